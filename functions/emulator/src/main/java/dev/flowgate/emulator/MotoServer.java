@@ -1,0 +1,185 @@
+package dev.flowgate.emulator;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * moto in server mode ({@code python -m moto.server}) as a child process on 127.0.0.1: one emulator for
+ * every AWS service over the real wire protocol. The process is stopped by {@link #close()} and, should the
+ * JVM exit first, by a shutdown hook, so no process is left behind.
+ */
+public final class MotoServer implements AutoCloseable {
+    public static final String HOST = "127.0.0.1";
+
+    private final Process process;
+    private final URI endpoint;
+    private final Path log;
+    private final Thread shutdownHook;
+
+    private MotoServer(Process process, URI endpoint, Path log) {
+        this.process = process;
+        this.endpoint = endpoint;
+        this.log = log;
+        this.shutdownHook = new Thread(this::stopProcess, "moto-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts moto on {@code port} (0 = any free port) and waits until it answers. */
+    public static MotoServer start(Path python, int port, Path logFile, Duration timeout) {
+        int chosen = port == 0 ? freePort() : port;
+        if (isListening(chosen)) {
+            throw new EmulatorStartException("port " + chosen + " on " + HOST
+                    + " is already in use; stop what runs there or choose another emulator port");
+        }
+        Process process;
+        try {
+            Files.createDirectories(logFile.toAbsolutePath().getParent());
+            ProcessBuilder builder = new ProcessBuilder(List.of(python.toString(), "-m", "moto.server",
+                    "-H", HOST, "-p", Integer.toString(chosen)))
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile());
+            builder.environment().put("MOTO_ALLOW_NONEXISTENT_REGION", "true");
+            process = builder.start();
+        } catch (IOException e) {
+            throw new EmulatorStartException("cannot run " + python + " (" + e.getMessage()
+                    + "): install Python 3 and run scripts/bootstrap-python, or set FLOWGATE_PYTHON", e);
+        }
+        URI endpoint = URI.create("http://" + HOST + ":" + chosen);
+        MotoServer server = new MotoServer(process, endpoint, logFile);
+        server.awaitReady(python, timeout);
+        return server;
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Forgets every resource moto holds (its {@code /moto-api/reset} endpoint). */
+    public void reset() {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/reset").toURL().openConnection();
+            connection.setRequestMethod("POST");
+            connection.setConnectTimeout(2000);
+            connection.setReadTimeout(10000);
+            int status = connection.getResponseCode();
+            connection.disconnect();
+            if (status >= 300) {
+                throw new IllegalStateException("moto reset answered " + status);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("moto reset failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopProcess();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook runs anyway
+        }
+    }
+
+    private void stopProcess() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitReady(Path python, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                String tail = logTail();
+                stopProcess();
+                if (tail.contains("No module named")) {
+                    throw new EmulatorStartException("moto is not installed for " + python
+                            + ": run scripts/bootstrap-python (scripts/platform and scripts/test do it for you)");
+                }
+                throw new EmulatorStartException("moto exited with code " + process.exitValue()
+                        + " before it was ready; its log " + log + " ends with: " + tail);
+            }
+            if (answers()) {
+                return;
+            }
+            sleep(100);
+        }
+        stopProcess();
+        throw new EmulatorStartException("moto did not answer on " + endpoint + " within " + timeout.toSeconds()
+                + " s; see " + log);
+    }
+
+    private boolean answers() {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL().openConnection();
+            connection.setConnectTimeout(500);
+            connection.setReadTimeout(2000);
+            int status = connection.getResponseCode();
+            connection.disconnect();
+            return status < 500;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new EmulatorStartException("cannot find a free port on " + HOST + ": " + e.getMessage(), e);
+        }
+    }
+
+    static boolean isListening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(HOST, port), 300);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmulatorStartException("interrupted while waiting for moto");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+# Shared helpers for scripts/*: sourced, never run.
+FLOWGATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="${FLOWGATE_VENV:-$FLOWGATE_ROOT/.venv}"
+
+say() { printf '%s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || die "$1 is not installed: $2"
+}
+
+# True when the venv exists and matches the pinned requirements.
+venv_is_current() {
+  [ -x "$VENV/bin/python" ] && [ -f "$VENV/.requirements" ] && \
+    cmp -s "$VENV/.requirements" "$FLOWGATE_ROOT/scripts/python-requirements.txt"
+}
+
+ensure_venv() {
+  if venv_is_current; then return 0; fi
+  need python3 "install Python 3 (3.9 or newer) with pip and venv"
+  say "Creating the Python environment in $VENV (moto, metaflow; about half a minute)..."
+  python3 -m venv "$VENV" || die "python3 -m venv failed: install the venv module (Debian: apt-get install python3-venv)"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+      -r "$FLOWGATE_ROOT/scripts/python-requirements.txt" \
+      || die "pip install failed; see above"
+  cp "$FLOWGATE_ROOT/scripts/python-requirements.txt" "$VENV/.requirements"
+}
+
+# Builds the Maven modules when a jar the command needs is missing or older than the sources.
+ensure_built() {
+  local marker="$FLOWGATE_ROOT/functions/local-runtime/target/local-runtime.jar"
+  if [ -f "$marker" ] && [ -z "$(find "$FLOWGATE_ROOT" -name '*.java' -newer "$marker" -not -path '*/target/*' -print -quit)" ] \
+     && [ -z "$(find "$FLOWGATE_ROOT" -name pom.xml -newer "$marker" -not -path '*/target/*' -print -quit)" ]; then
+    return 0
+  fi
+  need mvn "install Maven 3.8+ (Debian: apt-get install maven)"
+  need java "install a Java 17 JDK"
+  say "Building Flowgate (mvn package, tests skipped; the first build downloads dependencies)..."
+  (cd "$FLOWGATE_ROOT" && mvn -q -B -DskipTests package) || die "the build failed; see above"
+}
