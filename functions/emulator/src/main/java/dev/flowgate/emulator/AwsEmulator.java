@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code AWS_ENDPOINT_URL} set: an emulator somebody else runs (e.g. {@code scripts/test} starts one);</li>
  *   <li>system property {@code flowgate.emulator=localstack}: LocalStack through Testcontainers (needs a
  *       Docker engine; none of this project's machines has one, so this path is untested here);</li>
- *   <li>otherwise: moto's server mode, started here on a free 127.0.0.1 port and stopped on {@link #close()}.</li>
+ *   <li>otherwise: moto's server mode, started here on 127.0.0.1 ({@code FLOWGATE_EMULATOR_PORT}, default a
+ *       free port) and stopped on {@link #close()}.</li>
  * </ol>
  */
 public final class AwsEmulator implements AutoCloseable {
@@ -48,7 +49,7 @@ public final class AwsEmulator implements AutoCloseable {
         }
         Path python = PythonLocator.locate(env);
         Path log = Path.of(System.getProperty("java.io.tmpdir"), "flowgate-moto-" + ProcessHandle.current().pid() + ".log");
-        MotoServer moto = MotoServer.start(python, 0, log, Duration.ofSeconds(60));
+        MotoServer moto = MotoServer.start(python, env.getInt("FLOWGATE_EMULATOR_PORT", 0), log, Duration.ofSeconds(60));
         return new AwsEmulator(moto.endpoint(), region, "moto", moto, moto);
     }
 
@@ -87,6 +88,23 @@ public final class AwsEmulator implements AutoCloseable {
     public static String uniqueName(String prefix) {
         return (prefix + "-" + NAMES.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8))
                 .toLowerCase(Locale.ROOT);
+    }
+
+    /** True when the emulator answers (for an owned moto: its process is alive and serving). */
+    public boolean isHealthy() {
+        if (moto != null) {
+            return moto.isAlive();
+        }
+        try {
+            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) endpoint.toURL().openConnection();
+            connection.setConnectTimeout(1000);
+            connection.setReadTimeout(2000);
+            int status = connection.getResponseCode();
+            connection.disconnect();
+            return status > 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** Empties the emulator, when this process owns it (moto only); otherwise isolation is by unique names. */

@@ -1,0 +1,158 @@
+package dev.flowgate.local;
+
+import dev.flowgate.aws.AwsSettings;
+import dev.flowgate.aws.Environment;
+import dev.flowgate.emulator.AwsEmulator;
+import dev.flowgate.emulator.EmulatorStartException;
+import dev.flowgate.emulator.ResourceProvisioner;
+import dev.flowgate.model.resources.FlowgateResources;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The embedded default: the whole Flowgate platform in one process on 127.0.0.1. It binds the HTTP port
+ * first (a taken port fails at once), starts the AWS emulator (moto, unless AWS_ENDPOINT_URL names one),
+ * creates Flowgate's tables, buckets and secrets from {@link FlowgateResources}, builds every function of
+ * {@link LocalPlatform} against it, and prints the {@code export} lines a user needs.
+ */
+public final class LocalRuntime implements AutoCloseable {
+    public static final int DEFAULT_PORT = 8080;
+
+    private final AwsEmulator emulator;
+    private final LocalHttpServer server;
+    private final Environment functionEnvironment;
+    private final Map<String, String> developmentSecrets;
+    private final LocalFunctions functions;
+
+    private LocalRuntime(AwsEmulator emulator, LocalHttpServer server, Environment functionEnvironment,
+                         Map<String, String> developmentSecrets, LocalFunctions functions) {
+        this.emulator = emulator;
+        this.server = server;
+        this.functionEnvironment = functionEnvironment;
+        this.developmentSecrets = developmentSecrets;
+        this.functions = functions;
+    }
+
+    /** The body of {@code GET /healthz}: the emulator's state and what is served where. */
+    Map<String, Object> health() {
+        boolean emulatorUp = emulator.isHealthy();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", emulatorUp ? "ok" : "degraded");
+        body.put("emulator", Map.of("kind", emulator.kind(), "endpoint", emulator.endpoint().toString(), "up", emulatorUp));
+        body.put("functions", functions.names());
+        Map<String, String> mounts = new LinkedHashMap<>();
+        functions.mounts().forEach(m -> mounts.put(m.pathPrefix(), m.function().name()));
+        body.put("mounts", mounts);
+        return body;
+    }
+
+    /**
+     * Starts the platform. {@code platform} chooses the functions from the function environment
+     * ({@link LocalPlatform#functions} in production use; tests pass their own).
+     */
+    public static LocalRuntime start(Environment env, Function<Environment, LocalFunctions> platform) {
+        int port = env.getInt("FLOWGATE_PORT", DEFAULT_PORT);
+        LocalHttpServer server = LocalHttpServer.bind(port, env.get("FLOWGATE_API_KEY").orElse(null));
+        AwsEmulator emulator = null;
+        try {
+            emulator = AwsEmulator.start(env);
+            String localUrl = "http://127.0.0.1:" + server.port();
+            String prefix = env.get("FLOWGATE_RESOURCE_PREFIX", FlowgateResources.DEFAULT_PREFIX);
+            Environment functionEnv = emulator.environment(prefix)
+                    .withAll(env.asMap())
+                    .with("AWS_ENDPOINT_URL", emulator.endpoint().toString())
+                    .with("AWS_REGION", emulator.region())
+                    .with("AWS_ACCESS_KEY_ID", "testing")
+                    .with("AWS_SECRET_ACCESS_KEY", "testing")
+                    .with("AWS_SESSION_TOKEN", null)
+                    .with("FLOWGATE_RESOURCE_PREFIX", prefix)
+                    .with("FLOWGATE_LOCAL_URL", localUrl)
+                    .with("FLOWGATE_SLACK_WEBHOOK_URL", env.get("FLOWGATE_SLACK_WEBHOOK_URL", localUrl + "/local/slack"));
+            Map<String, String> defaults;
+            try (ResourceProvisioner provisioner = new ResourceProvisioner(AwsSettings.from(functionEnv), new FlowgateResources(prefix))) {
+                defaults = provisioner.provisionAll(functionEnv);
+            }
+            LocalFunctions functions = platform.apply(functionEnv);
+            LocalRuntime runtime = new LocalRuntime(emulator, server, functionEnv, defaults, functions);
+            server.start(functions, runtime::health);
+            return runtime;
+        } catch (RuntimeException e) {
+            server.close();
+            if (emulator != null) {
+                emulator.close();
+            }
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    public AwsEmulator emulator() {
+        return emulator;
+    }
+
+    public Environment functionEnvironment() {
+        return functionEnvironment;
+    }
+
+    /** The shell lines that point AWS tools and the Metaflow client at this platform. */
+    public List<String> exportLines() {
+        return List.of(
+                "export AWS_ENDPOINT_URL=" + emulator.endpoint(),
+                "export AWS_REGION=" + emulator.region(),
+                "export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
+                "export METAFLOW_SERVICE_URL=" + url(),
+                "export METAFLOW_DEFAULT_METADATA=service");
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        emulator.close();
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println("usage: java -jar local-runtime.jar   (settings come from the environment:"
+                    + " FLOWGATE_PORT, FLOWGATE_API_KEY, FLOWGATE_PYTHON, AWS_ENDPOINT_URL, FLOWGATE_GITHUB_WEBHOOK_SECRET, ...)");
+            return;
+        }
+        long started = System.nanoTime();
+        PrintStream out = System.out;
+        LocalRuntime runtime;
+        try {
+            runtime = start(Environment.system(), LocalPlatform::functions);
+        } catch (LocalHttpServer.PortInUseException | EmulatorStartException e) {
+            System.err.println("flowgate: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            System.err.println("flowgate: could not start the local platform: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runtime.close();
+            System.err.println("flowgate: stopped");
+        }, "flowgate-shutdown"));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        out.println("Flowgate is running on " + runtime.url() + " (emulator: " + runtime.emulator().kind() + " at "
+                + runtime.emulator().endpoint() + "; started in " + millis + " ms)");
+        runtime.developmentSecrets.forEach((name, value) -> out.println("Development secret " + name + " = " + value
+                + "   (set the matching FLOWGATE_* variable to choose your own)"));
+        out.println("Point your tools at it:");
+        runtime.exportLines().forEach(line -> out.println("  " + line));
+        out.println("Health: curl " + runtime.url() + "/healthz    Stop: Ctrl-C");
+        out.flush();
+    }
+}
