@@ -35,6 +35,6 @@ ensure_built() {
   fi
   need mvn "install Maven 3.8+ (Debian: apt-get install maven)"
   need java "install a Java 17 JDK"
-  say "Building Flowgate (mvn package, tests skipped; the first build downloads dependencies)..."
-  (cd "$FLOWGATE_ROOT" && mvn -q -B -DskipTests package) || die "the build failed; see above"
+  say "Building the local runtime (mvn package, tests skipped; the first build downloads dependencies)..."
+  (cd "$FLOWGATE_ROOT" && mvn -q -B -DskipTests -pl functions/local-runtime -am package) || die "the build failed; see above"
 }
