@@ -26,6 +26,8 @@ public final class MetaflowNames {
             "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
             "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
             "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield");
+    /** Metaflow's {@code @project} rule for project and branch names ({@code project_decorator.format_name}). */
+    private static final Pattern PROJECT_NAME = Pattern.compile("[a-z0-9_]{1,128}");
     /** Upper bound on any id we store; far above anything Metaflow or an orchestrator generates. */
     public static final int MAX_ID_LENGTH = 255;
 
@@ -69,6 +71,27 @@ public final class MetaflowNames {
         }
         requireMaxLength(field, id);
         return id;
+    }
+
+    /**
+     * A {@code @project} name or a {@code --branch} name: only lowercase ASCII letters, digits and underscores,
+     * at most 128 characters, as Metaflow's {@code @project} decorator demands.
+     */
+    public static String requireProjectName(String field, String name) {
+        requirePresent(field, name);
+        if (!PROJECT_NAME.matcher(name).matches()) {
+            throw new InvalidNameException(field, field + " '" + shorten(name) + "' is not a valid @project name:"
+                    + " use only lowercase letters, digits and underscores, at most 128 characters");
+        }
+        return name;
+    }
+
+    public static boolean isProjectName(String name) {
+        return name != null && PROJECT_NAME.matcher(name).matches();
+    }
+
+    public static boolean isPythonKeyword(String word) {
+        return PYTHON_KEYWORDS.contains(word);
     }
 
     public static boolean isFlowName(String name) {

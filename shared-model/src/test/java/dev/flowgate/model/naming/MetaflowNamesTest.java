@@ -17,6 +17,15 @@ class MetaflowNamesTest {
     }
 
     @Test
+    void projectNames_followMetaflowProjectDecorator() {
+        assertThat(MetaflowNames.isProjectName("churn_model")).isTrue();
+        assertThat(MetaflowNames.isProjectName("Churn")).isFalse();
+        assertThat(MetaflowNames.isProjectName("a".repeat(129))).isFalse();
+        assertThatThrownBy(() -> MetaflowNames.requireProjectName("branch", "feature/x"))
+                .hasMessageContaining("branch 'feature/x'");
+    }
+
+    @Test
     void requireObjectId_whenSlash_rejectsWithField() {
         assertThatThrownBy(() -> MetaflowNames.requireObjectId("run_number", "a/b"))
                 .isInstanceOfSatisfying(InvalidNameException.class, e -> assertThat(e.field()).isEqualTo("run_number"));

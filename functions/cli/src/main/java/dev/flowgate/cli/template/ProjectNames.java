@@ -1,9 +1,10 @@
 package dev.flowgate.cli.template;
 
+import dev.flowgate.model.naming.MetaflowNames;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -11,11 +12,6 @@ import java.util.regex.Pattern;
  * template's {@code hooks/pre_gen_project.py} (Metaflow's {@code @project} name rule, flow class names).
  */
 final class ProjectNames {
-    private static final Set<String> PYTHON_KEYWORDS = Set.of(
-            "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-            "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
-            "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield");
-
     private record Rule(Pattern pattern, String explanation) {
     }
 
@@ -38,7 +34,7 @@ final class ProjectNames {
         for (String field : List.of("team", "project_name", "flow_name", "alert_channel")) {
             String value = values.get(field);
             Rule rule = RULES.get(field);
-            if (value == null || !rule.pattern().matcher(value).matches() || PYTHON_KEYWORDS.contains(value)) {
+            if (value == null || !rule.pattern().matcher(value).matches() || MetaflowNames.isPythonKeyword(value)) {
                 problems.add(field + " '" + value + "' is invalid: " + rule.explanation());
             }
         }
