@@ -1,6 +1,9 @@
 package dev.flowgate.local;
 
 import dev.flowgate.aws.Environment;
+import dev.flowgate.local.github.LocalGitHubHandler;
+
+import java.nio.file.Path;
 
 /**
  * Which functions the local platform serves, and where: the one place a function is wired into the local
@@ -11,9 +14,17 @@ public final class LocalPlatform {
     private LocalPlatform() {
     }
 
+    /** Where the local GitHub finds repositories: {@code <root>/<owner>/<repo>}. */
+    public static Path gitRoot(Environment env) {
+        return Path.of(env.get("FLOWGATE_LOCAL_GIT_ROOT",
+                Path.of(System.getProperty("user.home"), ".flowgate", "git").toString()));
+    }
+
     public static LocalFunctions functions(Environment env) {
         LocalFunctions functions = new LocalFunctions();
         // Registrations: one line per function (http mounts for API Gateway routes, invokable for Invoke-only).
+        // Local stand-ins for what no AWS emulator covers:
+        functions.http(LocalGitHubHandler.MOUNT, "local-github", new LocalGitHubHandler(gitRoot(env)), false);
         return functions;
     }
 }

@@ -71,7 +71,8 @@ public final class LocalRuntime implements AutoCloseable {
                     .with("AWS_SESSION_TOKEN", null)
                     .with("FLOWGATE_RESOURCE_PREFIX", prefix)
                     .with("FLOWGATE_LOCAL_URL", localUrl)
-                    .with("FLOWGATE_SLACK_WEBHOOK_URL", env.get("FLOWGATE_SLACK_WEBHOOK_URL", localUrl + "/local/slack"));
+                    .with("FLOWGATE_SLACK_WEBHOOK_URL", env.get("FLOWGATE_SLACK_WEBHOOK_URL", localUrl + "/local/slack"))
+                    .with("FLOWGATE_GITHUB_API_URL", env.get("FLOWGATE_GITHUB_API_URL", localUrl + "/local/github"));
             Map<String, String> defaults;
             try (ResourceProvisioner provisioner = new ResourceProvisioner(AwsSettings.from(functionEnv), new FlowgateResources(prefix))) {
                 defaults = provisioner.provisionAll(functionEnv);
