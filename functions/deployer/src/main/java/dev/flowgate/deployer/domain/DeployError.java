@@ -1,0 +1,81 @@
+package dev.flowgate.deployer.domain;
+
+import java.util.List;
+
+/**
+ * A typed reason a deployment stops. Each subtype carries the {@link Outcome} it reports and a message a user
+ * can act on (reused, cut to 140 characters, as the GitHub commit status description).
+ */
+public abstract sealed class DeployError extends RuntimeException {
+    private final Outcome outcome;
+
+    protected DeployError(Outcome outcome, String message, Throwable cause) {
+        super(message, cause);
+        this.outcome = outcome;
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    /** flowgate.yaml is missing or does not say what the deployer needs. */
+    public static final class InvalidManifest extends DeployError {
+        private final String field;
+
+        public InvalidManifest(String field, String message) {
+            super(Outcome.INVALID_MANIFEST, message, null);
+            this.field = field;
+        }
+
+        public String field() {
+            return field;
+        }
+    }
+
+    /** No successful run of the flow carries the prod_ready tag. */
+    public static final class RunNotTaggedProdReady extends DeployError {
+        public RunNotTaggedProdReady(String flow, String detail) {
+            super(Outcome.NO_TAGGED_RUN, flow + ": " + detail
+                    + "; tag a successful run with prod_ready (Run('" + flow + "/<id>').add_tag('prod_ready'))", null);
+        }
+    }
+
+    /** The tagged run has no code package (it ran only locally) or the package is unusable. */
+    public static final class NoCodePackage extends DeployError {
+        public NoCodePackage(String flow, String detail) {
+            super(Outcome.NO_CODE_PACKAGE, flow + ": " + detail, null);
+        }
+    }
+
+    /** The code that produced the tagged run is not the code in git at the commit. */
+    public static final class CodeMismatch extends DeployError {
+        private final CodeComparison comparison;
+
+        public CodeMismatch(String flow, CodeComparison comparison) {
+            super(Outcome.MISMATCH, flow + ": the prod_ready run's code differs from git: " + comparison.summary(), null);
+            this.comparison = comparison;
+        }
+
+        public CodeComparison comparison() {
+            return comparison;
+        }
+
+        public List<String> files() {
+            return comparison.differingFiles();
+        }
+    }
+
+    /** The flow compiler refused the flow source. */
+    public static final class CompileFailed extends DeployError {
+        public CompileFailed(String flow, String message, Throwable cause) {
+            super(Outcome.COMPILE_FAILED, flow + ": " + message, cause);
+        }
+    }
+
+    /** A port could not do its job (network, AWS, GitHub). Retrying the request is safe. */
+    public static final class Unavailable extends DeployError {
+        public Unavailable(String message, Throwable cause) {
+            super(Outcome.ERROR, message, cause);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.flowgate.deployer.domain;
+
+import java.util.Locale;
+
+/** How a deployment of one flow (or of a whole request) ended. Business refusals are outcomes, not crashes. */
+public enum Outcome {
+    DEPLOYED, ALREADY_DEPLOYED, PLANNED, SKIPPED, INVALID_MANIFEST, NO_TAGGED_RUN, NO_CODE_PACKAGE, MISMATCH,
+    COMPILE_FAILED, ERROR;
+
+    public boolean isFailure() {
+        return this != DEPLOYED && this != ALREADY_DEPLOYED && this != PLANNED && this != SKIPPED;
+    }
+
+    /** The JSON value: lower case, e.g. {@code no_tagged_run}. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
