@@ -1,0 +1,268 @@
+package dev.flowgate.deployer.domain;
+
+import dev.flowgate.deployer.domain.DeployResult.FlowResult;
+import dev.flowgate.deployer.domain.ProjectManifest.FlowEntry;
+import dev.flowgate.deployer.domain.RepositoryPolicy.Target;
+import dev.flowgate.deployer.domain.TaggedRun.CodePackageRef;
+import dev.flowgate.deployer.port.AlertNotifier;
+import dev.flowgate.deployer.port.CodePackageStore;
+import dev.flowgate.deployer.port.DeploymentStore;
+import dev.flowgate.deployer.port.FlowCompiler;
+import dev.flowgate.deployer.port.FlowCompiler.CompileRequest;
+import dev.flowgate.deployer.port.FlowCompiler.CompiledFlow;
+import dev.flowgate.deployer.port.GitHost;
+import dev.flowgate.deployer.port.RunRegistry;
+import dev.flowgate.deployer.port.StateMachineDeployer;
+import dev.flowgate.deployer.port.StateMachineDeployer.DeployedMachine;
+import dev.flowgate.model.naming.Tags;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The deployment pipeline, one flow at a time: resolve settings → find run → verify code → compile → deploy →
+ * tag run → record → report. Every stage is safe to repeat: a flow already deployed from this commit is a
+ * no-op, state machine updates publish a new version, tags and statuses are idempotent. Failures become typed
+ * {@link DeployError}s: recorded, reported on the commit, alerted.
+ */
+public final class DeploymentPipeline {
+    public static final String STATUS_CONTEXT_PREFIX = "flowgate/";
+    private final GitHost git;
+    private final RunRegistry runs;
+    private final CodePackageStore packages;
+    private final FlowCompiler compiler;
+    private final StateMachineDeployer machines;
+    private final DeploymentStore store;
+    private final AlertNotifier alerts;
+    private final RepositoryPolicy policy;
+    private final Map<String, String> metaflowSettings;
+    private final DeploymentIds ids;
+    private final Clock clock;
+
+    public DeploymentPipeline(GitHost git, RunRegistry runs, CodePackageStore packages, FlowCompiler compiler,
+                              StateMachineDeployer machines, DeploymentStore store, AlertNotifier alerts,
+                              RepositoryPolicy policy, Map<String, String> metaflowSettings, DeploymentIds ids,
+                              Clock clock) {
+        this.git = git;
+        this.runs = runs;
+        this.packages = packages;
+        this.compiler = compiler;
+        this.machines = machines;
+        this.store = store;
+        this.alerts = alerts;
+        this.policy = policy;
+        this.metaflowSettings = Map.copyOf(metaflowSettings);
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    public DeployResult deploy(DeployRequest request) {
+        String deploymentId = request.deploymentId().orElseGet(() -> ids.next(clock.instant()));
+        Optional<Target> target = policy.target(request.repository(), request.branch());
+        if (target.isEmpty()) {
+            return new DeployResult(deploymentId, request.requestId(), request.repository(), request.commitSha(),
+                    Outcome.NOT_CONFIGURED, "branch " + request.branch() + " of " + request.repository()
+                    + " is not configured to deploy (FLOWGATE_REPOSITORIES)", List.of());
+        }
+        ProjectManifest manifest;
+        List<FlowEntry> flows;
+        try {
+            manifest = git.file(request.repository(), request.commitSha(), ProjectManifest.FILE)
+                    .map(ProjectManifest::parse).orElseGet(ProjectManifest::missing);
+            flows = selectFlows(manifest, request.flows());
+        } catch (DeployError e) {
+            report(request, "manifest", "failure", e.getMessage());
+            alert(request, deploymentId, "manifest", e, Optional.empty());
+            return DeployResult.refused(request, deploymentId, e);
+        }
+        boolean production = target.get() == Target.PRODUCTION;
+        String projectBranch = production ? ProjectBranch.production() : ProjectBranch.experimental(request.branch());
+        List<FlowResult> results = new ArrayList<>();
+        for (FlowEntry flow : flows) {
+            results.add(deployFlow(request, deploymentId, manifest, flow, production, projectBranch));
+        }
+        return DeployResult.of(request, deploymentId, results);
+    }
+
+    private static List<FlowEntry> selectFlows(ProjectManifest manifest, List<String> requested) {
+        if (requested.isEmpty()) {
+            return manifest.flows();
+        }
+        List<FlowEntry> selected = new ArrayList<>();
+        for (String name : requested) {
+            selected.add(manifest.flow(name).orElseThrow(() -> new DeployError.InvalidManifest("flows",
+                    "flow " + name + " is not listed in " + ProjectManifest.FILE + "; add it under 'flows:'")));
+        }
+        return selected;
+    }
+
+    private FlowResult deployFlow(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,
+                                  boolean production, String projectBranch) {
+        Map<String, Long> stages = new LinkedHashMap<>();
+        String repo = request.repository();
+        String sha = request.commitSha();
+        if (!request.dryRun()) {
+            Optional<DeploymentRecord> earlier = store.deployed(repo, request.branch(), sha, flow.name());
+            if (earlier.isPresent()) {
+                DeploymentRecord done = earlier.get();
+                return new FlowResult(flow.name(), Outcome.ALREADY_DEPLOYED, flow.name() + " was already deployed from "
+                        + sha.substring(0, 12) + " by " + done.deploymentId() + "; nothing to do", done.runPathspec(),
+                        done.stateMachine(), done.versionArn(), Optional.empty(), stages, Optional.empty());
+            }
+            report(request, flow.name(), "pending", "deploying " + flow.name() + " from " + sha.substring(0, 12));
+        }
+        TaggedRun run = null;
+        CodeComparison comparison = null;
+        String stateMachine = "";
+        try {
+            run = timed(stages, "find_run", () -> findRun(flow.name()));
+            CodePackageRef pkg = run.codePackage().orElseThrow();
+            TaggedRun found = run;
+            comparison = timed(stages, "verify_code", () -> verify(request, flow, manifest, found, pkg));
+            CompiledFlow compiled = timed(stages, "compile", () -> compile(request, flow, pkg, projectBranch, production));
+            stateMachine = compiled.stateMachineName();
+            if (request.dryRun()) {
+                Optional<String> live = machines.currentDefinition(compiled.stateMachineName());
+                String plan = live.isEmpty() ? "create" : live.get().equals(compiled.definitionJson()) ? "unchanged" : "update";
+                String message = "dry run: would " + (plan.equals("unchanged") ? "leave unchanged" : plan) + " "
+                        + compiled.stateMachineName() + " from run " + run.pathspec()
+                        + compiled.schedule().map(s -> " with schedule " + s).orElse(" without schedule");
+                return new FlowResult(flow.name(), Outcome.PLANNED, message, run.pathspec(), compiled.stateMachineName(),
+                        "", Optional.of(comparison), stages, Optional.of(plan));
+            }
+            Map<String, String> tags = new LinkedHashMap<>();
+            tags.put("flowgate:git_sha", sha);
+            tags.put("flowgate:project", manifest.project());
+            tags.put("flowgate:branch", projectBranch);
+            tags.put("flowgate:run", run.pathspec());
+            tags.put("flowgate:code_sha", pkg.sha());
+            tags.put("flowgate:deployment", deploymentId);
+            String description = deploymentId + " " + repo + "@" + sha.substring(0, 12) + " run " + run.pathspec();
+            DeployedMachine deployed = timed(stages, "deploy", () -> {
+                DeployedMachine machine = machines.deploy(compiled.stateMachineName(), compiled.definitionJson(), tags,
+                        description.length() > 256 ? description.substring(0, 256) : description);
+                machines.schedule(compiled.stateMachineName(), machine.arn(), compiled.schedule());
+                return machine;
+            });
+            TaggedRun tagged = run;
+            timed(stages, "tag_run", () -> {
+                runs.addTags(flow.name(), tagged.runId(), List.of("git_hash:" + sha, "flowgate_deployment:" + deploymentId));
+                return null;
+            });
+            String message = "deployed " + compiled.stateMachineName() + " from run " + run.pathspec();
+            timed(stages, "record", () -> {
+                store.record(new DeploymentRecord(deploymentId, flow.name(), "deploy", repo, sha, request.branch(),
+                        Outcome.DEPLOYED, message, tagged.pathspec(), compiled.stateMachineName(), deployed.versionArn(),
+                        compiled.definitionJson(), clock.instant(), stages, List.of()));
+                return null;
+            });
+            report(request, flow.name(), "success", message);
+            return new FlowResult(flow.name(), Outcome.DEPLOYED, message, run.pathspec(), compiled.stateMachineName(),
+                    deployed.versionArn(), Optional.of(comparison), stages, Optional.empty());
+        } catch (DeployError e) {
+            return failed(request, deploymentId, manifest, flow, run, stateMachine, stages, e);
+        } catch (RuntimeException e) {
+            return failed(request, deploymentId, manifest, flow, run, stateMachine, stages,
+                    new DeployError.Unavailable(flow.name() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
+        }
+    }
+
+    private TaggedRun findRun(String flow) {
+        TaggedRun run = runs.newestTagged(flow, Tags.PROD_READY)
+                .orElseThrow(() -> new DeployError.RunNotTaggedProdReady(flow, "no run carries the prod_ready tag"));
+        if (!run.successful()) {
+            throw new DeployError.RunNotTaggedProdReady(flow, "the newest prod_ready run " + run.pathspec()
+                    + " did not finish successfully");
+        }
+        if (run.codePackage().isEmpty()) {
+            throw new DeployError.NoCodePackage(flow, "run " + run.pathspec() + " has no code package (it ran only"
+                    + " locally); tag a run made with --with batch or on Step Functions");
+        }
+        return run;
+    }
+
+    private CodeComparison verify(DeployRequest request, FlowEntry flow, ProjectManifest manifest, TaggedRun run,
+                                  CodePackageRef pkg) {
+        byte[] archive = packages.fetch(pkg.location());
+        String actual = CodePackageReader.sha1(archive);
+        if (!actual.equals(pkg.sha())) {
+            throw new DeployError.NoCodePackage(flow.name(), "code package at " + pkg.location() + " has SHA-1 " + actual
+                    + ", the run recorded " + pkg.sha());
+        }
+        Map<String, String> files = CodePackageReader.userFiles(flow.name(), archive);
+        List<TreeEntry> tree = git.tree(request.repository(), request.commitSha());
+        CodeComparison comparison = CodeVerifier.compare(files, tree, flow.directory(), manifest.packageSuffixes());
+        if (!comparison.identical()) {
+            throw new DeployError.CodeMismatch(flow.name(), comparison);
+        }
+        return comparison;
+    }
+
+    private CompiledFlow compile(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
+                                 boolean production) {
+        byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
+                .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
+                        + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
+        return compiler.compile(new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
+                metaflowSettings, pkg.location(), pkg.sha(), projectBranch, production));
+    }
+
+    private FlowResult failed(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,
+                              TaggedRun run, String stateMachine, Map<String, Long> stages, DeployError error) {
+        Optional<CodeComparison> comparison = error instanceof DeployError.CodeMismatch mismatch
+                ? Optional.of(mismatch.comparison()) : Optional.empty();
+        String pathspec = run == null ? "" : run.pathspec();
+        if (!request.dryRun()) {
+            try {
+                store.record(new DeploymentRecord(deploymentId, flow.name(), "deploy", request.repository(),
+                        request.commitSha(), request.branch(), error.outcome(), error.getMessage(), pathspec, stateMachine,
+                        "", "", clock.instant(), stages, comparison.map(CodeComparison::differingFiles).orElse(List.of())));
+            } catch (RuntimeException ignored) {
+                // the failure itself is what matters; the alert below still goes out
+            }
+            report(request, flow.name(), error instanceof DeployError.Unavailable ? "error" : "failure", error.getMessage());
+            alert(request, deploymentId, flow.name(), error, manifest.alertChannel());
+        }
+        return new FlowResult(flow.name(), error.outcome(), error.getMessage(), pathspec, stateMachine, "", comparison,
+                stages, Optional.empty());
+    }
+
+    private void report(DeployRequest request, String context, String state, String description) {
+        if (request.dryRun()) {
+            return;
+        }
+        try {
+            git.postStatus(request.repository(), request.commitSha(),
+                    new CommitStatus(state, STATUS_CONTEXT_PREFIX + context, description, null));
+        } catch (RuntimeException ignored) {
+            // a status is a courtesy: the deployment result and the record stand without it
+        }
+    }
+
+    private void alert(DeployRequest request, String deploymentId, String flow, DeployError error, Optional<String> channel) {
+        if (request.dryRun()) {
+            return;
+        }
+        try {
+            alerts.notify(new DeploymentAlert(deploymentId, flow, request.repository(), request.commitSha(),
+                    request.branch(), error.outcome(), error.getMessage(), channel));
+        } catch (RuntimeException ignored) {
+            // notifiers must not throw; never let one mask the deployment result
+        }
+    }
+
+    private <T> T timed(Map<String, Long> stages, String stage, Supplier<T> work) {
+        long start = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            stages.put(stage, (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.flowgate.deployer.domain;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The newest run of a flow carrying a tag, as the metadata service reports it.
+ *
+ * @param runId       the exposed run id (a number or an orchestrator id such as {@code sfn-…})
+ * @param successful  the {@code end} step's last attempt reported {@code attempt_ok == True}
+ * @param codePackage the run's {@code code-package} record, empty when it ran only locally
+ */
+public record TaggedRun(String flow, String runId, long tsEpoch, List<String> tags, boolean successful,
+                        Optional<CodePackageRef> codePackage) {
+    public TaggedRun {
+        tags = List.copyOf(tags);
+    }
+
+    public String pathspec() {
+        return flow + "/" + runId;
+    }
+
+    /** Where the run's code package lives: {@code location} is an absolute URI, {@code sha} its SHA-1. */
+    public record CodePackageRef(String dsType, String location, String sha, int layoutVersion) {
+    }
+}

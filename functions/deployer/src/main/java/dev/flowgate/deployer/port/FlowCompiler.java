@@ -1,0 +1,28 @@
+package dev.flowgate.deployer.port;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Metaflow flow source to a Step Functions state machine. Implementations parse the source, never execute it,
+ * and throw {@link dev.flowgate.deployer.domain.DeployError.CompileFailed} for a flow they refuse.
+ */
+public interface FlowCompiler {
+    CompiledFlow compile(CompileRequest request);
+
+    /**
+     * @param settings       Metaflow configuration (the same keys as a Metaflow config file)
+     * @param projectBranch  the @project branch: {@code prod} or {@code test.<branch>}
+     * @param production     true for the production branch
+     */
+    record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
+                          String codePackageUrl, String codePackageSha, String projectBranch, boolean production) {
+        public CompileRequest {
+            settings = Map.copyOf(settings);
+        }
+    }
+
+    /** @param schedule an EventBridge schedule expression from {@code @schedule}, when the flow has one */
+    record CompiledFlow(String stateMachineName, String definitionJson, Optional<String> schedule) {
+    }
+}

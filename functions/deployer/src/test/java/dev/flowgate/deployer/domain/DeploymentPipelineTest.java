@@ -1,0 +1,241 @@
+package dev.flowgate.deployer.domain;
+
+import dev.flowgate.deployer.domain.DeployRequest.Source;
+import dev.flowgate.deployer.domain.TaggedRun.CodePackageRef;
+import dev.flowgate.deployer.fakes.Fakes.FakeCodePackageStore;
+import dev.flowgate.deployer.fakes.Fakes.FakeFlowCompiler;
+import dev.flowgate.deployer.fakes.Fakes.FakeGitHost;
+import dev.flowgate.deployer.fakes.Fakes.FakeRunRegistry;
+import dev.flowgate.deployer.fakes.Fakes.FakeStateMachineDeployer;
+import dev.flowgate.deployer.fakes.Fakes.RecordingAlertNotifier;
+import dev.flowgate.deployer.fakes.InMemoryDeploymentStore;
+import dev.flowgate.deployer.fakes.TestPackages;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DeploymentPipelineTest {
+    static final String REPO = "acme/ml-flows";
+    static final String SHA = "c".repeat(40);
+    static final String FLOW_SOURCE = "from metaflow import FlowSpec, step, schedule\n@schedule(cron='0 3 * * ? *')\n"
+            + "class DemoFlow(FlowSpec):\n    pass\n";
+    static final String MANIFEST = "project: proj\npackage_suffixes: [\".py\", \".txt\"]\n"
+            + "alerts:\n  slack_channel: \"#ml\"\nflows:\n  - name: DemoFlow\n    file: flows/demoflow.py\n";
+
+    final FakeGitHost git = new FakeGitHost();
+    final FakeRunRegistry runs = new FakeRunRegistry();
+    final FakeCodePackageStore packages = new FakeCodePackageStore();
+    final FakeFlowCompiler compiler = new FakeFlowCompiler();
+    final FakeStateMachineDeployer machines = new FakeStateMachineDeployer();
+    final InMemoryDeploymentStore store = new InMemoryDeploymentStore();
+    final RecordingAlertNotifier alerts = new RecordingAlertNotifier();
+    final DeploymentPipeline pipeline = new DeploymentPipeline(git, runs, packages, compiler, machines, store, alerts,
+            RepositoryPolicy.parse(REPO, "*"), Map.of("METAFLOW_BATCH_JOB_QUEUE", "q"), new DeploymentIds(),
+            Clock.systemUTC());
+    String location;
+    String packageSha;
+
+    static Map<String, String> repoFiles() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("flowgate.yaml", MANIFEST);
+        files.put("README.md", "# not packaged, outside the flow dir\n");
+        files.put("flows/demoflow.py", FLOW_SOURCE);
+        files.put("flows/helpers/util.py", "def f(): return 1\n");
+        files.put("flows/data/labels.TXT", "a,b\n");
+        files.put("flows/notes.md", "not a packaged suffix\n");
+        files.put("flows/.hidden/secret.py", "skipped: hidden dir\n");
+        files.put("flows/__pycache__/x.py", "skipped\n");
+        return files;
+    }
+
+    static Map<String, String> packagedFiles() {
+        return Map.of("demoflow.py", FLOW_SOURCE, "helpers/util.py", "def f(): return 1\n", "data/labels.TXT", "a,b\n");
+    }
+
+    void tagRun(Map<String, String> userFiles, boolean successful) {
+        byte[] archive = TestPackages.v1(userFiles);
+        packageSha = CodePackageReader.sha1(archive);
+        location = "s3://bucket/mf/DemoFlow/data/" + packageSha.substring(0, 2) + "/" + packageSha;
+        packages.objects.put(location, archive);
+        runs.newest.put("DemoFlow", new TaggedRun("DemoFlow", "sfn-abc", 1, List.of("prod_ready"), successful,
+                Optional.of(new CodePackageRef("s3", location, packageSha, 1))));
+    }
+
+    static DeployRequest request(String branch, boolean dryRun) {
+        return new DeployRequest("jenkins:job#1", Source.JENKINS, REPO, SHA, "refs/heads/" + branch, List.of(), dryRun,
+                Optional.empty());
+    }
+
+    @BeforeEach
+    void commit() {
+        git.commit(SHA, repoFiles());
+    }
+
+    @Test
+    void deploy_whenTaggedRunMatchesGit_deploysTheVerifiedPackageTagsRecordsAndReports() {
+        tagRun(packagedFiles(), true);
+
+        DeployResult result = pipeline.deploy(request("main", false));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.DEPLOYED);
+        DeployResult.FlowResult flow = result.flows().get(0);
+        assertThat(flow.stateMachine()).isEqualTo("proj.prod.DemoFlow");
+        assertThat(flow.comparison().orElseThrow().files()).isEqualTo(3);
+        assertThat(compiler.requests.get(0).codePackageUrl()).isEqualTo(location);
+        assertThat(compiler.requests.get(0).codePackageSha()).isEqualTo(packageSha);
+        assertThat(compiler.requests.get(0).production()).isTrue();
+        assertThat(machines.tags.get("proj.prod.DemoFlow")).containsEntry("flowgate:git_sha", SHA)
+                .containsEntry("flowgate:run", "DemoFlow/sfn-abc").containsEntry("flowgate:branch", "prod");
+        assertThat(machines.schedules).containsEntry("proj.prod.DemoFlow", "cron(0 3 * * ? *)");
+        assertThat(runs.addedTags.get("DemoFlow/sfn-abc")).contains("git_hash:" + SHA);
+        assertThat(store.history("DemoFlow", 10)).singleElement()
+                .satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.DEPLOYED));
+        assertThat(git.statuses).extracting(CommitStatus::state).containsExactly("pending", "success");
+        assertThat(git.statuses).extracting(CommitStatus::context).containsOnly("flowgate/DemoFlow");
+        assertThat(alerts.alerts).isEmpty();
+        assertThat(flow.stageMillis()).containsKeys("find_run", "verify_code", "compile", "deploy", "tag_run", "record");
+    }
+
+    @Test
+    void deploy_whenFilesDiffer_refusesNamingEachFileAndAlerts() {
+        Map<String, String> drifted = new LinkedHashMap<>(packagedFiles());
+        drifted.put("helpers/util.py", "def f(): return 2\n");
+        drifted.put("generated.py", "# untracked\n");
+        drifted.remove("data/labels.TXT");
+        tagRun(drifted, true);
+
+        DeployResult result = pipeline.deploy(request("main", false));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.MISMATCH);
+        CodeComparison comparison = result.flows().get(0).comparison().orElseThrow();
+        assertThat(comparison.mismatched()).containsExactly("helpers/util.py");
+        assertThat(comparison.onlyInPackage()).containsExactly("generated.py");
+        assertThat(comparison.onlyInGit()).containsExactly("data/labels.TXT");
+        assertThat(result.message()).contains("helpers/util.py");
+        assertThat(machines.versions).isEmpty();
+        assertThat(runs.addedTags).isEmpty();
+        assertThat(alerts.alerts).singleElement().satisfies(a -> {
+            assertThat(a.outcome()).isEqualTo(Outcome.MISMATCH);
+            assertThat(a.channel()).contains("#ml");
+        });
+        assertThat(git.statuses.get(git.statuses.size() - 1).state()).isEqualTo("failure");
+        assertThat(git.statuses).allSatisfy(s -> assertThat(s.description().length()).isLessThanOrEqualTo(140));
+        assertThat(store.history("DemoFlow", 1).get(0).differing())
+                .containsExactlyInAnyOrder("helpers/util.py", "generated.py", "data/labels.TXT");
+    }
+
+    @Test
+    void deploy_whenNoRunIsTagged_refusesWithTheHint() {
+        DeployResult result = pipeline.deploy(request("main", false));
+        assertThat(result.outcome()).isEqualTo(Outcome.NO_TAGGED_RUN);
+        assertThat(result.message()).contains("tag a successful run with prod_ready");
+        assertThat(alerts.alerts).hasSize(1);
+    }
+
+    @Test
+    void deploy_whenTaggedRunFailed_refuses() {
+        tagRun(packagedFiles(), false);
+        DeployResult result = pipeline.deploy(request("main", false));
+        assertThat(result.outcome()).isEqualTo(Outcome.NO_TAGGED_RUN);
+        assertThat(result.message()).contains("did not finish successfully");
+    }
+
+    @Test
+    void deploy_whenRunHasNoCodePackage_refuses() {
+        runs.newest.put("DemoFlow", new TaggedRun("DemoFlow", "12", 1, List.of("prod_ready"), true, Optional.empty()));
+        assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.NO_CODE_PACKAGE);
+    }
+
+    @Test
+    void deploy_whenPackageBytesDoNotMatchTheirSha_refuses() {
+        tagRun(packagedFiles(), true);
+        packages.objects.put(location, TestPackages.v1(Map.of("demoflow.py", "tampered")));
+        DeployResult result = pipeline.deploy(request("main", false));
+        assertThat(result.outcome()).isEqualTo(Outcome.NO_CODE_PACKAGE);
+        assertThat(result.message()).contains("SHA-1");
+    }
+
+    @Test
+    void deploy_sameCommitTwice_secondIsANoOp() {
+        tagRun(packagedFiles(), true);
+        pipeline.deploy(request("main", false));
+        DeployResult again = pipeline.deploy(request("main", false));
+        assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_DEPLOYED);
+        assertThat(machines.versions.get("proj.prod.DemoFlow")).hasSize(1);
+    }
+
+    @Test
+    void deploy_dryRun_plansWithoutAnySideEffect() {
+        tagRun(packagedFiles(), true);
+        DeployResult result = pipeline.deploy(request("main", true));
+        assertThat(result.outcome()).isEqualTo(Outcome.PLANNED);
+        assertThat(result.flows().get(0).plan()).contains("create");
+        assertThat(result.message()).contains("would create proj.prod.DemoFlow");
+        assertThat(machines.versions).isEmpty();
+        assertThat(runs.addedTags).isEmpty();
+        assertThat(store.records).isEmpty();
+        assertThat(git.statuses).isEmpty();
+    }
+
+    @Test
+    void deploy_whenManifestIsMissing_saysWhatToWrite() {
+        Map<String, String> files = repoFiles();
+        files.remove("flowgate.yaml");
+        git.commit(SHA, files);
+        DeployResult result = pipeline.deploy(request("main", false));
+        assertThat(result.outcome()).isEqualTo(Outcome.INVALID_MANIFEST);
+        assertThat(result.message()).contains("flowgate.yaml is missing").contains("project: my_project");
+    }
+
+    @Test
+    void deploy_experimentalBranch_deploysUnderTheBranchProjectName() {
+        tagRun(packagedFiles(), true);
+        DeployResult result = pipeline.deploy(request("feature/New-Model", false));
+        assertThat(result.outcome()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(result.flows().get(0).stateMachine()).isEqualTo("proj.test.feature_new_model.DemoFlow");
+        assertThat(compiler.requests.get(0).production()).isFalse();
+    }
+
+    @Test
+    void deploy_unknownRequestedFlow_isAnInvalidManifestNamingIt() {
+        DeployRequest request = new DeployRequest("r", Source.JENKINS, REPO, SHA, "refs/heads/main",
+                List.of("OtherFlow"), false, Optional.empty());
+        DeployResult result = pipeline.deploy(request);
+        assertThat(result.outcome()).isEqualTo(Outcome.INVALID_MANIFEST);
+        assertThat(result.message()).contains("OtherFlow");
+    }
+
+    @Test
+    void deploy_whenFlowDirHoldsASymlink_theLinkedFileIsAMismatch() {
+        Map<String, String> files = repoFiles();
+        files.put("flows/shared.py", "../lib/shared.py");
+        git.commit(SHA, files);
+        git.modes.put(SHA, Map.of("flows/shared.py", "120000"));
+        Map<String, String> packaged = new LinkedHashMap<>(packagedFiles());
+        packaged.put("shared.py", "def shared(): pass\n");
+        tagRun(packaged, true);
+        DeployResult result = pipeline.deploy(request("main", false));
+        assertThat(result.outcome()).isEqualTo(Outcome.MISMATCH);
+        assertThat(result.flows().get(0).comparison().orElseThrow().mismatched()).containsExactly("shared.py");
+    }
+
+    @Test
+    void deploy_compileFailure_isTypedAndAlerted() {
+        Map<String, String> files = repoFiles();
+        files.put("flows/demoflow.py", "syntax error");
+        git.commit(SHA, files);
+        Map<String, String> packaged = new LinkedHashMap<>(packagedFiles());
+        packaged.put("demoflow.py", "syntax error");
+        tagRun(packaged, true);
+        DeployResult result = pipeline.deploy(request("main", false));
+        assertThat(result.outcome()).isEqualTo(Outcome.COMPILE_FAILED);
+        assertThat(alerts.alerts).hasSize(1);
+    }
+}

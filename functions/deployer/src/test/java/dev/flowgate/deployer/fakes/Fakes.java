@@ -1,0 +1,150 @@
+package dev.flowgate.deployer.fakes;
+
+import dev.flowgate.deployer.domain.CodePackageReader;
+import dev.flowgate.deployer.domain.CommitStatus;
+import dev.flowgate.deployer.domain.DeployError;
+import dev.flowgate.deployer.domain.DeploymentAlert;
+import dev.flowgate.deployer.domain.TaggedRun;
+import dev.flowgate.deployer.domain.TreeEntry;
+import dev.flowgate.deployer.port.AlertNotifier;
+import dev.flowgate.deployer.port.CodePackageStore;
+import dev.flowgate.deployer.port.FlowCompiler;
+import dev.flowgate.deployer.port.GitHost;
+import dev.flowgate.deployer.port.RunRegistry;
+import dev.flowgate.deployer.port.StateMachineDeployer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** In-memory fakes of the deployer's ports, with the same contracts as the adapters. */
+public final class Fakes {
+    private Fakes() {
+    }
+
+    /** One repository: commits → (path → content), plus recorded statuses. */
+    public static final class FakeGitHost implements GitHost {
+        public final Map<String, Map<String, String>> commits = new HashMap<>();
+        public final Map<String, Map<String, String>> modes = new HashMap<>();
+        public final List<CommitStatus> statuses = new ArrayList<>();
+
+        public void commit(String sha, Map<String, String> files) {
+            commits.put(sha, new LinkedHashMap<>(files));
+        }
+
+        @Override
+        public Optional<byte[]> file(String repository, String commitSha, String path) {
+            return Optional.ofNullable(commits.getOrDefault(commitSha, Map.of()).get(path))
+                    .map(s -> s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public List<TreeEntry> tree(String repository, String commitSha) {
+            List<TreeEntry> entries = new ArrayList<>();
+            commits.getOrDefault(commitSha, Map.of()).forEach((path, content) -> {
+                String mode = modes.getOrDefault(commitSha, Map.of()).getOrDefault(path, "100644");
+                entries.add(new TreeEntry(path, mode, "blob",
+                        CodePackageReader.gitBlobId(content.getBytes(StandardCharsets.UTF_8))));
+            });
+            return entries;
+        }
+
+        @Override
+        public void postStatus(String repository, String commitSha, CommitStatus status) {
+            statuses.add(status);
+        }
+    }
+
+    public static final class FakeRunRegistry implements RunRegistry {
+        public final Map<String, TaggedRun> newest = new HashMap<>();
+        public final Map<String, List<String>> addedTags = new HashMap<>();
+
+        @Override
+        public Optional<TaggedRun> newestTagged(String flow, String tag) {
+            return Optional.ofNullable(newest.get(flow)).filter(r -> r.tags().contains(tag));
+        }
+
+        @Override
+        public void addTags(String flow, String runId, List<String> tags) {
+            addedTags.computeIfAbsent(flow + "/" + runId, k -> new ArrayList<>()).addAll(tags);
+        }
+    }
+
+    public static final class FakeCodePackageStore implements CodePackageStore {
+        public final Map<String, byte[]> objects = new HashMap<>();
+
+        @Override
+        public byte[] fetch(String location) {
+            byte[] bytes = objects.get(location);
+            if (bytes == null) {
+                throw new DeployError.Unavailable("no object at " + location, null);
+            }
+            return bytes;
+        }
+    }
+
+    /** Compiles a flow whose source contains {@code @schedule(cron='…')} into a tiny ASL carrying the package. */
+    public static final class FakeFlowCompiler implements FlowCompiler {
+        private static final Pattern SCHEDULE = Pattern.compile("@schedule\\(cron='([^']+)'\\)");
+        public final List<CompileRequest> requests = new ArrayList<>();
+
+        @Override
+        public CompiledFlow compile(CompileRequest request) {
+            requests.add(request);
+            if (request.flowSource().contains("syntax error")) {
+                throw new DeployError.CompileFailed(request.flowName(), "cannot parse " + request.fileName(), null);
+            }
+            Matcher schedule = SCHEDULE.matcher(request.flowSource());
+            String definition = "{\"Comment\":\"" + request.flowName() + "\",\"code\":\"" + request.codePackageUrl()
+                    + "\",\"sha\":\"" + request.codePackageSha() + "\",\"StartAt\":\"start\",\"States\":{}}";
+            return new CompiledFlow("proj." + request.projectBranch() + "." + request.flowName(), definition,
+                    schedule.find() ? Optional.of("cron(" + schedule.group(1) + ")") : Optional.empty());
+        }
+    }
+
+    public static final class FakeStateMachineDeployer implements StateMachineDeployer {
+        public final Map<String, List<String>> versions = new HashMap<>();
+        public final Map<String, Map<String, String>> tags = new HashMap<>();
+        public final Map<String, String> schedules = new HashMap<>();
+
+        @Override
+        public DeployedMachine deploy(String name, String definition, Map<String, String> tags, String description) {
+            boolean created = !versions.containsKey(name);
+            List<String> list = versions.computeIfAbsent(name, k -> new ArrayList<>());
+            list.add(definition);
+            this.tags.computeIfAbsent(name, k -> new HashMap<>()).putAll(tags);
+            String arn = "arn:aws:states:us-east-1:123456789012:stateMachine:" + name;
+            return new DeployedMachine(arn, arn + ":" + list.size(), created);
+        }
+
+        @Override
+        public Optional<String> currentDefinition(String name) {
+            List<String> list = versions.get(name);
+            return list == null ? Optional.empty() : Optional.of(list.get(list.size() - 1));
+        }
+
+        @Override
+        public void schedule(String name, String stateMachineArn, Optional<String> expression) {
+            if (expression.isPresent()) {
+                schedules.put(name, expression.get());
+            } else {
+                schedules.remove(name);
+            }
+        }
+    }
+
+    public static final class RecordingAlertNotifier implements AlertNotifier {
+        public final List<DeploymentAlert> alerts = new ArrayList<>();
+
+        @Override
+        public void notify(DeploymentAlert alert) {
+            alerts.add(alert);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.flowgate.deployer.fakes;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Builds code packages shaped like Metaflow's (layout v1: .mf_code, .mf_meta, .mf_install, user files at the root). */
+public final class TestPackages {
+    private TestPackages() {
+    }
+
+    public static byte[] v1(Map<String, String> userFiles) {
+        Map<String, String> members = new LinkedHashMap<>();
+        members.put(".mf_code/metaflow/__init__.py", "# metaflow library\n");
+        members.put(".mf_code/metaflow/cli.py", "def main(): pass\n");
+        members.put(".mf_meta/INFO", "{\"script\": \"demoflow.py\", \"metaflow_version\": \"2.19.38\"}");
+        members.put(".mf_meta/CONFIG", "{}");
+        members.put(".mf_meta/DIST_INFO", "{}");
+        members.put(".mf_install", "{\"version\": 1, \"module_files\": []}");
+        members.putAll(userFiles);
+        return tgz(members);
+    }
+
+    public static byte[] tgz(Map<String, String> members) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        GzipParameters parameters = new GzipParameters();
+        parameters.setCompressionLevel(3);
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out, parameters))) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Map.Entry<String, String> member : members.entrySet()) {
+                byte[] bytes = member.getValue().getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry entry = new TarArchiveEntry(member.getKey());
+                entry.setSize(bytes.length);
+                entry.setMode(0100664);
+                entry.setModTime(1575360000L * 1000);
+                tar.putArchiveEntry(entry);
+                tar.write(bytes);
+                tar.closeArchiveEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
