@@ -13,7 +13,24 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
+import dev.flowgate.deployer.adapter.GitHubRestHost;
+import dev.flowgate.deployer.adapter.LoggingAlertNotifier;
+import dev.flowgate.deployer.adapter.MetadataServiceRunRegistry;
+import dev.flowgate.deployer.adapter.S3CodePackageStore;
+import dev.flowgate.deployer.adapter.SfnStateMachineDeployer;
+import dev.flowgate.deployer.adapter.UnwiredFlowCompiler;
+import dev.flowgate.deployer.domain.DeploymentHistory;
+import dev.flowgate.deployer.domain.DeploymentPipeline;
+import dev.flowgate.deployer.port.FlowCompiler;
+import dev.flowgate.model.json.FlowgateJson;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.HashMap;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -23,8 +40,8 @@ import java.util.Optional;
  * FLOWGATE_RESOURCE_PREFIX, FLOWGATE_REPOSITORIES, FLOWGATE_EXPERIMENTAL_BRANCHES, FLOWGATE_DEPLOYER_FUNCTION
  * (default {@value #DEPLOYER_FUNCTION}), FLOWGATE_LOCAL_URL (local runtime: where the Lambda Invoke API is).
  */
-final class DeployerWiring {
-    static final String DEPLOYER_FUNCTION = "flowgate-deployer";
+public final class DeployerWiring {
+    public static final String DEPLOYER_FUNCTION = "flowgate-deployer";
     static final Duration SECRET_MAX_AGE = Duration.ofMinutes(5);
 
     private DeployerWiring() {
@@ -34,7 +51,7 @@ final class DeployerWiring {
         return new FlowgateResources(env.get("FLOWGATE_RESOURCE_PREFIX", FlowgateResources.DEFAULT_PREFIX));
     }
 
-    static WebhookService webhookService(Environment env) {
+    public static WebhookService webhookService(Environment env) {
         AwsSettings aws = AwsSettings.from(env);
         FlowgateResources names = resources(env);
         SecretsManagerClient secrets = aws.configure(SecretsManagerClient.builder());
@@ -54,5 +71,65 @@ final class DeployerWiring {
                 new DeploymentIds(), Clock.systemUTC(),
                 Duration.ofHours(env.getInt("FLOWGATE_DELIVERY_TTL_HOURS", 24)),
                 Duration.ofMinutes(env.getInt("FLOWGATE_COMMIT_DEDUP_MINUTES", 10)));
+    }
+
+    static final String LOCAL_ROLE = "arn:aws:iam::123456789012:role/flowgate-local";
+
+    /** The deployment pipeline with its production adapters. */
+    public static DeploymentPipeline pipeline(Environment env) {
+        return pipeline(env, new UnwiredFlowCompiler());
+    }
+
+    public static DeploymentPipeline pipeline(Environment env, FlowCompiler compiler) {
+        AwsSettings aws = AwsSettings.from(env);
+        FlowgateResources names = resources(env);
+        SecretsManagerClient secrets = aws.configure(SecretsManagerClient.builder());
+        DynamoDbDeploymentStore store = new DynamoDbDeploymentStore(aws.configure(DynamoDbClient.builder()),
+                names.tableName(FlowgateResources.CONTROL));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        Optional<String> local = env.get("FLOWGATE_LOCAL_URL");
+        String githubApi = env.get("GITHUB_API_URL").or(() -> local.map(u -> u + "/local/github"))
+                .orElse("https://api.github.com");
+        SecretsManagerSecret token = new SecretsManagerSecret(secrets, names.secretName(FlowgateResources.GITHUB_TOKEN),
+                SECRET_MAX_AGE, Clock.systemUTC());
+        String metadataUrl = env.get("METAFLOW_SERVICE_URL").or(() -> local)
+                .orElseThrow(() -> new Environment.MissingSettingException("METAFLOW_SERVICE_URL"));
+        Map<String, String> metadataHeaders = new HashMap<>();
+        env.get("METAFLOW_SERVICE_HEADERS").ifPresent(h -> FlowgateJson.parse(h).fields()
+                .forEachRemaining(e -> metadataHeaders.put(e.getKey(), e.getValue().asText())));
+        env.get("METAFLOW_SERVICE_AUTH_KEY").ifPresent(k -> metadataHeaders.put("x-api-key", k));
+        boolean emulated = env.get("AWS_ENDPOINT_URL").isPresent();
+        String sfnRole = emulated ? env.get("FLOWGATE_SFN_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_SFN_ROLE_ARN");
+        String eventsRole = emulated ? env.get("FLOWGATE_EVENTS_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_EVENTS_ROLE_ARN");
+        Map<String, String> metaflowSettings = new HashMap<>();
+        env.get("FLOWGATE_METAFLOW_CONFIG").ifPresent(c -> FlowgateJson.parse(c).fields()
+                .forEachRemaining(e -> metaflowSettings.put(e.getKey(), e.getValue().asText())));
+        return new DeploymentPipeline(
+                new GitHubRestHost(http, githubApi, token),
+                new MetadataServiceRunRegistry(http, metadataUrl, metadataHeaders),
+                new S3CodePackageStore(aws.configure(S3Client.builder().forcePathStyle(emulated))),
+                compiler,
+                machines(env, aws, sfnRole, eventsRole),
+                store,
+                new LoggingAlertNotifier(System.out),
+                RepositoryPolicy.parse(env.get("FLOWGATE_REPOSITORIES", ""), env.get("FLOWGATE_EXPERIMENTAL_BRANCHES", "*")),
+                metaflowSettings, new DeploymentIds(), Clock.systemUTC());
+    }
+
+    /** What {@code flowgate deployments} and {@code flowgate rollback} call. */
+    public static DeploymentHistory history(Environment env) {
+        AwsSettings aws = AwsSettings.from(env);
+        boolean emulated = env.get("AWS_ENDPOINT_URL").isPresent();
+        String sfnRole = emulated ? env.get("FLOWGATE_SFN_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_SFN_ROLE_ARN");
+        String eventsRole = emulated ? env.get("FLOWGATE_EVENTS_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_EVENTS_ROLE_ARN");
+        return new DeploymentHistory(new DynamoDbDeploymentStore(aws.configure(DynamoDbClient.builder()),
+                resources(env).tableName(FlowgateResources.CONTROL)), machines(env, aws, sfnRole, eventsRole),
+                new DeploymentIds(), Clock.systemUTC());
+    }
+
+    private static SfnStateMachineDeployer machines(Environment env, AwsSettings aws, String sfnRole, String eventsRole) {
+        return new SfnStateMachineDeployer(aws.configure(SfnClient.builder()), aws.configure(EventBridgeClient.builder()),
+                sfnRole, eventsRole, 2000);
     }
 }

@@ -1,0 +1,104 @@
+package dev.flowgate.deployer.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowgate.deployer.domain.CommitStatus;
+import dev.flowgate.deployer.domain.DeployError;
+import dev.flowgate.deployer.domain.TreeEntry;
+import dev.flowgate.deployer.port.GitHost;
+import dev.flowgate.model.json.FlowgateJson;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * GitHub's REST API (github.com at {@code https://api.github.com}, Enterprise Server at
+ * {@code https://HOST/api/v3}, or the local runtime's stand-in): raw file contents, recursive trees, commit
+ * statuses. Authenticates with a bearer token.
+ */
+public final class GitHubRestHost implements GitHost {
+    private final HttpClient http;
+    private final String baseUrl;
+    private final Supplier<String> token;
+
+    public GitHubRestHost(HttpClient http, String baseUrl, Supplier<String> token) {
+        this.http = http;
+        this.baseUrl = HttpJson.trimSlash(baseUrl);
+        this.token = token;
+    }
+
+    @Override
+    public Optional<byte[]> file(String repository, String commitSha, String path) {
+        HttpResponse<byte[]> response = send(request("/repos/" + repository + "/contents/" + HttpJson.path(path)
+                + "?ref=" + commitSha).header("Accept", "application/vnd.github.raw+json").GET().build(), "read " + path);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        check(response, "read " + path + " of " + repository);
+        return Optional.of(response.body());
+    }
+
+    @Override
+    public List<TreeEntry> tree(String repository, String commitSha) {
+        HttpResponse<byte[]> response = send(request("/repos/" + repository + "/git/trees/" + commitSha + "?recursive=1")
+                .GET().build(), "tree of " + commitSha);
+        check(response, "read the tree of " + repository + "@" + commitSha);
+        JsonNode body = FlowgateJson.parse(new String(response.body(), StandardCharsets.UTF_8));
+        if (body.path("truncated").asBoolean(false)) {
+            throw new DeployError.Unavailable("the tree of " + repository + "@" + commitSha
+                    + " is too large for one listing (truncated); not supported yet", null);
+        }
+        List<TreeEntry> entries = new ArrayList<>();
+        for (JsonNode entry : body.path("tree")) {
+            entries.add(new TreeEntry(entry.path("path").asText(), entry.path("mode").asText(),
+                    entry.path("type").asText(), entry.path("sha").asText()));
+        }
+        return entries;
+    }
+
+    @Override
+    public void postStatus(String repository, String commitSha, CommitStatus status) {
+        ObjectNode body = FlowgateJson.mapper().createObjectNode();
+        body.put("state", status.state());
+        body.put("context", status.context());
+        body.put("description", status.description());
+        if (status.targetUrl() != null) {
+            body.put("target_url", status.targetUrl());
+        }
+        HttpResponse<byte[]> response = send(request("/repos/" + repository + "/statuses/" + commitSha)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(FlowgateJson.write(body))).build(), "commit status");
+        check(response, "post a commit status on " + repository + "@" + commitSha);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token.get())
+                .header("Accept", "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", "2022-11-28")
+                .header("User-Agent", "flowgate-deployer");
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest request, String what) {
+        return HttpJson.send(http, request, "GitHub " + what);
+    }
+
+    private static void check(HttpResponse<byte[]> response, String what) {
+        int status = response.statusCode();
+        if (status / 100 != 2) {
+            String detail = new String(response.body(), StandardCharsets.UTF_8);
+            throw new DeployError.Unavailable("GitHub could not " + what + ": HTTP " + status
+                    + (status == 401 || status == 403 ? " (check the github-token secret and its permissions)" : "")
+                    + " " + detail.substring(0, Math.min(200, detail.length())), null);
+        }
+    }
+}

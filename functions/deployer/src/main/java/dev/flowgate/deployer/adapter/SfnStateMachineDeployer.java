@@ -1,0 +1,135 @@
+package dev.flowgate.deployer.adapter;
+
+import dev.flowgate.deployer.domain.DeployError;
+import dev.flowgate.deployer.port.StateMachineDeployer;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.eventbridge.model.RuleState;
+import software.amazon.awssdk.services.eventbridge.model.Target;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.CreateStateMachineResponse;
+import software.amazon.awssdk.services.sfn.model.StateMachineDeletingException;
+import software.amazon.awssdk.services.sfn.model.StateMachineListItem;
+import software.amazon.awssdk.services.sfn.model.Tag;
+import software.amazon.awssdk.services.sfn.model.UpdateStateMachineResponse;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Step Functions state machines (CreateStateMachine / UpdateStateMachine with {@code publish=true}, so every
+ * deployment is a version that a rollback can return to) and their EventBridge schedule rules (one rule per
+ * state machine, named after it as Metaflow does, target id {@value #TARGET_ID}).
+ */
+public final class SfnStateMachineDeployer implements StateMachineDeployer {
+    static final String TARGET_ID = "flowgate";
+    private static final int DELETING_RETRIES = 10;
+    private final SfnClient sfn;
+    private final EventBridgeClient events;
+    private final String roleArn;
+    private final String eventsRoleArn;
+    private final long deletingBackoffMillis;
+
+    public SfnStateMachineDeployer(SfnClient sfn, EventBridgeClient events, String roleArn, String eventsRoleArn,
+                                   long deletingBackoffMillis) {
+        this.sfn = sfn;
+        this.events = events;
+        this.roleArn = roleArn;
+        this.eventsRoleArn = eventsRoleArn;
+        this.deletingBackoffMillis = deletingBackoffMillis;
+    }
+
+    @Override
+    public DeployedMachine deploy(String name, String definition, Map<String, String> tags, String versionDescription) {
+        List<Tag> sfnTags = tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Optional<String> existing = arnOf(name);
+                if (existing.isPresent()) {
+                    UpdateStateMachineResponse updated = sfn.updateStateMachine(r -> r.stateMachineArn(existing.get())
+                            .definition(definition).roleArn(roleArn).publish(true).versionDescription(versionDescription));
+                    sfn.tagResource(r -> r.resourceArn(existing.get()).tags(sfnTags));
+                    return new DeployedMachine(existing.get(), nz(updated.stateMachineVersionArn()), false);
+                }
+                CreateStateMachineResponse created = sfn.createStateMachine(r -> r.name(name).definition(definition)
+                        .roleArn(roleArn).tags(sfnTags).publish(true).versionDescription(versionDescription));
+                return new DeployedMachine(created.stateMachineArn(), nz(created.stateMachineVersionArn()), true);
+            } catch (StateMachineDeletingException e) {
+                // a quick re-create after an undeploy: wait until Step Functions finished deleting
+                if (attempt >= DELETING_RETRIES) {
+                    throw new DeployError.Unavailable("state machine " + name + " is still being deleted; retry later", e);
+                }
+                sleep(deletingBackoffMillis * attempt);
+            } catch (SdkException e) {
+                throw new DeployError.Unavailable("Step Functions refused " + name + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<String> currentDefinition(String name) {
+        try {
+            return arnOf(name).map(arn -> sfn.describeStateMachine(r -> r.stateMachineArn(arn)).definition());
+        } catch (SdkException e) {
+            throw new DeployError.Unavailable("Step Functions: cannot describe " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void schedule(String name, String stateMachineArn, Optional<String> expression) {
+        String rule = ruleName(name);
+        try {
+            if (expression.isPresent()) {
+                events.putRule(r -> r.name(rule).scheduleExpression(expression.get()).state(RuleState.ENABLED)
+                        .description("Flowgate schedule of " + name));
+                events.putTargets(r -> r.rule(rule).targets(Target.builder().id(TARGET_ID).arn(stateMachineArn)
+                        .roleArn(eventsRoleArn).input("{}").build()));
+            } else {
+                boolean exists = events.listRules(r -> r.namePrefix(rule)).rules().stream().anyMatch(x -> x.name().equals(rule));
+                if (exists) {
+                    events.removeTargets(r -> r.rule(rule).ids(TARGET_ID));
+                    events.deleteRule(r -> r.name(rule));
+                }
+            }
+        } catch (SdkException e) {
+            throw new DeployError.Unavailable("EventBridge: schedule of " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** EventBridge rule names: at most 64 of [.-_A-Za-z0-9]; longer names keep a prefix plus a hash. */
+    static String ruleName(String stateMachine) {
+        String cleaned = stateMachine.replaceAll("[^.\\-_A-Za-z0-9]", "_");
+        if (cleaned.length() <= 64) {
+            return cleaned;
+        }
+        try {
+            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(stateMachine.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
+            return cleaned.substring(0, 51) + "-" + hash;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Optional<String> arnOf(String name) {
+        return sfn.listStateMachinesPaginator(r -> r.maxResults(100)).stateMachines().stream()
+                .filter(m -> m.name().equals(name)).map(StateMachineListItem::stateMachineArn).findFirst();
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
