@@ -1,0 +1,140 @@
+package dev.flowgate.deployer.adapter;
+
+import dev.flowgate.deployer.domain.DeploymentRecord;
+import dev.flowgate.deployer.domain.Outcome;
+import dev.flowgate.deployer.port.StateMachineDeployer.DeployedMachine;
+import dev.flowgate.emulator.AwsEmulator;
+import dev.flowgate.emulator.AwsEmulatorExtension;
+import dev.flowgate.emulator.ResourceProvisioner;
+import dev.flowgate.model.resources.FlowgateResources;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.Tag;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The AWS adapters against the emulator (moto): DynamoDB, S3, Step Functions, EventBridge. */
+@ExtendWith(AwsEmulatorExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AwsAdaptersIT {
+    static final String ROLE = "arn:aws:iam::123456789012:role/flowgate-test";
+    private FlowgateResources names;
+    private DynamoDbClient dynamo;
+    private S3Client s3;
+    private SfnClient sfn;
+    private EventBridgeClient events;
+    private DynamoDbDeploymentStore store;
+
+    @BeforeAll
+    void provision(AwsEmulator emulator) {
+        names = new FlowgateResources(AwsEmulator.uniqueName("dep"));
+        try (ResourceProvisioner provisioner = new ResourceProvisioner(emulator.settings(), names)) {
+            provisioner.createTable(FlowgateResources.CONTROL);
+            provisioner.createBucket(FlowgateResources.DATASTORE);
+        }
+        dynamo = emulator.settings().configure(DynamoDbClient.builder());
+        s3 = emulator.settings().configure(S3Client.builder().forcePathStyle(true));
+        sfn = emulator.settings().configure(SfnClient.builder());
+        events = emulator.settings().configure(EventBridgeClient.builder());
+        store = new DynamoDbDeploymentStore(dynamo, names.tableName(FlowgateResources.CONTROL));
+    }
+
+    @AfterAll
+    void close() {
+        dynamo.close();
+        s3.close();
+        sfn.close();
+        events.close();
+    }
+
+    @Test
+    void claim_isWonOnceUntilReleased() {
+        Instant expires = Instant.now().plusSeconds(600);
+        assertThat(store.claim("delivery#abc", "d-1", expires)).isEmpty();
+        assertThat(store.claim("delivery#abc", "d-2", expires)).contains("d-1");
+        store.release("delivery#abc");
+        assertThat(store.claim("delivery#abc", "d-3", expires)).isEmpty();
+    }
+
+    @Test
+    void claim_whenTheEarlierClaimExpired_isWonAgain() {
+        assertThat(store.claim("commit#x", "d-1", Instant.now().minusSeconds(5))).isEmpty();
+        assertThat(store.claim("commit#x", "d-2", Instant.now().plusSeconds(600))).isEmpty();
+        assertThat(store.claim("commit#x", "d-3", Instant.now().plusSeconds(600))).contains("d-2");
+    }
+
+    @Test
+    void record_keepsHistoryNewestFirstAndMarksSuccessfulCommits() {
+        String flow = "HistFlow" + System.nanoTime();
+        store.record(record("d-20261129T000001Z-aaaaaa", flow, "a", Outcome.DEPLOYED));
+        store.record(record("d-20261129T000002Z-bbbbbb", flow, "b", Outcome.MISMATCH));
+        store.record(record("d-20261129T000003Z-cccccc", flow, "c", Outcome.DEPLOYED));
+
+        List<DeploymentRecord> history = store.history(flow, 10);
+        assertThat(history).extracting(DeploymentRecord::commitSha).containsExactly("c", "b", "a");
+        assertThat(history.get(1).differing()).containsExactly("flows/x.py");
+        assertThat(history.get(0).stageMillis()).containsEntry("deploy", 12L);
+        assertThat(store.deployed("acme/ml-flows", "main", "a", flow)).hasValueSatisfying(
+                r -> assertThat(r.deploymentId()).isEqualTo("d-20261129T000001Z-aaaaaa"));
+        assertThat(store.deployed("acme/ml-flows", "main", "b", flow)).isEmpty();
+        assertThat(store.history(flow, 1)).hasSize(1);
+    }
+
+    private static DeploymentRecord record(String id, String flow, String sha, Outcome outcome) {
+        return new DeploymentRecord(id, flow, "deploy", "acme/ml-flows", sha, "main", outcome, "m", flow + "/1",
+                "proj.prod." + flow, "", outcome == Outcome.DEPLOYED ? "{\"v\":\"" + sha + "\"}" : "", Instant.now(),
+                Map.of("deploy", 12L), outcome == Outcome.DEPLOYED ? List.of() : List.of("flows/x.py"));
+    }
+
+    @Test
+    void codePackageStore_readsTheObjectAtAnS3Location() {
+        String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
+        s3.putObject(r -> r.bucket(bucket).key("mf/DemoFlow/data/ab/abc"), RequestBody.fromBytes(new byte[]{1, 2, 3}));
+        S3CodePackageStore packages = new S3CodePackageStore(s3);
+        assertThat(packages.fetch("s3://" + bucket + "/mf/DemoFlow/data/ab/abc")).containsExactly(1, 2, 3);
+        assertThatThrownBy(() -> packages.fetch("s3://" + bucket + "/missing")).hasMessageContaining("could not be read");
+        assertThatThrownBy(() -> packages.fetch("gs://b/k")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void stateMachineDeployer_createsThenUpdatesPublishingVersionsWithTagsAndSchedule() {
+        SfnStateMachineDeployer deployer = new SfnStateMachineDeployer(sfn, events, ROLE, ROLE, 10);
+        String name = "proj.prod.Flow" + System.nanoTime();
+        String v1 = "{\"StartAt\":\"a\",\"States\":{\"a\":{\"Type\":\"Pass\",\"End\":true}}}";
+        String v2 = "{\"StartAt\":\"b\",\"States\":{\"b\":{\"Type\":\"Pass\",\"End\":true}}}";
+
+        DeployedMachine first = deployer.deploy(name, v1, Map.of("flowgate:git_sha", "a"), "first");
+        DeployedMachine second = deployer.deploy(name, v2, Map.of("flowgate:git_sha", "b"), "second");
+        deployer.schedule(name, second.arn(), Optional.of("cron(0 3 * * ? *)"));
+
+        assertThat(first.created()).isTrue();
+        assertThat(second.created()).isFalse();
+        assertThat(second.arn()).isEqualTo(first.arn());
+        assertThat(deployer.currentDefinition(name)).contains(v2);
+        assertThat(sfn.listTagsForResource(r -> r.resourceArn(first.arn())).tags())
+                .contains(Tag.builder().key("flowgate:git_sha").value("b").build());
+        String rule = SfnStateMachineDeployer.ruleName(name);
+        assertThat(events.describeRule(r -> r.name(rule)).scheduleExpression()).isEqualTo("cron(0 3 * * ? *)");
+        assertThat(events.listTargetsByRule(r -> r.rule(rule)).targets()).singleElement()
+                .satisfies(t -> assertThat(t.arn()).isEqualTo(first.arn()));
+
+        deployer.schedule(name, second.arn(), Optional.empty());
+        assertThat(events.listRules(r -> r.namePrefix(rule)).rules()).isEmpty();
+        deployer.schedule(name, second.arn(), Optional.empty());
+        assertThat(deployer.currentDefinition("proj.prod.NoSuchFlow")).isEmpty();
+    }
+}
