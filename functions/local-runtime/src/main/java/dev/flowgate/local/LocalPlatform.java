@@ -2,6 +2,7 @@ package dev.flowgate.local;
 
 import dev.flowgate.aws.Environment;
 import dev.flowgate.local.github.LocalGitHubHandler;
+import dev.flowgate.metadata.handler.MetadataApiHandler;
 
 import java.nio.file.Path;
 
@@ -23,6 +24,7 @@ public final class LocalPlatform {
     public static LocalFunctions functions(Environment env) {
         LocalFunctions functions = new LocalFunctions();
         // Registrations: one line per function (http mounts for API Gateway routes, invokable for Invoke-only).
+        functions.http("/", "metadata-api", new MetadataApiHandler(env), true);
         // Local stand-ins for what no AWS emulator covers:
         functions.http(LocalGitHubHandler.MOUNT, "local-github", new LocalGitHubHandler(gitRoot(env)), false);
         return functions;

@@ -1,0 +1,637 @@
+package dev.flowgate.metadata.adapter;
+
+import dev.flowgate.metadata.domain.Artifact;
+import dev.flowgate.metadata.domain.Flow;
+import dev.flowgate.metadata.domain.Heartbeat;
+import dev.flowgate.metadata.domain.MetadataEntry;
+import dev.flowgate.metadata.domain.MetadataException;
+import dev.flowgate.metadata.domain.NewRun;
+import dev.flowgate.metadata.domain.NewTask;
+import dev.flowgate.metadata.domain.Run;
+import dev.flowgate.metadata.domain.Step;
+import dev.flowgate.metadata.domain.Task;
+import dev.flowgate.metadata.domain.TaskKey;
+import dev.flowgate.metadata.port.MetadataStore;
+import dev.flowgate.model.naming.ObjectId;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * {@link MetadataStore} on one DynamoDB table ({@code pk}, {@code sk}, {@code gsi1}); the key design and the
+ * access pattern each request uses are in the module README. No Scan anywhere: every list is a Query on a
+ * partition, every read strongly consistent, every create conditional, batches chunked to 25.
+ */
+public final class DynamoDbMetadataStore implements MetadataStore {
+    static final String ALL_FLOWS = "FLOWS";
+    private static final int BATCH = 25;
+    private static final int BATCH_RETRIES = 8;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbMetadataStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    // ------------------------------------------------------------------ keys
+
+    static String flowPk(String flowId) {
+        return "FLOW#" + flowId;
+    }
+
+    static String runPk(String flowId, long run) {
+        return "RUN#" + flowId + "#" + run;
+    }
+
+    static String runSk(long run) {
+        return "RUN#" + pad(run);
+    }
+
+    static String taskPrefix(String step) {
+        return "TASK#" + step + "#";
+    }
+
+    static String artifactPrefix(TaskKey key) {
+        return "ART#" + key.stepName() + "#" + pad(key.taskNumber()) + "#";
+    }
+
+    static String metadataPrefix(TaskKey key) {
+        return "META#" + key.stepName() + "#" + pad(key.taskNumber()) + "#";
+    }
+
+    private static String pad(long n) {
+        return String.format("%019d", n);
+    }
+
+    private static Map<String, AttributeValue> key(String pk, String sk) {
+        return Map.of("pk", s(pk), "sk", s(sk));
+    }
+
+    // ------------------------------------------------------------------ flows
+
+    @Override
+    public void createFlow(Flow flow) {
+        Map<String, AttributeValue> item = new HashMap<>(key(flowPk(flow.flowId()), "FLOW"));
+        item.put("gsi1pk", s(ALL_FLOWS));
+        item.put("gsi1sk", s(flow.flowId()));
+        item.put("flow_id", s(flow.flowId()));
+        putOptional(item, "user_name", flow.userName());
+        item.put("ts_epoch", n(flow.tsEpoch()));
+        if (flow.tags() != null) {
+            item.put("tags", list(flow.tags()));
+        }
+        if (flow.systemTags() != null) {
+            item.put("system_tags", list(flow.systemTags()));
+        }
+        item.put("run_seq", n(0));
+        call(() -> {
+            try {
+                return dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            } catch (ConditionalCheckFailedException e) {
+                throw MetadataException.conflict("flow " + flow.flowId() + " already exists");
+            }
+        });
+    }
+
+    @Override
+    public Optional<Flow> flow(String flowId) {
+        return get(flowPk(flowId), "FLOW").map(DynamoDbMetadataStore::toFlow);
+    }
+
+    @Override
+    public List<Flow> flows() {
+        return query(QueryRequest.builder().tableName(table).indexName("gsi1")
+                .keyConditionExpression("gsi1pk = :p")
+                .expressionAttributeValues(Map.of(":p", s(ALL_FLOWS))), DynamoDbMetadataStore::toFlow);
+    }
+
+    // ------------------------------------------------------------------ runs
+
+    @Override
+    public Run createRun(NewRun run) {
+        long number = increment(flowPk(run.flowId()), "FLOW", "run_seq", 1, null,
+                () -> MetadataException.notFound("flow " + run.flowId() + " not found"));
+        Map<String, AttributeValue> item = new HashMap<>(key(flowPk(run.flowId()), runSk(number)));
+        item.put("flow_id", s(run.flowId()));
+        item.put("run_number", n(number));
+        putOptional(item, "run_id", run.runId());
+        putOptional(item, "user_name", run.userName());
+        item.put("ts_epoch", n(run.tsEpoch()));
+        putSet(item, "tags", run.tags());
+        putSet(item, "system_tags", run.systemTags());
+        if (run.lastHeartbeatTs() != null) {
+            item.put("last_heartbeat_ts", n(run.lastHeartbeatTs()));
+        }
+        item.put("version", n(0));
+        item.put("task_seq", n(0));
+        if (run.runId() == null) {
+            call(() -> dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")));
+        } else {
+            Map<String, AttributeValue> alias = new HashMap<>(key(flowPk(run.flowId()), "RUNID#" + run.runId()));
+            alias.put("run_number", n(number));
+            transact(List.of(put(item), put(alias)),
+                    () -> MetadataException.conflict("run " + run.flowId() + "/" + run.runId() + " already exists"));
+        }
+        return toRun(item);
+    }
+
+    @Override
+    public Optional<Run> run(String flowId, ObjectId run) {
+        Optional<Long> number = run.isNumber() ? Optional.of(run.number())
+                : get(flowPk(flowId), "RUNID#" + run.name()).map(i -> num(i, "run_number"));
+        return number.flatMap(nr -> get(flowPk(flowId), runSk(nr))).map(DynamoDbMetadataStore::toRun);
+    }
+
+    @Override
+    public List<Run> runs(String flowId) {
+        return query(prefixQuery(flowPk(flowId), "RUN#").scanIndexForward(false), DynamoDbMetadataStore::toRun);
+    }
+
+    @Override
+    public Heartbeat heartbeatRun(String flowId, long runNumber, long nowSeconds, long staleBefore) {
+        return heartbeat(flowPk(flowId), runSk(runNumber), nowSeconds, staleBefore);
+    }
+
+    // ------------------------------------------------------------------ steps
+
+    @Override
+    public void createStep(Step step) {
+        Map<String, AttributeValue> item = new HashMap<>(key(runPk(step.flowId(), step.runNumber()), "STEP#" + step.stepName()));
+        item.put("flow_id", s(step.flowId()));
+        item.put("run_number", n(step.runNumber()));
+        item.put("step_name", s(step.stepName()));
+        putOptional(item, "user_name", step.userName());
+        item.put("ts_epoch", n(step.tsEpoch()));
+        call(() -> {
+            try {
+                return dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            } catch (ConditionalCheckFailedException e) {
+                throw MetadataException.conflict("step " + step.stepName() + " already exists");
+            }
+        });
+    }
+
+    @Override
+    public Optional<Step> step(String flowId, long runNumber, String stepName) {
+        return get(runPk(flowId, runNumber), "STEP#" + stepName).map(DynamoDbMetadataStore::toStep);
+    }
+
+    @Override
+    public List<Step> steps(String flowId, long runNumber) {
+        return query(prefixQuery(runPk(flowId, runNumber), "STEP#"), DynamoDbMetadataStore::toStep);
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    @Override
+    public Task createTask(NewTask task) {
+        String pk = runPk(task.flowId(), task.runNumber());
+        if (get(pk, "STEP#" + task.stepName()).isEmpty()) {
+            throw MetadataException.notFound("step " + task.stepName() + " not found");
+        }
+        long number = increment(flowPk(task.flowId()), runSk(task.runNumber()), "task_seq", 1, task.lastHeartbeatTs(),
+                () -> MetadataException.notFound("run " + task.flowId() + "/" + task.runNumber() + " not found"));
+        Map<String, AttributeValue> item = new HashMap<>(key(pk, taskPrefix(task.stepName()) + pad(number)));
+        item.put("flow_id", s(task.flowId()));
+        item.put("run_number", n(task.runNumber()));
+        item.put("step_name", s(task.stepName()));
+        item.put("task_number", n(number));
+        putOptional(item, "task_name", task.taskName());
+        putOptional(item, "user_name", task.userName());
+        item.put("ts_epoch", n(task.tsEpoch()));
+        if (task.lastHeartbeatTs() != null) {
+            item.put("last_heartbeat_ts", n(task.lastHeartbeatTs()));
+        }
+        item.put("meta_seq", n(0));
+        if (task.taskName() == null) {
+            call(() -> dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")));
+        } else {
+            Map<String, AttributeValue> alias = new HashMap<>(key(pk, "TASKNAME#" + task.stepName() + "#" + task.taskName()));
+            alias.put("task_number", n(number));
+            transact(List.of(put(item), put(alias)),
+                    () -> MetadataException.conflict("task " + task.stepName() + "/" + task.taskName() + " already exists"));
+        }
+        return toTask(item);
+    }
+
+    @Override
+    public Optional<Task> task(String flowId, long runNumber, String stepName, ObjectId task) {
+        String pk = runPk(flowId, runNumber);
+        Optional<Long> number = task.isNumber() ? Optional.of(task.number())
+                : get(pk, "TASKNAME#" + stepName + "#" + task.name()).map(i -> num(i, "task_number"));
+        return number.flatMap(nr -> get(pk, taskPrefix(stepName) + pad(nr))).map(DynamoDbMetadataStore::toTask);
+    }
+
+    @Override
+    public List<Task> tasks(String flowId, long runNumber, String stepName) {
+        return query(prefixQuery(runPk(flowId, runNumber), taskPrefix(stepName)), DynamoDbMetadataStore::toTask);
+    }
+
+    @Override
+    public Heartbeat heartbeatTask(TaskKey task, long nowSeconds, long staleBefore) {
+        heartbeatRun(task.flowId(), task.runNumber(), nowSeconds, staleBefore);
+        return heartbeat(runPk(task.flowId(), task.runNumber()), taskPrefix(task.stepName()) + pad(task.taskNumber()),
+                nowSeconds, staleBefore);
+    }
+
+    // ------------------------------------------------------------------ artifacts
+
+    @Override
+    public int putArtifacts(List<Artifact> artifacts) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (Artifact a : artifacts) {
+            TaskKey k = a.key();
+            Map<String, AttributeValue> item = new HashMap<>(key(runPk(k.flowId(), k.runNumber()),
+                    artifactPrefix(k) + String.format("%010d", a.attemptId()) + "#" + a.name()));
+            putTaskKey(item, k);
+            item.put("run_exposed", exposed(a.runId()));
+            item.put("task_exposed", exposed(a.taskId()));
+            item.put("attempt_id", n(a.attemptId()));
+            item.put("name", s(a.name()));
+            item.put("location", s(a.location()));
+            item.put("ds_type", s(a.dsType()));
+            item.put("sha", s(a.sha()));
+            item.put("type", s(a.type()));
+            item.put("content_type", s(a.contentType()));
+            item.put("user_name", s(a.userName()));
+            item.put("ts_epoch", n(a.tsEpoch()));
+            items.add(item);
+        }
+        batchPut(items);
+        return items.size();
+    }
+
+    @Override
+    public List<Artifact> artifacts(TaskKey task) {
+        return query(prefixQuery(runPk(task.flowId(), task.runNumber()), artifactPrefix(task)), DynamoDbMetadataStore::toArtifact);
+    }
+
+    @Override
+    public List<Artifact> artifacts(String flowId, long runNumber, String stepName) {
+        return query(prefixQuery(runPk(flowId, runNumber), stepName == null ? "ART#" : "ART#" + stepName + "#"),
+                DynamoDbMetadataStore::toArtifact);
+    }
+
+    // ------------------------------------------------------------------ metadata
+
+    @Override
+    public int addMetadata(TaskKey task, List<MetadataEntry> entries) {
+        String pk = runPk(task.flowId(), task.runNumber());
+        long last = increment(pk, taskPrefix(task.stepName()) + pad(task.taskNumber()), "meta_seq", entries.size(), null,
+                () -> MetadataException.invalid("task_id", "need to register run_id and task_id first"));
+        long id = last - entries.size();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (MetadataEntry e : entries) {
+            id++;
+            Map<String, AttributeValue> item = new HashMap<>(key(pk, metadataPrefix(task) + pad(id)));
+            putTaskKey(item, task);
+            item.put("id", n(id));
+            item.put("run_exposed", exposed(e.runId()));
+            item.put("task_exposed", exposed(e.taskId()));
+            item.put("field_name", s(e.fieldName()));
+            item.put("value", s(e.value()));
+            item.put("type", s(e.type()));
+            item.put("user_name", s(e.userName()));
+            item.put("ts_epoch", n(e.tsEpoch()));
+            item.put("tags", list(e.tags()));
+            items.add(item);
+        }
+        batchPut(items);
+        return items.size();
+    }
+
+    @Override
+    public List<MetadataEntry> metadata(TaskKey task) {
+        return query(prefixQuery(runPk(task.flowId(), task.runNumber()), metadataPrefix(task)).scanIndexForward(false),
+                DynamoDbMetadataStore::toMetadata);
+    }
+
+    @Override
+    public List<MetadataEntry> metadata(String flowId, long runNumber, String stepName) {
+        return query(prefixQuery(runPk(flowId, runNumber), stepName == null ? "META#" : "META#" + stepName + "#"),
+                DynamoDbMetadataStore::toMetadata);
+    }
+
+    // ------------------------------------------------------------------ tags
+
+    @Override
+    public Optional<Set<String>> addRunTags(String flowId, long runNumber, Set<String> tags) {
+        return setOperation(flowId, runNumber, "ADD tags :t, version :one", tags);
+    }
+
+    @Override
+    public Optional<Set<String>> removeRunTags(String flowId, long runNumber, Set<String> tags) {
+        return setOperation(flowId, runNumber, "DELETE tags :t ADD version :one", tags);
+    }
+
+    @Override
+    public boolean replaceRunTags(String flowId, long runNumber, Set<String> tags, long expectedVersion) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":v", n(expectedVersion));
+        values.put(":next", n(expectedVersion + 1));
+        String update = "SET version = :next ";
+        if (tags.isEmpty()) {
+            update += "REMOVE tags";
+        } else {
+            update += ", tags = :t";
+            values.put(":t", AttributeValue.fromSs(List.copyOf(tags)));
+        }
+        String expression = update;
+        return call(() -> {
+            try {
+                dynamo.updateItem(r -> r.tableName(table).key(key(flowPk(flowId), runSk(runNumber)))
+                        .updateExpression(expression).conditionExpression("version = :v")
+                        .expressionAttributeValues(values));
+                return true;
+            } catch (ConditionalCheckFailedException e) {
+                return false;
+            }
+        });
+    }
+
+    private Optional<Set<String>> setOperation(String flowId, long runNumber, String expression, Set<String> tags) {
+        return call(() -> {
+            try {
+                Map<String, AttributeValue> item = dynamo.updateItem(r -> r.tableName(table)
+                        .key(key(flowPk(flowId), runSk(runNumber)))
+                        .updateExpression(expression).conditionExpression("attribute_exists(pk)")
+                        .expressionAttributeValues(Map.of(":t", AttributeValue.fromSs(List.copyOf(tags)), ":one", n(1)))
+                        .returnValues(ReturnValue.ALL_NEW)).attributes();
+                return Optional.of(stringSet(item, "tags"));
+            } catch (ConditionalCheckFailedException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ SDK plumbing
+
+    private Heartbeat heartbeat(String pk, String sk, long nowSeconds, long staleBefore) {
+        return call(() -> {
+            try {
+                dynamo.updateItem(r -> r.tableName(table).key(key(pk, sk))
+                        .updateExpression("SET last_heartbeat_ts = :now")
+                        .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(last_heartbeat_ts)"
+                                + " OR last_heartbeat_ts <= :stale)")
+                        .expressionAttributeValues(Map.of(":now", n(nowSeconds), ":stale", n(staleBefore)))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                return Heartbeat.UPDATED;
+            } catch (ConditionalCheckFailedException e) {
+                if (e.hasItem() && !e.item().isEmpty()) {
+                    return Heartbeat.FRESH;
+                }
+                return get(pk, sk).isPresent() ? Heartbeat.FRESH : Heartbeat.MISSING;
+            }
+        });
+    }
+
+    /** Atomically adds {@code by} to a counter of an existing item; returns the new value. */
+    private long increment(String pk, String sk, String counter, long by, Long heartbeat,
+                           Supplier<MetadataException> missing) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":by", n(by));
+        String expression = "ADD " + counter + " :by";
+        if (heartbeat != null) {
+            expression += " SET last_heartbeat_ts = :hb";
+            values.put(":hb", n(heartbeat));
+        }
+        String update = expression;
+        return call(() -> {
+            try {
+                Map<String, AttributeValue> item = dynamo.updateItem(r -> r.tableName(table).key(key(pk, sk))
+                        .updateExpression(update).conditionExpression("attribute_exists(pk)")
+                        .expressionAttributeValues(values).returnValues(ReturnValue.UPDATED_NEW)).attributes();
+                return num(item, counter);
+            } catch (ConditionalCheckFailedException e) {
+                throw missing.get();
+            }
+        });
+    }
+
+    private void transact(List<TransactWriteItem> items, Supplier<MetadataException> onConflict) {
+        call(() -> {
+            try {
+                return dynamo.transactWriteItems(r -> r.transactItems(items));
+            } catch (TransactionCanceledException e) {
+                boolean conditionFailed = e.hasCancellationReasons() && e.cancellationReasons().stream()
+                        .map(CancellationReason::code).anyMatch("ConditionalCheckFailed"::equals);
+                if (conditionFailed || !e.hasCancellationReasons()) {
+                    throw onConflict.get();
+                }
+                throw MetadataException.unavailable("transaction cancelled, retry: " + e.getMessage());
+            }
+        });
+    }
+
+    private TransactWriteItem put(Map<String, AttributeValue> item) {
+        return TransactWriteItem.builder().put(p -> p.tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)")).build();
+    }
+
+    private void batchPut(List<Map<String, AttributeValue>> items) {
+        for (int from = 0; from < items.size(); from += BATCH) {
+            List<WriteRequest> chunk = items.subList(from, Math.min(items.size(), from + BATCH)).stream()
+                    .map(i -> WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()).toList();
+            Map<String, List<WriteRequest>> pending = Map.of(table, chunk);
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt >= BATCH_RETRIES) {
+                    throw MetadataException.unavailable("DynamoDB kept items unprocessed; retry the request");
+                }
+                if (attempt > 0) {
+                    sleep(25L << attempt);
+                }
+                Map<String, List<WriteRequest>> request = pending;
+                BatchWriteItemResponse response = call(() -> dynamo.batchWriteItem(r -> r.requestItems(request)));
+                pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+            }
+        }
+    }
+
+    private Optional<Map<String, AttributeValue>> get(String pk, String sk) {
+        Map<String, AttributeValue> item = call(() -> dynamo.getItem(r -> r.tableName(table).key(key(pk, sk))
+                .consistentRead(true)).item());
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
+    }
+
+    private QueryRequest.Builder prefixQuery(String pk, String prefix) {
+        return QueryRequest.builder().tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(prefix)));
+    }
+
+    /** Runs a Query to the end, page by page. */
+    private <T> List<T> query(QueryRequest.Builder request, Function<Map<String, AttributeValue>, T> mapper) {
+        List<T> results = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest page = request.exclusiveStartKey(start).build();
+            QueryResponse response = call(() -> dynamo.query(page));
+            response.items().forEach(i -> results.add(mapper.apply(i)));
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+        return results;
+    }
+
+    /** SDK failures that are the service's, not the client's, become 503 (the only status the client retries). */
+    private static <T> T call(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (ProvisionedThroughputExceededException | RequestLimitExceededException e) {
+            throw MetadataException.unavailable("DynamoDB is throttling; retry: " + e.awsErrorDetails().errorCode());
+        } catch (InternalServerErrorException e) {
+            throw MetadataException.unavailable("DynamoDB internal error; retry");
+        } catch (SdkClientException e) {
+            throw MetadataException.unavailable("DynamoDB unreachable; retry: " + e.getMessage());
+        } catch (DynamoDbException e) {
+            if (e.isThrottlingException() || e.statusCode() >= 500) {
+                throw MetadataException.unavailable("DynamoDB is unavailable; retry: " + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw MetadataException.unavailable("interrupted");
+        }
+    }
+
+    // ------------------------------------------------------------------ item mapping
+
+    private static Flow toFlow(Map<String, AttributeValue> i) {
+        return new Flow(str(i, "flow_id"), str(i, "user_name"), num(i, "ts_epoch"),
+                i.containsKey("tags") ? strings(i.get("tags")) : null,
+                i.containsKey("system_tags") ? strings(i.get("system_tags")) : null);
+    }
+
+    private static Run toRun(Map<String, AttributeValue> i) {
+        return new Run(str(i, "flow_id"), num(i, "run_number"), str(i, "run_id"), str(i, "user_name"),
+                num(i, "ts_epoch"), stringSet(i, "tags"), stringSet(i, "system_tags"), optionalNum(i, "last_heartbeat_ts"),
+                num(i, "version"));
+    }
+
+    private static Step toStep(Map<String, AttributeValue> i) {
+        return new Step(str(i, "flow_id"), num(i, "run_number"), str(i, "step_name"), str(i, "user_name"), num(i, "ts_epoch"));
+    }
+
+    private static TaskKey toTaskKey(Map<String, AttributeValue> i) {
+        return new TaskKey(str(i, "flow_id"), num(i, "run_number"), str(i, "step_name"), num(i, "task_number"));
+    }
+
+    private static Task toTask(Map<String, AttributeValue> i) {
+        return new Task(toTaskKey(i), str(i, "task_name"), str(i, "user_name"), num(i, "ts_epoch"),
+                optionalNum(i, "last_heartbeat_ts"));
+    }
+
+    private static Artifact toArtifact(Map<String, AttributeValue> i) {
+        return new Artifact(toTaskKey(i), exposed(i.get("run_exposed")), exposed(i.get("task_exposed")),
+                (int) num(i, "attempt_id"), str(i, "name"), str(i, "location"), str(i, "ds_type"), str(i, "sha"),
+                str(i, "type"), str(i, "content_type"), str(i, "user_name"), num(i, "ts_epoch"));
+    }
+
+    private static MetadataEntry toMetadata(Map<String, AttributeValue> i) {
+        return new MetadataEntry(toTaskKey(i), exposed(i.get("run_exposed")), exposed(i.get("task_exposed")),
+                num(i, "id"), str(i, "field_name"), str(i, "value"), str(i, "type"), str(i, "user_name"),
+                num(i, "ts_epoch"), strings(i.get("tags")));
+    }
+
+    private static void putTaskKey(Map<String, AttributeValue> item, TaskKey k) {
+        item.put("flow_id", s(k.flowId()));
+        item.put("run_number", n(k.runNumber()));
+        item.put("step_name", s(k.stepName()));
+        item.put("task_number", n(k.taskNumber()));
+    }
+
+    /** Exposed ids keep their JSON type: a number attribute for numbers, a string attribute for names. */
+    private static AttributeValue exposed(ObjectId id) {
+        return id.isNumber() ? n(id.number()) : s(id.name());
+    }
+
+    private static ObjectId exposed(AttributeValue value) {
+        return value.n() != null ? ObjectId.ofNumber(Long.parseLong(value.n())) : ObjectId.ofName(value.s());
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    private static AttributeValue list(List<String> values) {
+        return AttributeValue.fromL(values.stream().map(AttributeValue::fromS).toList());
+    }
+
+    private static void putOptional(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null) {
+            item.put(name, s(value));
+        }
+    }
+
+    private static void putSet(Map<String, AttributeValue> item, String name, Set<String> values) {
+        if (!values.isEmpty()) {
+            item.put(name, AttributeValue.fromSs(List.copyOf(values)));
+        }
+    }
+
+    private static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static long num(Map<String, AttributeValue> item, String name) {
+        return Long.parseLong(item.get(name).n());
+    }
+
+    private static Long optionalNum(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? null : Long.parseLong(value.n());
+    }
+
+    private static List<String> strings(AttributeValue value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value.hasL()) {
+            return value.l().stream().map(AttributeValue::s).toList();
+        }
+        return value.hasSs() ? List.copyOf(value.ss()) : List.of();
+    }
+
+    private static Set<String> stringSet(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? Set.of() : new LinkedHashSet<>(strings(value));
+    }
+}
