@@ -6,9 +6,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 
-/** Deployment ids that sort by time: {@code d-20261129T001500Z-3f9a1c}. */
+/** Deployment ids that sort by time: {@code d-20261129T001500123Z-3f9a1c}. */
 public class DeploymentIds {
-    private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private final SecureRandom random = new SecureRandom();
 
     public String next(Instant now) {

@@ -1,0 +1,189 @@
+package dev.flowgate.deployer.handler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.flowgate.aws.Environment;
+import dev.flowgate.deployer.domain.CodePackageReader;
+import dev.flowgate.deployer.domain.DeploymentRecord;
+import dev.flowgate.deployer.fakes.Fakes.FakeFlowCompiler;
+import dev.flowgate.deployer.fakes.TestPackages;
+import dev.flowgate.emulator.AwsEmulator;
+import dev.flowgate.emulator.AwsEmulatorExtension;
+import dev.flowgate.emulator.ResourceProvisioner;
+import dev.flowgate.model.json.FlowgateJson;
+import dev.flowgate.model.resources.FlowgateResources;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The deploy journey through the real wiring: code package in (emulated) S3, run and tags in a metadata
+ * service (WireMock, the service's JSON shapes), repository in a GitHub API (WireMock, trees with real blob
+ * ids), state machine and schedule in (emulated) Step Functions and EventBridge, records in DynamoDB. Only the
+ * flow compiler is the port's in-memory fake (the library is a separate module).
+ */
+@ExtendWith(AwsEmulatorExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeployerHandlerIT {
+    static final String REPO = "acme/ml-flows";
+    static final String GOOD = "1".repeat(40);
+    static final String DRIFTED = "2".repeat(40);
+    static final String FLOW = "from metaflow import FlowSpec, step, schedule\n@schedule(cron='0 3 * * ? *')\nclass DemoFlow(FlowSpec):\n    pass\n";
+    static final String MANIFEST = "project: demo\nflows:\n  - name: DemoFlow\n    file: flows/demoflow.py\n";
+    private final WireMockServer github = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+    private final WireMockServer metadata = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+    private Environment env;
+    private DeployerHandler handler;
+    private String location;
+    private AwsEmulator emulator;
+
+    @BeforeAll
+    void start(AwsEmulator emulator) {
+        this.emulator = emulator;
+        github.start();
+        metadata.start();
+        FlowgateResources names = new FlowgateResources(AwsEmulator.uniqueName("e2e"));
+        env = emulator.environment(names.prefix())
+                .with("FLOWGATE_REPOSITORIES", REPO)
+                .with("FLOWGATE_GITHUB_TOKEN", "test-token")
+                .with("GITHUB_API_URL", "http://127.0.0.1:" + github.port())
+                .with("METAFLOW_SERVICE_URL", "http://127.0.0.1:" + metadata.port())
+                .with("FLOWGATE_LOCAL_URL", null);
+        try (ResourceProvisioner provisioner = new ResourceProvisioner(emulator.settings(), names)) {
+            provisioner.provisionAll(env);
+        }
+        Map<String, String> packaged = Map.of("demoflow.py", FLOW, "helpers/util.py", "X = 1\n");
+        byte[] archive = TestPackages.v1(packaged);
+        String sha = CodePackageReader.sha1(archive);
+        String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
+        String key = "mf/DemoFlow/data/" + sha.substring(0, 2) + "/" + sha;
+        location = "s3://" + bucket + "/" + key;
+        try (S3Client s3 = emulator.settings().configure(S3Client.builder().forcePathStyle(true))) {
+            s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(archive));
+        }
+        Map<String, String> repo = new LinkedHashMap<>();
+        repo.put("flowgate.yaml", MANIFEST);
+        repo.put("flows/demoflow.py", FLOW);
+        repo.put("flows/helpers/util.py", "X = 1\n");
+        serveCommit(GOOD, repo);
+        repo.put("flows/helpers/util.py", "X = 2\n");
+        serveCommit(DRIFTED, repo);
+        github.stubFor(post(urlPathMatching("/repos/acme/ml-flows/statuses/.*")).willReturn(aResponse().withStatus(201).withBody("{}")));
+        serveMetadata(sha);
+        handler = new DeployerHandler(DeployerWiring.pipeline(env, new FakeFlowCompiler()));
+    }
+
+    void serveCommit(String sha, Map<String, String> files) {
+        ArrayNode tree = FlowgateJson.mapper().createArrayNode();
+        files.forEach((path, content) -> {
+            tree.addObject().put("path", path).put("mode", "100644").put("type", "blob")
+                    .put("sha", CodePackageReader.gitBlobId(content.getBytes(StandardCharsets.UTF_8)));
+            github.stubFor(get(urlEqualTo("/repos/acme/ml-flows/contents/" + path + "?ref=" + sha))
+                    .withHeader("Authorization", equalTo("Bearer test-token"))
+                    .willReturn(aResponse().withStatus(200).withBody(content)));
+        });
+        ObjectNode body = FlowgateJson.mapper().createObjectNode().put("sha", sha).put("truncated", false);
+        body.set("tree", tree);
+        github.stubFor(get(urlEqualTo("/repos/acme/ml-flows/git/trees/" + sha + "?recursive=1"))
+                .willReturn(aResponse().withStatus(200).withBody(FlowgateJson.write(body))));
+    }
+
+    void serveMetadata(String packageSha) {
+        metadata.stubFor(get(urlEqualTo("/flows/DemoFlow/runs")).willReturn(aResponse().withStatus(200).withBody(
+                "[{\"flow_id\":\"DemoFlow\",\"run_number\":\"sfn-e2e\",\"user_name\":\"SFN\",\"ts_epoch\":5,"
+                        + "\"tags\":[\"prod_ready\"],\"system_tags\":[\"runtime:step-functions\"],\"last_heartbeat_ts\":null}]")));
+        String steps = "/flows/DemoFlow/runs/sfn-e2e/steps/";
+        metadata.stubFor(get(urlEqualTo(steps + "start/tasks")).willReturn(aResponse().withStatus(200)
+                .withBody("[{\"flow_id\":\"DemoFlow\",\"run_number\":\"sfn-e2e\",\"step_name\":\"start\",\"task_id\":\"job-1\"}]")));
+        metadata.stubFor(get(urlEqualTo(steps + "end/tasks")).willReturn(aResponse().withStatus(200)
+                .withBody("[{\"flow_id\":\"DemoFlow\",\"run_number\":\"sfn-e2e\",\"step_name\":\"end\",\"task_id\":\"job-9\"}]")));
+        ObjectNode value = FlowgateJson.mapper().createObjectNode().put("ds_type", "s3").put("sha", packageSha)
+                .put("location", location).put("metadata", "{\"version\": 0, \"archive_format\": \"tgz\", \"mfcontent_version\": 1}");
+        ArrayNode startRows = FlowgateJson.mapper().createArrayNode();
+        startRows.addObject().put("field_name", "code-package").put("type", "code-package")
+                .put("value", FlowgateJson.write(value)).putArray("tags").add("attempt_id:0");
+        metadata.stubFor(get(urlEqualTo(steps + "start/tasks/job-1/metadata"))
+                .willReturn(aResponse().withStatus(200).withBody(FlowgateJson.write(startRows))));
+        metadata.stubFor(get(urlEqualTo(steps + "end/tasks/job-9/metadata")).willReturn(aResponse().withStatus(200)
+                .withBody("[{\"field_name\":\"attempt_ok\",\"value\":\"True\",\"type\":\"internal_attempt_status\",\"tags\":[\"attempt_id:0\"]}]")));
+        metadata.stubFor(patch(urlEqualTo("/flows/DemoFlow/runs/sfn-e2e/tag/mutate"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"tags\":[\"prod_ready\"]}")));
+    }
+
+    @AfterAll
+    void stop() {
+        github.stop();
+        metadata.stop();
+    }
+
+    JsonNode invoke(String sha) throws IOException {
+        String payload = "{\"repository\":\"" + REPO + "\",\"commit_sha\":\"" + sha + "\",\"ref\":\"refs/heads/main\","
+                + "\"request_id\":\"jenkins:deploy#" + sha.charAt(0) + "\"}";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(payload.getBytes(StandardCharsets.UTF_8)), out, null);
+        return FlowgateJson.parse(out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void deploy_verifiedCommit_thenDriftedCommitIsRefusedNamingTheFile() throws IOException {
+        JsonNode deployed = invoke(GOOD);
+
+        assertThat(deployed.get("outcome").asText()).as(deployed.toString()).isEqualTo("deployed");
+        String machine = deployed.get("flows").get(0).get("state_machine").asText();
+        assertThat(machine).isEqualTo("proj.prod.DemoFlow");
+        try (SfnClient sfn = emulator.settings().configure(SfnClient.builder());
+             EventBridgeClient events = emulator.settings().configure(EventBridgeClient.builder())) {
+            String arn = sfn.listStateMachines().stateMachines().stream().filter(m -> m.name().equals(machine))
+                    .findFirst().orElseThrow().stateMachineArn();
+            assertThat(sfn.describeStateMachine(r -> r.stateMachineArn(arn)).definition()).contains(location);
+            assertThat(events.describeRule(r -> r.name(machine)).scheduleExpression()).isEqualTo("cron(0 3 * * ? *)");
+        }
+        metadata.verify(patchRequestedFor(urlEqualTo("/flows/DemoFlow/runs/sfn-e2e/tag/mutate"))
+                .withRequestBody(matchingJsonPath("$.tags_to_add[0]", equalTo("git_hash:" + GOOD))));
+        github.verify(postRequestedFor(urlEqualTo("/repos/acme/ml-flows/statuses/" + GOOD))
+                .withRequestBody(matchingJsonPath("$.state", equalTo("success")))
+                .withRequestBody(matchingJsonPath("$.context", equalTo("flowgate/DemoFlow"))));
+
+        JsonNode again = invoke(GOOD);
+        assertThat(again.get("outcome").asText()).isEqualTo("already_deployed");
+
+        JsonNode refused = invoke(DRIFTED);
+        assertThat(refused.get("outcome").asText()).isEqualTo("mismatch");
+        assertThat(refused.get("flows").get(0).get("comparison").get("mismatched").get(0).asText()).isEqualTo("helpers/util.py");
+        github.verify(postRequestedFor(urlEqualTo("/repos/acme/ml-flows/statuses/" + DRIFTED))
+                .withRequestBody(matchingJsonPath("$.state", equalTo("failure")))
+                .withRequestBody(matchingJsonPath("$.description", containing("helpers/util.py"))));
+
+        assertThat(DeployerWiring.history(env).deployments("DemoFlow", 10)).extracting(DeploymentRecord::commitSha)
+                .containsExactly(DRIFTED, GOOD);
+    }
+}
