@@ -1,6 +1,8 @@
 package dev.flowgate.local;
 
 import dev.flowgate.aws.Environment;
+import dev.flowgate.deployer.handler.DeployerHandler;
+import dev.flowgate.deployer.handler.GitHubWebhookHandler;
 import dev.flowgate.local.github.LocalGitHubHandler;
 import dev.flowgate.metadata.handler.MetadataApiHandler;
 
@@ -25,6 +27,8 @@ public final class LocalPlatform {
         LocalFunctions functions = new LocalFunctions();
         // Registrations: one line per function (http mounts for API Gateway routes, invokable for Invoke-only).
         functions.http("/", "metadata-api", new MetadataApiHandler(env), true);
+        functions.http(GitHubWebhookHandler.MOUNT, "flowgate-github-webhook", new GitHubWebhookHandler(env), false);
+        functions.invokable(DeployerHandler.FUNCTION_NAME, new DeployerHandler(env));
         // Local stand-ins for what no AWS emulator covers:
         functions.http(LocalGitHubHandler.MOUNT, "local-github", new LocalGitHubHandler(gitRoot(env)), false);
         return functions;

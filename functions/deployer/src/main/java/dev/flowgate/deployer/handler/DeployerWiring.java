@@ -89,7 +89,8 @@ public final class DeployerWiring {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         Optional<String> local = env.get("FLOWGATE_LOCAL_URL");
-        String githubApi = env.get("GITHUB_API_URL").or(() -> local.map(u -> u + "/local/github"))
+        String githubApi = env.get("FLOWGATE_GITHUB_API_URL").or(() -> env.get("GITHUB_API_URL"))
+                .or(() -> local.map(u -> u + "/local/github"))
                 .orElse("https://api.github.com");
         SecretsManagerSecret token = new SecretsManagerSecret(secrets, names.secretName(FlowgateResources.GITHUB_TOKEN),
                 SECRET_MAX_AGE, Clock.systemUTC());

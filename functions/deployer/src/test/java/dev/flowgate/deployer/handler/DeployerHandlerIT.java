@@ -75,7 +75,7 @@ class DeployerHandlerIT {
         env = emulator.environment(names.prefix())
                 .with("FLOWGATE_REPOSITORIES", REPO)
                 .with("FLOWGATE_GITHUB_TOKEN", "test-token")
-                .with("GITHUB_API_URL", "http://127.0.0.1:" + github.port())
+                .with("FLOWGATE_GITHUB_API_URL", "http://127.0.0.1:" + github.port())
                 .with("METAFLOW_SERVICE_URL", "http://127.0.0.1:" + metadata.port())
                 .with("FLOWGATE_LOCAL_URL", null);
         try (ResourceProvisioner provisioner = new ResourceProvisioner(emulator.settings(), names)) {
