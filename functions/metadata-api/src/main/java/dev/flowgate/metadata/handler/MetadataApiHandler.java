@@ -17,7 +17,7 @@ public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyR
     }
 
     public MetadataApiHandler(Environment env) {
-        this(MetadataWiring.api(env), new RequestLog(System.out));
+        this(MetadataWiring.api(env), new RequestLog(System.out, env.get("POWERTOOLS_LOG_LEVEL", "INFO")));
     }
 
     MetadataApiHandler(MetadataApi api, RequestLog log) {

@@ -16,12 +16,22 @@ import java.util.Map;
 final class RequestLog {
     static final String NAMESPACE = "Flowgate/MetadataApi";
     private final PrintStream out;
+    private final int minimumStatus;
 
-    RequestLog(PrintStream out) {
+    /** {@code level} as Powertools reads {@code POWERTOOLS_LOG_LEVEL}: WARN logs only 4xx/5xx, ERROR only 5xx. */
+    RequestLog(PrintStream out, String level) {
         this.out = out;
+        this.minimumStatus = switch (level == null ? "INFO" : level.toUpperCase(java.util.Locale.ROOT)) {
+            case "WARN" -> 400;
+            case "ERROR", "FATAL", "OFF" -> 500;
+            default -> 0;
+        };
     }
 
     void record(String requestId, String method, MetadataApi.HttpReply reply, double latencyMs) {
+        if (reply.status() < minimumStatus) {
+            return;
+        }
         String route = reply.route() == null ? "unmatched" : reply.route();
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("timestamp", Instant.now().toString());
