@@ -72,6 +72,13 @@ public abstract sealed class DeployError extends RuntimeException {
         }
     }
 
+    /** Another deployment of the same flow and branch holds the lease. */
+    public static final class Busy extends DeployError {
+        public Busy(String flow, String holder) {
+            super(Outcome.BUSY, flow + ": deployment " + holder + " of this flow is in progress; retry when it is done", null);
+        }
+    }
+
     /** A port could not do its job (network, AWS, GitHub). Retrying the request is safe. */
     public static final class Unavailable extends DeployError {
         public Unavailable(String message, Throwable cause) {

@@ -6,6 +6,7 @@ import dev.flowgate.deployer.domain.RepositoryPolicy.Target;
 import dev.flowgate.deployer.domain.TaggedRun.CodePackageRef;
 import dev.flowgate.deployer.port.AlertNotifier;
 import dev.flowgate.deployer.port.CodePackageStore;
+import dev.flowgate.deployer.port.DeliveryLedger;
 import dev.flowgate.deployer.port.DeploymentStore;
 import dev.flowgate.deployer.port.FlowCompiler;
 import dev.flowgate.deployer.port.FlowCompiler.CompileRequest;
@@ -33,12 +34,14 @@ import java.util.function.Supplier;
  */
 public final class DeploymentPipeline {
     public static final String STATUS_CONTEXT_PREFIX = "flowgate/";
+    static final java.time.Duration LEASE = java.time.Duration.ofMinutes(16);
     private final GitHost git;
     private final RunRegistry runs;
     private final CodePackageStore packages;
     private final FlowCompiler compiler;
     private final StateMachineDeployer machines;
     private final DeploymentStore store;
+    private final DeliveryLedger leases;
     private final AlertNotifier alerts;
     private final RepositoryPolicy policy;
     private final Map<String, String> metaflowSettings;
@@ -46,7 +49,8 @@ public final class DeploymentPipeline {
     private final Clock clock;
 
     public DeploymentPipeline(GitHost git, RunRegistry runs, CodePackageStore packages, FlowCompiler compiler,
-                              StateMachineDeployer machines, DeploymentStore store, AlertNotifier alerts,
+                              StateMachineDeployer machines, DeploymentStore store, DeliveryLedger leases,
+                              AlertNotifier alerts,
                               RepositoryPolicy policy, Map<String, String> metaflowSettings, DeploymentIds ids,
                               Clock clock) {
         this.git = git;
@@ -55,6 +59,7 @@ public final class DeploymentPipeline {
         this.compiler = compiler;
         this.machines = machines;
         this.store = store;
+        this.leases = leases;
         this.alerts = alerts;
         this.policy = policy;
         this.metaflowSettings = Map.copyOf(metaflowSettings);
@@ -104,6 +109,26 @@ public final class DeploymentPipeline {
 
     private FlowResult deployFlow(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,
                                   boolean production, String projectBranch) {
+        if (request.dryRun()) {
+            return deployFlowLeased(request, deploymentId, manifest, flow, production, projectBranch);
+        }
+        // two deployments of one flow (and @project branch) never interleave: a lease with a TTL past Lambda's 15 min
+        String lease = "lease#" + manifest.project() + "." + projectBranch + "." + flow.name();
+        Optional<String> holder = leases.claim(lease, deploymentId, clock.instant().plus(LEASE));
+        if (holder.isPresent() && !holder.get().equals(deploymentId)) {
+            DeployError busy = new DeployError.Busy(flow.name(), holder.get());
+            return new FlowResult(flow.name(), busy.outcome(), busy.getMessage(), "", "", "", Optional.empty(), Map.of(),
+                    Optional.empty());
+        }
+        try {
+            return deployFlowLeased(request, deploymentId, manifest, flow, production, projectBranch);
+        } finally {
+            leases.release(lease);
+        }
+    }
+
+    private FlowResult deployFlowLeased(DeployRequest request, String deploymentId, ProjectManifest manifest,
+                                        FlowEntry flow, boolean production, String projectBranch) {
         Map<String, Long> stages = new LinkedHashMap<>();
         String repo = request.repository();
         String sha = request.commitSha();

@@ -113,6 +113,7 @@ public final class DeployerWiring {
                 compiler,
                 machines(env, aws, sfnRole, eventsRole),
                 store,
+                store,
                 new LoggingAlertNotifier(System.out),
                 RepositoryPolicy.parse(env.get("FLOWGATE_REPOSITORIES", ""), env.get("FLOWGATE_EXPERIMENTAL_BRANCHES", "*")),
                 metaflowSettings, new DeploymentIds(), Clock.systemUTC());

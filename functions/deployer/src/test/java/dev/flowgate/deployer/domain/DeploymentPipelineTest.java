@@ -36,7 +36,7 @@ class DeploymentPipelineTest {
     final FakeStateMachineDeployer machines = new FakeStateMachineDeployer();
     final InMemoryDeploymentStore store = new InMemoryDeploymentStore();
     final RecordingAlertNotifier alerts = new RecordingAlertNotifier();
-    final DeploymentPipeline pipeline = new DeploymentPipeline(git, runs, packages, compiler, machines, store, alerts,
+    final DeploymentPipeline pipeline = new DeploymentPipeline(git, runs, packages, compiler, machines, store, store, alerts,
             RepositoryPolicy.parse(REPO, "*"), Map.of("METAFLOW_BATCH_JOB_QUEUE", "q"), new DeploymentIds(),
             Clock.systemUTC());
     String location;
@@ -237,5 +237,18 @@ class DeploymentPipelineTest {
         DeployResult result = pipeline.deploy(request("main", false));
         assertThat(result.outcome()).isEqualTo(Outcome.COMPILE_FAILED);
         assertThat(alerts.alerts).hasSize(1);
+    }
+
+    @Test
+    void deploy_whileAnotherDeploymentOfTheFlowHoldsTheLease_isBusyAndTouchesNothing() {
+        tagRun(packagedFiles(), true);
+        store.claim("lease#proj.prod.DemoFlow", "d-other", java.time.Instant.now().plusSeconds(600));
+        DeployResult result = pipeline.deploy(request("main", false));
+        assertThat(result.outcome()).isEqualTo(Outcome.BUSY);
+        assertThat(result.message()).contains("d-other");
+        assertThat(machines.versions).isEmpty();
+        store.release("lease#proj.prod.DemoFlow");
+        assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(store.claimed("lease#proj.prod.DemoFlow")).isFalse();
     }
 }

@@ -22,7 +22,7 @@ class DeployerHandlerTest {
     final Fakes.FakeGitHost git = new Fakes.FakeGitHost();
     final DeployerHandler handler = new DeployerHandler(new DeploymentPipeline(git, new Fakes.FakeRunRegistry(),
             new Fakes.FakeCodePackageStore(), new Fakes.FakeFlowCompiler(), new Fakes.FakeStateMachineDeployer(),
-            new InMemoryDeploymentStore(), new Fakes.RecordingAlertNotifier(), RepositoryPolicy.parse("acme/ml-flows", "*"),
+            new InMemoryDeploymentStore(), new InMemoryDeploymentStore(), new Fakes.RecordingAlertNotifier(), RepositoryPolicy.parse("acme/ml-flows", "*"),
             Map.of(), new DeploymentIds(), Clock.systemUTC()));
 
     JsonNode invoke(String payload) throws IOException {
