@@ -92,6 +92,11 @@ public final class MotoServer implements AutoCloseable {
     public void close() {
         stopProcess();
         try {
+            Files.deleteIfExists(log); // kept only when moto failed to start, for the error message's pointer
+        } catch (IOException ignored) {
+            // a leftover log in the temp directory is harmless
+        }
+        try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {
             // the hook runs anyway
