@@ -90,6 +90,18 @@ final class Input {
         throw MetadataException.invalid(field, field + " must be a string");
     }
 
+    /**
+     * A value stored as text: strings verbatim, any other JSON value as its JSON text (the client sends some
+     * metadata values as lists, e.g. {@code foreach-stack}).
+     */
+    static String text(JsonNode node, String field, String fallback) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        return value.isTextual() ? value.asText() : value.toString();
+    }
+
     static String stringOr(JsonNode node, String field, String fallback) {
         String value = string(node, field);
         return value == null ? fallback : value;

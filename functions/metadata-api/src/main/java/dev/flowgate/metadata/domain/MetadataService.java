@@ -328,7 +328,7 @@ public final class MetadataService {
         List<MetadataEntry> entries = new ArrayList<>();
         for (JsonNode item : items) {
             entries.add(new MetadataEntry(task.key(), run.exposedId(), task.exposedId(), 0,
-                    Input.stringOr(item, "field_name", " "), Input.stringOr(item, "value", " "),
+                    Input.stringOr(item, "field_name", " "), Input.text(item, "value", " "),
                     Input.stringOr(item, "type", " "), Input.stringOr(item, "user_name", " "), now,
                     List.copyOf(Input.tags(item, "tags"))));
         }

@@ -242,6 +242,11 @@ public abstract class MetadataApiContract {
         assertThat(created.get("metadata_created").asInt()).isEqualTo(1);
         ok("POST", stepPath + "/tasks/" + t2 + "/metadata", metadata("foreach-execution-path", "start/1:1,fan/3:0", "attempt_id:0"));
 
+        ok("POST", stepPath + "/tasks/" + t2 + "/metadata",
+                "[{\"field_name\":\"foreach-stack\",\"value\":[\"numbers=2\"],\"type\":\"foreach-stack\",\"tags\":[]}]");
+        assertThat(ok("GET", stepPath + "/tasks/" + t2 + "/metadata", null).get(0).get("value").asText())
+                .isEqualTo("[\"numbers=2\"]");
+
         JsonNode rows = ok("GET", stepPath + "/tasks/" + t1 + "/metadata", null);
         assertThat(rows.findValuesAsText("field_name")).containsExactly("attempt_ok", "foreach-execution-path", "attempt");
         assertThat(rows.get(0).get("id").asLong()).isGreaterThan(rows.get(1).get("id").asLong());
