@@ -101,4 +101,16 @@ public final class GitHubRestHost implements GitHost {
                     + " " + detail.substring(0, Math.min(200, detail.length())), null);
         }
     }
+
+    @Override
+    public byte[] blob(String repository, String blobSha) {
+        HttpResponse<byte[]> response = send(request("/repos/" + repository + "/git/blobs/" + blobSha).GET().build(),
+                "blob " + blobSha);
+        check(response, "read blob " + blobSha + " of " + repository);
+        JsonNode body = FlowgateJson.parse(new String(response.body(), StandardCharsets.UTF_8));
+        if (!"base64".equals(body.path("encoding").asText("base64"))) {
+            throw new DeployError.Unavailable("GitHub blob " + blobSha + " has encoding " + body.path("encoding").asText(), null);
+        }
+        return java.util.Base64.getMimeDecoder().decode(body.path("content").asText(""));
+    }
 }

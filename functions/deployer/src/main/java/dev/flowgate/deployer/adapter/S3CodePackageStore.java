@@ -10,9 +10,27 @@ import java.net.URI;
 /** Code packages from S3: {@code s3://bucket/key}, read with one GetObject (the package is stored raw). */
 public final class S3CodePackageStore implements CodePackageStore {
     private final S3Client s3;
+    private final String datastoreRoot;
 
-    public S3CodePackageStore(S3Client s3) {
+    /** @param datastoreRoot Metaflow's {@code METAFLOW_DATASTORE_SYSROOT_S3}, e.g. {@code s3://bucket/metaflow} */
+    public S3CodePackageStore(S3Client s3, String datastoreRoot) {
         this.s3 = s3;
+        this.datastoreRoot = datastoreRoot.endsWith("/") ? datastoreRoot.substring(0, datastoreRoot.length() - 1) : datastoreRoot;
+    }
+
+    @Override
+    public String store(String flow, String sha, byte[] archive) {
+        String location = datastoreRoot + "/" + flow + "/data/" + sha.substring(0, 2) + "/" + sha;
+        URI uri = URI.create(location);
+        String key = uri.getPath().substring(1);
+        try {
+            s3.putObject(r -> r.bucket(uri.getHost()).key(key)
+                    .metadata(java.util.Map.of("metaflow-user-attributes", "{\"cas_raw\": true, \"cas_version\": 1}")),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(archive));
+        } catch (SdkException e) {
+            throw new DeployError.Unavailable("code package could not be stored at " + location + ": " + e.getMessage(), e);
+        }
+        return location;
     }
 
     @Override

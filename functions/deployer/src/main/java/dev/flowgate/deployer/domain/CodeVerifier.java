@@ -18,6 +18,32 @@ public final class CodeVerifier {
 
     public static CodeComparison compare(Map<String, String> packageFiles, List<TreeEntry> tree, String flowDirectory,
                                          List<String> suffixes) {
+        Selection selection = select(tree, flowDirectory, suffixes);
+        Map<String, TreeEntry> git = selection.files();
+        List<String> links = selection.links();
+        List<String> mismatched = new ArrayList<>();
+        List<String> onlyInPackage = new ArrayList<>();
+        packageFiles.forEach((path, blobId) -> {
+            TreeEntry entry = git.get(path);
+            if (entry == null) {
+                if (links.stream().anyMatch(l -> path.equals(l) || path.startsWith(l + "/"))) {
+                    mismatched.add(path);
+                } else {
+                    onlyInPackage.add(path);
+                }
+            } else if (!entry.sha().equals(blobId)) {
+                mismatched.add(path);
+            }
+        });
+        List<String> onlyInGit = git.keySet().stream().filter(p -> !packageFiles.containsKey(p)).toList();
+        return new CodeComparison(packageFiles.size(), mismatched, onlyInPackage, onlyInGit);
+    }
+
+    /**
+     * The files Metaflow would package from the flow directory of this tree (paths relative to that directory),
+     * and the symlinks/submodules found there (which Metaflow would dereference and git cannot reproduce).
+     */
+    public static Selection select(List<TreeEntry> tree, String flowDirectory, List<String> suffixes) {
         String prefix = flowDirectory.isEmpty() ? "" : flowDirectory + "/";
         Map<String, TreeEntry> git = new TreeMap<>();
         List<String> links = new ArrayList<>();
@@ -37,22 +63,11 @@ public final class CodeVerifier {
                 git.put(relative, entry);
             }
         }
-        List<String> mismatched = new ArrayList<>();
-        List<String> onlyInPackage = new ArrayList<>();
-        packageFiles.forEach((path, blobId) -> {
-            TreeEntry entry = git.get(path);
-            if (entry == null) {
-                if (links.stream().anyMatch(l -> path.equals(l) || path.startsWith(l + "/"))) {
-                    mismatched.add(path);
-                } else {
-                    onlyInPackage.add(path);
-                }
-            } else if (!entry.sha().equals(blobId)) {
-                mismatched.add(path);
-            }
-        });
-        List<String> onlyInGit = git.keySet().stream().filter(p -> !packageFiles.containsKey(p)).toList();
-        return new CodeComparison(packageFiles.size(), mismatched, onlyInPackage, onlyInGit);
+        return new Selection(git, links);
+    }
+
+    /** Packaged files by relative path, and links/submodules under the flow directory. */
+    public record Selection(Map<String, TreeEntry> files, List<String> links) {
     }
 
     static boolean skippedDirectory(String relative) {

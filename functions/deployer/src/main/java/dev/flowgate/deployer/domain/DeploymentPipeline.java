@@ -15,6 +15,7 @@ import dev.flowgate.deployer.port.GitHost;
 import dev.flowgate.deployer.port.RunRegistry;
 import dev.flowgate.deployer.port.StateMachineDeployer;
 import dev.flowgate.deployer.port.StateMachineDeployer.DeployedMachine;
+import dev.flowgate.model.json.FlowgateJson;
 import dev.flowgate.model.naming.Tags;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -45,14 +47,16 @@ public final class DeploymentPipeline {
     private final AlertNotifier alerts;
     private final RepositoryPolicy policy;
     private final Map<String, String> metaflowSettings;
+    private final Optional<String> runtimeLayer;
+    private final Map<String, Map<String, byte[]>> layers = new java.util.concurrent.ConcurrentHashMap<>();
     private final DeploymentIds ids;
     private final Clock clock;
 
     public DeploymentPipeline(GitHost git, RunRegistry runs, CodePackageStore packages, FlowCompiler compiler,
                               StateMachineDeployer machines, DeploymentStore store, DeliveryLedger leases,
                               AlertNotifier alerts,
-                              RepositoryPolicy policy, Map<String, String> metaflowSettings, DeploymentIds ids,
-                              Clock clock) {
+                              RepositoryPolicy policy, Map<String, String> metaflowSettings,
+                              Optional<String> runtimeLayer, DeploymentIds ids, Clock clock) {
         this.git = git;
         this.runs = runs;
         this.packages = packages;
@@ -63,6 +67,7 @@ public final class DeploymentPipeline {
         this.alerts = alerts;
         this.policy = policy;
         this.metaflowSettings = Map.copyOf(metaflowSettings);
+        this.runtimeLayer = runtimeLayer;
         this.ids = ids;
         this.clock = clock;
     }
@@ -143,59 +148,117 @@ public final class DeploymentPipeline {
             report(request, flow.name(), "pending", "deploying " + flow.name() + " from " + sha.substring(0, 12));
         }
         TaggedRun run = null;
-        CodeComparison comparison = null;
         String stateMachine = "";
         try {
-            run = timed(stages, "find_run", () -> findRun(flow.name()));
-            CodePackageRef pkg = run.codePackage().orElseThrow();
-            TaggedRun found = run;
-            comparison = timed(stages, "verify_code", () -> verify(request, flow, manifest, found, pkg));
-            CompiledFlow compiled = timed(stages, "compile", () -> compile(request, flow, pkg, projectBranch, production));
+            Optional<CodeComparison> comparison = Optional.empty();
+            CodePackageRef pkg;
+            String origin;
+            if (!production && runtimeLayer.isPresent()) {
+                // experimental: no tag gate; the package is built from the branch commit and the runtime layer
+                pkg = timed(stages, "package", () -> packageFromGit(request, flow, manifest, runtimeLayer.get()));
+                origin = "git " + sha.substring(0, 12);
+            } else {
+                run = timed(stages, "find_run", () -> findRun(flow.name()));
+                pkg = run.codePackage().orElseThrow();
+                TaggedRun found = run;
+                CodePackageRef verified = pkg;
+                comparison = Optional.of(timed(stages, "verify_code", () -> verify(request, flow, manifest, found, verified)));
+                origin = "run " + run.pathspec();
+            }
+            String pathspec = run == null ? "" : run.pathspec();
+            CodePackageRef compiledPackage = pkg;
+            CompiledFlow compiled = timed(stages, "compile", () -> compile(request, flow, compiledPackage, projectBranch, production));
             stateMachine = compiled.stateMachineName();
             if (request.dryRun()) {
                 Optional<String> live = machines.currentDefinition(compiled.stateMachineName());
                 String plan = live.isEmpty() ? "create" : live.get().equals(compiled.definitionJson()) ? "unchanged" : "update";
                 String message = "dry run: would " + (plan.equals("unchanged") ? "leave unchanged" : plan) + " "
-                        + compiled.stateMachineName() + " from run " + run.pathspec()
+                        + compiled.stateMachineName() + " from " + origin
                         + compiled.schedule().map(s -> " with schedule " + s).orElse(" without schedule");
-                return new FlowResult(flow.name(), Outcome.PLANNED, message, run.pathspec(), compiled.stateMachineName(),
-                        "", Optional.of(comparison), stages, Optional.of(plan));
+                return new FlowResult(flow.name(), Outcome.PLANNED, message, pathspec, compiled.stateMachineName(),
+                        "", comparison, stages, Optional.of(plan));
             }
             Map<String, String> tags = new LinkedHashMap<>();
             tags.put("flowgate:git_sha", sha);
             tags.put("flowgate:project", manifest.project());
             tags.put("flowgate:branch", projectBranch);
-            tags.put("flowgate:run", run.pathspec());
+            if (run != null) {
+                tags.put("flowgate:run", run.pathspec());
+            }
             tags.put("flowgate:code_sha", pkg.sha());
             tags.put("flowgate:deployment", deploymentId);
-            String description = deploymentId + " " + repo + "@" + sha.substring(0, 12) + " run " + run.pathspec();
+            String description = deploymentId + " " + repo + "@" + sha.substring(0, 12) + " " + origin;
             DeployedMachine deployed = timed(stages, "deploy", () -> {
                 DeployedMachine machine = machines.deploy(compiled.stateMachineName(), compiled.definitionJson(), tags,
                         description.length() > 256 ? description.substring(0, 256) : description);
                 machines.schedule(compiled.stateMachineName(), machine.arn(), compiled.schedule());
                 return machine;
             });
-            TaggedRun tagged = run;
-            timed(stages, "tag_run", () -> {
-                runs.addTags(flow.name(), tagged.runId(), List.of("git_hash:" + sha, "flowgate_deployment:" + deploymentId));
-                return null;
-            });
-            String message = "deployed " + compiled.stateMachineName() + " from run " + run.pathspec();
+            if (run != null) {
+                TaggedRun tagged = run;
+                timed(stages, "tag_run", () -> {
+                    runs.addTags(flow.name(), tagged.runId(), List.of("git_hash:" + sha, "flowgate_deployment:" + deploymentId));
+                    return null;
+                });
+            }
+            String message = "deployed " + compiled.stateMachineName() + " from " + origin;
             timed(stages, "record", () -> {
                 store.record(new DeploymentRecord(deploymentId, flow.name(), "deploy", repo, sha, request.branch(),
-                        Outcome.DEPLOYED, message, tagged.pathspec(), compiled.stateMachineName(), deployed.versionArn(),
+                        Outcome.DEPLOYED, message, pathspec, compiled.stateMachineName(), deployed.versionArn(),
                         compiled.definitionJson(), clock.instant(), stages, List.of()));
                 return null;
             });
             report(request, flow.name(), "success", message);
-            return new FlowResult(flow.name(), Outcome.DEPLOYED, message, run.pathspec(), compiled.stateMachineName(),
-                    deployed.versionArn(), Optional.of(comparison), stages, Optional.empty());
+            return new FlowResult(flow.name(), Outcome.DEPLOYED, message, pathspec, compiled.stateMachineName(),
+                    deployed.versionArn(), comparison, stages, Optional.empty());
         } catch (DeployError e) {
             return failed(request, deploymentId, manifest, flow, run, stateMachine, stages, e);
         } catch (RuntimeException e) {
             return failed(request, deploymentId, manifest, flow, run, stateMachine, stages,
                     new DeployError.Unavailable(flow.name() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
         }
+    }
+
+    /**
+     * Experimental deployments: the user files Metaflow would package from the flow directory at the commit
+     * (blob ids re-checked), plus the runtime layer, assembled deterministically and stored content-addressed.
+     */
+    private CodePackageRef packageFromGit(DeployRequest request, FlowEntry flow, ProjectManifest manifest, String layerLocation) {
+        CodeVerifier.Selection selection = CodeVerifier.select(git.tree(request.repository(), request.commitSha()),
+                flow.directory(), manifest.packageSuffixes());
+        if (!selection.links().isEmpty()) {
+            throw new DeployError.NoCodePackage(flow.name(), "symlinks or submodules under " + flow.directory()
+                    + " cannot be packaged from git: " + String.join(", ", selection.links()));
+        }
+        if (!selection.files().containsKey(flow.fileName())) {
+            throw new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
+                    + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml");
+        }
+        Map<String, byte[]> files = new TreeMap<>();
+        List<String> executable = new ArrayList<>();
+        selection.files().forEach((path, entry) -> {
+            byte[] bytes = git.blob(request.repository(), entry.sha());
+            if (!CodePackageReader.gitBlobId(bytes).equals(entry.sha())) {
+                throw new DeployError.Unavailable("blob " + entry.sha() + " of " + path + " arrived corrupted", null);
+            }
+            files.put(path, bytes);
+            if ("100755".equals(entry.mode())) {
+                executable.add(path);
+            }
+        });
+        Map<String, byte[]> layer = layers.computeIfAbsent(layerLocation,
+                location -> CodePackageAssembler.readLayer(packages.fetch(location)));
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("script", flow.fileName());
+        info.put("runtime", "flowgate");
+        info.put("environment_type", "local");
+        info.put("repo_url", request.repository());
+        info.put("branch_name", request.branch());
+        info.put("commit_sha", request.commitSha());
+        byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info));
+        String packageSha = CodePackageReader.sha1(archive);
+        String location = packages.store(flow.name(), packageSha, archive);
+        return new CodePackageRef("s3", location, packageSha, 1);
     }
 
     private TaggedRun findRun(String flow) {

@@ -106,17 +106,20 @@ public final class DeployerWiring {
         Map<String, String> metaflowSettings = new HashMap<>();
         env.get("FLOWGATE_METAFLOW_CONFIG").ifPresent(c -> FlowgateJson.parse(c).fields()
                 .forEachRemaining(e -> metaflowSettings.put(e.getKey(), e.getValue().asText())));
+        String datastoreRoot = env.get("METAFLOW_DATASTORE_SYSROOT_S3")
+                .or(() -> Optional.ofNullable(metaflowSettings.get("METAFLOW_DATASTORE_SYSROOT_S3")))
+                .orElse("s3://" + names.physicalName(FlowgateResources.DATASTORE.logicalName()) + "/metaflow");
         return new DeploymentPipeline(
                 new GitHubRestHost(http, githubApi, token),
                 new MetadataServiceRunRegistry(http, metadataUrl, metadataHeaders),
-                new S3CodePackageStore(aws.configure(S3Client.builder().forcePathStyle(emulated))),
+                new S3CodePackageStore(aws.configure(S3Client.builder().forcePathStyle(emulated)), datastoreRoot),
                 compiler,
                 machines(env, aws, sfnRole, eventsRole),
                 store,
                 store,
                 new LoggingAlertNotifier(System.out),
                 RepositoryPolicy.parse(env.get("FLOWGATE_REPOSITORIES", ""), env.get("FLOWGATE_EXPERIMENTAL_BRANCHES", "*")),
-                metaflowSettings, new DeploymentIds(), Clock.systemUTC());
+                metaflowSettings, env.get("FLOWGATE_METAFLOW_LAYER"), new DeploymentIds(), Clock.systemUTC());
     }
 
     /** What {@code flowgate deployments} and {@code flowgate rollback} call. */

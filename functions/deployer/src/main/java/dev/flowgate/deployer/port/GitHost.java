@@ -15,4 +15,7 @@ public interface GitHost {
     List<TreeEntry> tree(String repository, String commitSha);
 
     void postStatus(String repository, String commitSha, CommitStatus status);
+
+    /** The bytes of a blob by its git id. */
+    byte[] blob(String repository, String blobSha);
 }

@@ -104,8 +104,14 @@ class AwsAdaptersIT {
     void codePackageStore_readsTheObjectAtAnS3Location() {
         String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
         s3.putObject(r -> r.bucket(bucket).key("mf/DemoFlow/data/ab/abc"), RequestBody.fromBytes(new byte[]{1, 2, 3}));
-        S3CodePackageStore packages = new S3CodePackageStore(s3);
+        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf");
         assertThat(packages.fetch("s3://" + bucket + "/mf/DemoFlow/data/ab/abc")).containsExactly(1, 2, 3);
+        String sha = "ab" + "0".repeat(38);
+        String stored = packages.store("DemoFlow", sha, new byte[]{4, 5});
+        assertThat(stored).isEqualTo("s3://" + bucket + "/mf/DemoFlow/data/ab/" + sha);
+        assertThat(packages.fetch(stored)).containsExactly(4, 5);
+        assertThat(s3.headObject(r -> r.bucket(bucket).key("mf/DemoFlow/data/ab/" + sha)).metadata())
+                .containsEntry("metaflow-user-attributes", "{\"cas_raw\": true, \"cas_version\": 1}");
         assertThatThrownBy(() -> packages.fetch("s3://" + bucket + "/missing")).hasMessageContaining("could not be read");
         assertThatThrownBy(() -> packages.fetch("gs://b/k")).isInstanceOf(IllegalArgumentException.class);
     }

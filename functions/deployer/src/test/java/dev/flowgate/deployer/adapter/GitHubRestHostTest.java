@@ -100,4 +100,12 @@ class GitHubRestHostTest {
         assertThatThrownBy(() -> host.postStatus("acme/ml-flows", SHA, new CommitStatus("pending", "c", "d", null)))
                 .hasMessageContaining("github-token");
     }
+
+    @Test
+    void blob_decodesGitHubsBase64WithLineBreaks() {
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/git/blobs/abc"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"sha\":\"abc\",\"encoding\":\"base64\","
+                        + "\"content\":\"aGVsbG8g\\nd29ybGQK\\n\"}")));
+        assertThat(new String(host.blob("acme/ml-flows", "abc"), StandardCharsets.UTF_8)).isEqualTo("hello world\n");
+    }
 }

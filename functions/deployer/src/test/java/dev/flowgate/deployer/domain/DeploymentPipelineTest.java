@@ -37,7 +37,7 @@ class DeploymentPipelineTest {
     final InMemoryDeploymentStore store = new InMemoryDeploymentStore();
     final RecordingAlertNotifier alerts = new RecordingAlertNotifier();
     final DeploymentPipeline pipeline = new DeploymentPipeline(git, runs, packages, compiler, machines, store, store, alerts,
-            RepositoryPolicy.parse(REPO, "*"), Map.of("METAFLOW_BATCH_JOB_QUEUE", "q"), new DeploymentIds(),
+            RepositoryPolicy.parse(REPO, "*"), Map.of("METAFLOW_BATCH_JOB_QUEUE", "q"), Optional.empty(), new DeploymentIds(),
             Clock.systemUTC());
     String location;
     String packageSha;
@@ -250,5 +250,29 @@ class DeploymentPipelineTest {
         store.release("lease#proj.prod.DemoFlow");
         assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.DEPLOYED);
         assertThat(store.claimed("lease#proj.prod.DemoFlow")).isFalse();
+    }
+
+    @Test
+    void deploy_experimentalWithRuntimeLayer_buildsADeterministicPackageFromGitWithoutATaggedRun() {
+        String layerLocation = "s3://bucket/flowgate/runtime/metaflow-2.19.38.tar.gz";
+        packages.objects.put(layerLocation, TestPackages.tgz(Map.of("metaflow/__init__.py", "# mf", "metaflow/cli.py", "# cli")));
+        DeploymentPipeline experimental = new DeploymentPipeline(git, runs, packages, compiler, machines, store, store,
+                alerts, RepositoryPolicy.parse(REPO, "*"), Map.of(), Optional.of(layerLocation), new DeploymentIds(),
+                Clock.systemUTC());
+
+        DeployResult result = experimental.deploy(request("feature/x", false));
+
+        assertThat(result.outcome()).as(result.message()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(result.flows().get(0).stateMachine()).isEqualTo("proj.test.feature_x.DemoFlow");
+        String location = compiler.requests.get(0).codePackageUrl();
+        byte[] archive = packages.objects.get(location);
+        assertThat(CodePackageReader.sha1(archive)).isEqualTo(compiler.requests.get(0).codePackageSha());
+        assertThat(CodePackageReader.userFiles("DemoFlow", archive))
+                .containsOnlyKeys("demoflow.py", "helpers/util.py", "data/labels.TXT");
+        assertThat(runs.addedTags).isEmpty();
+        // same commit, same layer: same bytes, same content address
+        experimental.deploy(new DeployRequest("again", Source.JENKINS, REPO, SHA, "refs/heads/feature/x", List.of(),
+                true, Optional.empty()));
+        assertThat(compiler.requests.get(1).codePackageUrl()).isEqualTo(location);
     }
 }

@@ -59,6 +59,14 @@ public final class Fakes {
         public void postStatus(String repository, String commitSha, CommitStatus status) {
             statuses.add(status);
         }
+
+        @Override
+        public byte[] blob(String repository, String blobSha) {
+            return commits.values().stream().flatMap(files -> files.values().stream())
+                    .map(content -> content.getBytes(StandardCharsets.UTF_8))
+                    .filter(bytes -> CodePackageReader.gitBlobId(bytes).equals(blobSha)).findFirst()
+                    .orElseThrow(() -> new DeployError.Unavailable("no blob " + blobSha, null));
+        }
     }
 
     public static final class FakeRunRegistry implements RunRegistry {
@@ -86,6 +94,13 @@ public final class Fakes {
                 throw new DeployError.Unavailable("no object at " + location, null);
             }
             return bytes;
+        }
+
+        @Override
+        public String store(String flow, String sha, byte[] archive) {
+            String location = "s3://bucket/mf/" + flow + "/data/" + sha.substring(0, 2) + "/" + sha;
+            objects.put(location, archive);
+            return location;
         }
     }
 

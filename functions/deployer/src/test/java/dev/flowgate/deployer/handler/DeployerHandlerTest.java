@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,7 +24,7 @@ class DeployerHandlerTest {
     final DeployerHandler handler = new DeployerHandler(new DeploymentPipeline(git, new Fakes.FakeRunRegistry(),
             new Fakes.FakeCodePackageStore(), new Fakes.FakeFlowCompiler(), new Fakes.FakeStateMachineDeployer(),
             new InMemoryDeploymentStore(), new InMemoryDeploymentStore(), new Fakes.RecordingAlertNotifier(), RepositoryPolicy.parse("acme/ml-flows", "*"),
-            Map.of(), new DeploymentIds(), Clock.systemUTC()));
+            Map.of(), Optional.empty(), new DeploymentIds(), Clock.systemUTC()));
 
     JsonNode invoke(String payload) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
