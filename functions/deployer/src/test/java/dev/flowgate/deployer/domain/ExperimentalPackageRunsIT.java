@@ -1,0 +1,115 @@
+package dev.flowgate.deployer.domain;
+
+import dev.flowgate.aws.Environment;
+import dev.flowgate.emulator.PythonLocator;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A package assembled for an experimental deployment runs a real Metaflow flow: the layer is the installed
+ * {@code metaflow} library of the project's Python, the package is extracted as a Batch container would
+ * ({@code tar -xzf}, {@code PYTHONPATH=.mf_code}) and the flow's steps run from it. (Test code runs the flow;
+ * the deployer itself never executes user code.)
+ */
+class ExperimentalPackageRunsIT {
+    static final String FLOW = """
+            import metaflow
+            from metaflow import FlowSpec, step
+            from helpers.util import X
+
+            class HelloFlow(FlowSpec):
+                @step
+                def start(self):
+                    print("library", metaflow.__file__)
+                    self.x = X
+                    self.next(self.end)
+
+                @step
+                def end(self):
+                    print("X is", self.x)
+
+            if __name__ == "__main__":
+                HelloFlow()
+            """;
+
+    @Test
+    void assembledPackage_runsAFlowWithTheBundledLibrary(@TempDir Path tmp) throws Exception {
+        Path python = PythonLocator.locate(Environment.system());
+        String located = run(List.of(python.toString(), "-c", "import metaflow, os; print(os.path.dirname(metaflow.__file__))"),
+                tmp, Map.of());
+        assumeTrue(located.startsWith("0\n"), "metaflow is not installed for " + python);
+        Path library = Path.of(located.substring(2).trim());
+        Map<String, byte[]> layer = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(library)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String relative = library.relativize(file).toString();
+                if (!relative.contains("__pycache__") && relative.matches(".*\\.(py|html|css|js)$")) {
+                    layer.put("metaflow/" + relative, Files.readAllBytes(file));
+                }
+            }
+        }
+        Map<String, byte[]> user = Map.of("helloflow.py", FLOW.getBytes(StandardCharsets.UTF_8),
+                "helpers/__init__.py", new byte[0], "helpers/util.py", "X = 42\n".getBytes(StandardCharsets.UTF_8));
+        byte[] archive = CodePackageAssembler.assemble(layer, user, List.of(), "{\"script\": \"helloflow.py\"}");
+        Path work = Files.createDirectories(tmp.resolve("task"));
+        extract(archive, work);
+
+        String output = run(List.of(python.toString(), "helloflow.py", "--no-pylint", "run"), work, Map.of(
+                "PYTHONPATH", work.resolve(".mf_code").toString(),
+                "USER", "flowgate-test", "HOME", tmp.toString(),
+                "METAFLOW_DEFAULT_METADATA", "local", "METAFLOW_DEFAULT_DATASTORE", "local",
+                "METAFLOW_DATASTORE_SYSROOT_LOCAL", tmp.resolve("datastore").toString()));
+
+        assertThat(output).startsWith("0\n").contains("X is 42")
+                .contains("library " + work.resolve(".mf_code/metaflow/__init__.py"));
+    }
+
+    private static void extract(byte[] archive, Path target) throws IOException {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(new ByteArrayInputStream(archive)))) {
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                Path file = target.resolve(entry.getName()).normalize();
+                if (!file.startsWith(target)) {
+                    throw new IOException("member escapes the extraction directory: " + entry.getName());
+                }
+                Files.createDirectories(file.getParent());
+                Files.write(file, tar.readAllBytes());
+            }
+        }
+    }
+
+    /** Runs a command; returns its exit code, a newline, then its combined output. */
+    private static String run(List<String> command, Path dir, Map<String, String> env) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        if (!env.isEmpty()) {
+            String path = System.getenv("PATH");
+            builder.environment().clear();
+            builder.environment().put("PATH", path == null ? "/usr/bin:/bin" : path);
+            builder.environment().putAll(env);
+        }
+        Process process = builder.start();
+        byte[] out = process.getInputStream().readAllBytes();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return "timeout\n" + new String(out, StandardCharsets.UTF_8);
+        }
+        return process.exitValue() + "\n" + new String(out, StandardCharsets.UTF_8);
+    }
+}
