@@ -113,4 +113,15 @@ public final class GitHubRestHost implements GitHost {
         }
         return java.util.Base64.getMimeDecoder().decode(body.path("content").asText(""));
     }
+
+    @Override
+    public Optional<Boolean> isBehind(String repository, String base, String head) {
+        HttpResponse<byte[]> response = send(request("/repos/" + repository + "/compare/" + base + "..." + head).GET().build(),
+                "compare");
+        if (response.statusCode() / 100 != 2) {
+            return Optional.empty();
+        }
+        String status = FlowgateJson.parse(new String(response.body(), StandardCharsets.UTF_8)).path("status").asText("");
+        return status.isEmpty() ? Optional.empty() : Optional.of("behind".equals(status));
+    }
 }

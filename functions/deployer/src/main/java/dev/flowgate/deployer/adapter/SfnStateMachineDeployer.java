@@ -101,6 +101,21 @@ public final class SfnStateMachineDeployer implements StateMachineDeployer {
         }
     }
 
+    @Override
+    public boolean undeploy(String name) {
+        try {
+            Optional<String> arn = arnOf(name);
+            schedule(name, arn.orElse(""), Optional.empty());
+            if (arn.isEmpty()) {
+                return false;
+            }
+            sfn.deleteStateMachine(r -> r.stateMachineArn(arn.get()));
+            return true;
+        } catch (SdkException e) {
+            throw new DeployError.Unavailable("Step Functions: cannot delete " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     /** EventBridge rule names: at most 64 of [.-_A-Za-z0-9]; longer names keep a prefix plus a hash. */
     static String ruleName(String stateMachine) {
         String cleaned = stateMachine.replaceAll("[^.\\-_A-Za-z0-9]", "_");

@@ -67,4 +67,22 @@ public final class DeploymentHistory {
             super(message);
         }
     }
+
+    /**
+     * {@code flowgate undeploy FLOW}: deletes the live state machine of the flow (and its schedule) and records
+     * it; a later deployment re-creates it (Step Functions' StateMachineDeleting is waited out).
+     */
+    public DeploymentRecord undeploy(String flow) {
+        DeploymentRecord live = store.history(flow, 500).stream()
+                .filter(r -> r.outcome() == Outcome.DEPLOYED && !r.stateMachine().isEmpty()).findFirst()
+                .orElseThrow(() -> new RollbackRefused(flow + " has no deployment to remove"));
+        if (!machines.undeploy(live.stateMachine())) {
+            throw new RollbackRefused(live.stateMachine() + " does not exist (already undeployed?)");
+        }
+        DeploymentRecord record = new DeploymentRecord(ids.next(clock.instant()), flow, "undeploy", live.repository(),
+                live.commitSha(), live.branch(), Outcome.SKIPPED, "removed " + live.stateMachine() + " and its schedule",
+                "", live.stateMachine(), "", "", clock.instant(), Map.of(), List.of());
+        store.record(record);
+        return record;
+    }
 }

@@ -138,12 +138,25 @@ public final class DeploymentPipeline {
         String repo = request.repository();
         String sha = request.commitSha();
         if (!request.dryRun()) {
-            Optional<DeploymentRecord> earlier = store.deployed(repo, request.branch(), sha, flow.name());
+            Optional<DeploymentRecord> earlier = store.deployed(repo, request.branch(), sha, flow.name())
+                    .filter(done -> machines.currentDefinition(done.stateMachine()).isPresent());
             if (earlier.isPresent()) {
                 DeploymentRecord done = earlier.get();
                 return new FlowResult(flow.name(), Outcome.ALREADY_DEPLOYED, flow.name() + " was already deployed from "
                         + sha.substring(0, 12) + " by " + done.deploymentId() + "; nothing to do", done.runPathspec(),
                         done.stateMachine(), done.versionArn(), Optional.empty(), stages, Optional.empty());
+            }
+            Optional<DeploymentRecord> newer = store.history(flow.name(), 20).stream()
+                    .filter(r -> r.outcome() == Outcome.DEPLOYED && "deploy".equals(r.kind())
+                            && r.repository().equalsIgnoreCase(repo) && r.branch().equals(request.branch())
+                            && !r.commitSha().equals(sha))
+                    .findFirst()
+                    .filter(r -> git.isBehind(repo, r.commitSha(), sha).orElse(false));
+            if (newer.isPresent()) {
+                return new FlowResult(flow.name(), Outcome.SKIPPED, flow.name() + ": " + sha.substring(0, 12)
+                        + " is older than " + newer.get().commitSha().substring(0, Math.min(12, newer.get().commitSha().length()))
+                        + ", deployed by " + newer.get().deploymentId() + "; not deploying over it", "", "", "",
+                        Optional.empty(), stages, Optional.empty());
             }
             report(request, flow.name(), "pending", "deploying " + flow.name() + " from " + sha.substring(0, 12));
         }

@@ -18,4 +18,10 @@ public interface GitHost {
 
     /** The bytes of a blob by its git id. */
     byte[] blob(String repository, String blobSha);
+
+    /**
+     * Whether {@code head} is strictly behind {@code base} (an ancestor of it), from GitHub's compare API;
+     * empty when the host cannot tell.
+     */
+    java.util.Optional<Boolean> isBehind(String repository, String base, String head);
 }

@@ -16,4 +16,7 @@ public interface StateMachineDeployer {
     /** @param versionArn the published version, empty if the service did not publish one */
     record DeployedMachine(String arn, String versionArn, boolean created) {
     }
+
+    /** Deletes the schedule rule and the state machine (with its versions); false when it did not exist. */
+    boolean undeploy(String name);
 }

@@ -142,5 +142,12 @@ class AwsAdaptersIT {
         assertThat(events.listRules(r -> r.namePrefix(rule)).rules()).isEmpty();
         deployer.schedule(name, second.arn(), Optional.empty());
         assertThat(deployer.currentDefinition("proj.prod.NoSuchFlow")).isEmpty();
+
+        deployer.schedule(name, second.arn(), Optional.of("rate(1 day)"));
+        assertThat(deployer.undeploy(name)).isTrue();
+        assertThat(deployer.currentDefinition(name)).isEmpty();
+        assertThat(events.listRules(r -> r.namePrefix(rule)).rules()).isEmpty();
+        assertThat(deployer.undeploy(name)).isFalse();
+        assertThat(deployer.deploy(name, v1, Map.of(), "re-create").created()).isTrue();
     }
 }

@@ -108,4 +108,15 @@ class GitHubRestHostTest {
                         + "\"content\":\"aGVsbG8g\\nd29ybGQK\\n\"}")));
         assertThat(new String(host.blob("acme/ml-flows", "abc"), StandardCharsets.UTF_8)).isEqualTo("hello world\n");
     }
+
+    @Test
+    void isBehind_readsTheCompareStatusAndIsUnknownWhenTheHostCannotTell() {
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/compare/new...old"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"behind\",\"behind_by\":2}")));
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/compare/old...new"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"ahead\"}")));
+        assertThat(host.isBehind("acme/ml-flows", "new", "old")).contains(true);
+        assertThat(host.isBehind("acme/ml-flows", "old", "new")).contains(false);
+        assertThat(host.isBehind("acme/ml-flows", "x", "y")).isEmpty();
+    }
 }

@@ -275,4 +275,32 @@ class DeploymentPipelineTest {
                 true, Optional.empty()));
         assertThat(compiler.requests.get(1).codePackageUrl()).isEqualTo(location);
     }
+
+    @Test
+    void deploy_olderCommitAfterANewerOne_isSkippedNotDeployedOverIt() {
+        tagRun(packagedFiles(), true);
+        String older = "b".repeat(40);
+        git.commit(older, repoFiles());
+        git.behind.add(SHA + "..." + older);
+        pipeline.deploy(request("main", false));
+
+        DeployResult late = pipeline.deploy(new DeployRequest("late", Source.GITHUB_PUSH, REPO, older, "refs/heads/main",
+                List.of(), false, Optional.empty()));
+
+        assertThat(late.outcome()).isEqualTo(Outcome.SKIPPED);
+        assertThat(late.message()).contains("is older than " + SHA.substring(0, 12));
+        assertThat(machines.versions.get("proj.prod.DemoFlow")).hasSize(1);
+    }
+
+    @Test
+    void deploy_sameCommitAfterUndeploy_deploysAgain() {
+        tagRun(packagedFiles(), true);
+        pipeline.deploy(request("main", false));
+        DeploymentHistory history = new DeploymentHistory(store, machines, new DeploymentIds(), Clock.systemUTC());
+        assertThat(history.undeploy("DemoFlow").message()).contains("removed proj.prod.DemoFlow");
+        assertThat(machines.schedules).doesNotContainKey("proj.prod.DemoFlow");
+
+        assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(machines.currentDefinition("proj.prod.DemoFlow")).isPresent();
+    }
 }

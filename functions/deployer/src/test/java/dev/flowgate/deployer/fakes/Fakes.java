@@ -33,6 +33,8 @@ public final class Fakes {
         public final Map<String, Map<String, String>> commits = new HashMap<>();
         public final Map<String, Map<String, String>> modes = new HashMap<>();
         public final List<CommitStatus> statuses = new ArrayList<>();
+        /** "base...head" pairs where head is behind base. */
+        public final java.util.Set<String> behind = new java.util.HashSet<>();
 
         public void commit(String sha, Map<String, String> files) {
             commits.put(sha, new LinkedHashMap<>(files));
@@ -58,6 +60,11 @@ public final class Fakes {
         @Override
         public void postStatus(String repository, String commitSha, CommitStatus status) {
             statuses.add(status);
+        }
+
+        @Override
+        public Optional<Boolean> isBehind(String repository, String base, String head) {
+            return Optional.of(behind.contains(base + "..." + head));
         }
 
         @Override
@@ -142,6 +149,12 @@ public final class Fakes {
         public Optional<String> currentDefinition(String name) {
             List<String> list = versions.get(name);
             return list == null ? Optional.empty() : Optional.of(list.get(list.size() - 1));
+        }
+
+        @Override
+        public boolean undeploy(String name) {
+            schedules.remove(name);
+            return versions.remove(name) != null;
         }
 
         @Override
