@@ -104,7 +104,11 @@ public final class DeployerWiring {
         String sfnRole = emulated ? env.get("FLOWGATE_SFN_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_SFN_ROLE_ARN");
         String eventsRole = emulated ? env.get("FLOWGATE_EVENTS_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_EVENTS_ROLE_ARN");
         Map<String, String> metaflowSettings = new HashMap<>();
-        env.get("FLOWGATE_METAFLOW_CONFIG").ifPresent(c -> FlowgateJson.parse(c).fields()
+        // the Metaflow config JSON: from a Secrets Manager secret when named, else from the environment
+        Optional<String> config = env.get("FLOWGATE_METAFLOW_CONFIG_SECRET")
+                .map(id -> new SecretsManagerSecret(secrets, id, SECRET_MAX_AGE, Clock.systemUTC()).get())
+                .or(() -> env.get("FLOWGATE_METAFLOW_CONFIG"));
+        config.ifPresent(c -> FlowgateJson.parse(c).fields()
                 .forEachRemaining(e -> metaflowSettings.put(e.getKey(), e.getValue().asText())));
         String datastoreRoot = env.get("METAFLOW_DATASTORE_SYSROOT_S3")
                 .or(() -> Optional.ofNullable(metaflowSettings.get("METAFLOW_DATASTORE_SYSROOT_S3")))

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 import java.io.ByteArrayInputStream;
@@ -65,6 +66,7 @@ class DeployerHandlerIT {
     private DeployerHandler handler;
     private String location;
     private AwsEmulator emulator;
+    private final FakeFlowCompiler compiler = new FakeFlowCompiler();
 
     @BeforeAll
     void start(AwsEmulator emulator) {
@@ -77,9 +79,14 @@ class DeployerHandlerIT {
                 .with("FLOWGATE_GITHUB_TOKEN", "test-token")
                 .with("FLOWGATE_GITHUB_API_URL", "http://127.0.0.1:" + github.port())
                 .with("METAFLOW_SERVICE_URL", "http://127.0.0.1:" + metadata.port())
-                .with("FLOWGATE_LOCAL_URL", null);
+                .with("FLOWGATE_LOCAL_URL", null)
+                .with("FLOWGATE_METAFLOW_CONFIG_SECRET", names.prefix() + "/metaflow-config");
         try (ResourceProvisioner provisioner = new ResourceProvisioner(emulator.settings(), names)) {
             provisioner.provisionAll(env);
+        }
+        try (SecretsManagerClient secrets = emulator.settings().configure(SecretsManagerClient.builder())) {
+            secrets.createSecret(r -> r.name(names.prefix() + "/metaflow-config")
+                    .secretString("{\"METAFLOW_BATCH_JOB_QUEUE\": \"it-queue\"}"));
         }
         Map<String, String> packaged = Map.of("demoflow.py", FLOW, "helpers/util.py", "X = 1\n");
         byte[] archive = TestPackages.v1(packaged);
@@ -99,7 +106,7 @@ class DeployerHandlerIT {
         serveCommit(DRIFTED, repo);
         github.stubFor(post(urlPathMatching("/repos/acme/ml-flows/statuses/.*")).willReturn(aResponse().withStatus(201).withBody("{}")));
         serveMetadata(sha);
-        handler = new DeployerHandler(DeployerWiring.pipeline(env, new FakeFlowCompiler()));
+        handler = new DeployerHandler(DeployerWiring.pipeline(env, compiler));
     }
 
     void serveCommit(String sha, Map<String, String> files) {
@@ -172,6 +179,8 @@ class DeployerHandlerIT {
         github.verify(postRequestedFor(urlEqualTo("/repos/acme/ml-flows/statuses/" + GOOD))
                 .withRequestBody(matchingJsonPath("$.state", equalTo("success")))
                 .withRequestBody(matchingJsonPath("$.context", equalTo("flowgate/DemoFlow"))));
+
+        assertThat(compiler.requests.get(0).settings()).containsEntry("METAFLOW_BATCH_JOB_QUEUE", "it-queue");
 
         JsonNode again = invoke(GOOD);
         assertThat(again.get("outcome").asText()).isEqualTo("already_deployed");
