@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -47,7 +48,7 @@ public final class DeployerHandler implements RequestStreamHandler {
             answer = ResultJson.invalid(e);
         } catch (FlowgateJson.MalformedJsonException e) {
             answer = ResultJson.invalid(new DeployRequestJson.InvalidRequest(
-                    java.util.List.of(new DeployRequestJson.FieldError("$", e.getMessage()))));
+                    List.of(new DeployRequestJson.FieldError("$", e.getMessage()))));
         }
         output.write(FlowgateJson.write(answer).getBytes(StandardCharsets.UTF_8));
     }
