@@ -17,7 +17,6 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
@@ -26,10 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.util.ArrayList;
@@ -40,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -52,12 +51,20 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     private static final int BATCH = 25;
     private static final int BATCH_RETRIES = 8;
 
+    private static final ReturnConsumedCapacity TOTAL = ReturnConsumedCapacity.TOTAL;
+
     private final DynamoDbClient dynamo;
     private final String table;
+    private final DynamoDbUsage usage;
 
     public DynamoDbMetadataStore(DynamoDbClient dynamo, String table) {
+        this(dynamo, table, new DynamoDbUsage());
+    }
+
+    public DynamoDbMetadataStore(DynamoDbClient dynamo, String table, DynamoDbUsage usage) {
         this.dynamo = dynamo;
         this.table = table;
+        this.usage = usage;
     }
 
     // ------------------------------------------------------------------ keys
@@ -111,13 +118,11 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             item.put("system_tags", list(flow.systemTags()));
         }
         item.put("run_seq", n(0));
-        call(() -> {
-            try {
-                return dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
-            } catch (ConditionalCheckFailedException e) {
-                throw MetadataException.conflict("flow " + flow.flowId() + " already exists");
-            }
-        });
+        try {
+            putNew(item);
+        } catch (ConditionalCheckFailedException e) {
+            throw MetadataException.conflict("flow " + flow.flowId() + " already exists");
+        }
     }
 
     @Override
@@ -138,6 +143,18 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     public Run createRun(NewRun run) {
         long number = increment(flowPk(run.flowId()), "FLOW", "run_seq", 1, null,
                 () -> MetadataException.notFound("flow " + run.flowId() + " not found"));
+        if (run.runId() == null) {
+            Map<String, AttributeValue> item = runItem(run, number);
+            putNew(item);
+            return toRun(item);
+        }
+        Map<String, AttributeValue> alias = new HashMap<>(key(flowPk(run.flowId()), "RUNID#" + run.runId()));
+        alias.put("run_number", n(number));
+        return toRun(claimThenPut(alias, "run_number", number, owner -> runItem(run, owner),
+                () -> MetadataException.conflict("run " + run.flowId() + "/" + run.runId() + " already exists")));
+    }
+
+    private static Map<String, AttributeValue> runItem(NewRun run, long number) {
         Map<String, AttributeValue> item = new HashMap<>(key(flowPk(run.flowId()), runSk(number)));
         item.put("flow_id", s(run.flowId()));
         item.put("run_number", n(number));
@@ -151,15 +168,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         }
         item.put("version", n(0));
         item.put("task_seq", n(0));
-        if (run.runId() == null) {
-            call(() -> dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")));
-        } else {
-            Map<String, AttributeValue> alias = new HashMap<>(key(flowPk(run.flowId()), "RUNID#" + run.runId()));
-            alias.put("run_number", n(number));
-            transact(List.of(put(item), put(alias)),
-                    () -> MetadataException.conflict("run " + run.flowId() + "/" + run.runId() + " already exists"));
-        }
-        return toRun(item);
+        return item;
     }
 
     @Override
@@ -189,13 +198,11 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         item.put("step_name", s(step.stepName()));
         putOptional(item, "user_name", step.userName());
         item.put("ts_epoch", n(step.tsEpoch()));
-        call(() -> {
-            try {
-                return dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
-            } catch (ConditionalCheckFailedException e) {
-                throw MetadataException.conflict("step " + step.stepName() + " already exists");
-            }
-        });
+        try {
+            putNew(item);
+        } catch (ConditionalCheckFailedException e) {
+            throw MetadataException.conflict("step " + step.stepName() + " already exists");
+        }
     }
 
     @Override
@@ -218,6 +225,19 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         }
         long number = increment(flowPk(task.flowId()), runSk(task.runNumber()), "task_seq", 1, task.lastHeartbeatTs(),
                 () -> MetadataException.notFound("run " + task.flowId() + "/" + task.runNumber() + " not found"));
+        if (task.taskName() == null) {
+            Map<String, AttributeValue> item = taskItem(task, number);
+            putNew(item);
+            return toTask(item);
+        }
+        Map<String, AttributeValue> alias = new HashMap<>(key(pk, "TASKNAME#" + task.stepName() + "#" + task.taskName()));
+        alias.put("task_number", n(number));
+        return toTask(claimThenPut(alias, "task_number", number, owner -> taskItem(task, owner),
+                () -> MetadataException.conflict("task " + task.stepName() + "/" + task.taskName() + " already exists")));
+    }
+
+    private static Map<String, AttributeValue> taskItem(NewTask task, long number) {
+        String pk = runPk(task.flowId(), task.runNumber());
         Map<String, AttributeValue> item = new HashMap<>(key(pk, taskPrefix(task.stepName()) + pad(number)));
         item.put("flow_id", s(task.flowId()));
         item.put("run_number", n(task.runNumber()));
@@ -230,15 +250,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             item.put("last_heartbeat_ts", n(task.lastHeartbeatTs()));
         }
         item.put("meta_seq", n(0));
-        if (task.taskName() == null) {
-            call(() -> dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")));
-        } else {
-            Map<String, AttributeValue> alias = new HashMap<>(key(pk, "TASKNAME#" + task.stepName() + "#" + task.taskName()));
-            alias.put("task_number", n(number));
-            transact(List.of(put(item), put(alias)),
-                    () -> MetadataException.conflict("task " + task.stepName() + "/" + task.taskName() + " already exists"));
-        }
-        return toTask(item);
+        return item;
     }
 
     @Override
@@ -364,52 +376,47 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             values.put(":t", AttributeValue.fromSs(List.copyOf(tags)));
         }
         String expression = update;
-        return call(() -> {
-            try {
-                dynamo.updateItem(r -> r.tableName(table).key(key(flowPk(flowId), runSk(runNumber)))
-                        .updateExpression(expression).conditionExpression("version = :v")
-                        .expressionAttributeValues(values));
-                return true;
-            } catch (ConditionalCheckFailedException e) {
-                return false;
-            }
-        });
+        try {
+            call("UpdateItem", 1, () -> dynamo.updateItem(r -> r.tableName(table).key(key(flowPk(flowId), runSk(runNumber)))
+                    .updateExpression(expression).conditionExpression("version = :v")
+                    .expressionAttributeValues(values).returnConsumedCapacity(TOTAL)));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     private Optional<Set<String>> setOperation(String flowId, long runNumber, String expression, Set<String> tags) {
-        return call(() -> {
-            try {
-                Map<String, AttributeValue> item = dynamo.updateItem(r -> r.tableName(table)
-                        .key(key(flowPk(flowId), runSk(runNumber)))
-                        .updateExpression(expression).conditionExpression("attribute_exists(pk)")
-                        .expressionAttributeValues(Map.of(":t", AttributeValue.fromSs(List.copyOf(tags)), ":one", n(1)))
-                        .returnValues(ReturnValue.ALL_NEW)).attributes();
-                return Optional.of(stringSet(item, "tags"));
-            } catch (ConditionalCheckFailedException e) {
-                return Optional.empty();
-            }
-        });
+        try {
+            Map<String, AttributeValue> item = call("UpdateItem", 1, () -> dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(flowPk(flowId), runSk(runNumber)))
+                    .updateExpression(expression).conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromSs(List.copyOf(tags)), ":one", n(1)))
+                    .returnValues(ReturnValue.ALL_NEW).returnConsumedCapacity(TOTAL))).attributes();
+            return Optional.of(stringSet(item, "tags"));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
     }
 
     // ------------------------------------------------------------------ SDK plumbing
 
     private Heartbeat heartbeat(String pk, String sk, long nowSeconds, long staleBefore) {
-        return call(() -> {
-            try {
-                dynamo.updateItem(r -> r.tableName(table).key(key(pk, sk))
-                        .updateExpression("SET last_heartbeat_ts = :now")
-                        .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(last_heartbeat_ts)"
-                                + " OR last_heartbeat_ts <= :stale)")
-                        .expressionAttributeValues(Map.of(":now", n(nowSeconds), ":stale", n(staleBefore)))
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-                return Heartbeat.UPDATED;
-            } catch (ConditionalCheckFailedException e) {
-                if (e.hasItem() && !e.item().isEmpty()) {
-                    return Heartbeat.FRESH;
-                }
-                return get(pk, sk).isPresent() ? Heartbeat.FRESH : Heartbeat.MISSING;
+        try {
+            call("UpdateItem", 1, () -> dynamo.updateItem(r -> r.tableName(table).key(key(pk, sk))
+                    .updateExpression("SET last_heartbeat_ts = :now")
+                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(last_heartbeat_ts)"
+                            + " OR last_heartbeat_ts <= :stale)")
+                    .expressionAttributeValues(Map.of(":now", n(nowSeconds), ":stale", n(staleBefore)))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .returnConsumedCapacity(TOTAL)));
+            return Heartbeat.UPDATED;
+        } catch (ConditionalCheckFailedException e) {
+            if (e.hasItem() && !e.item().isEmpty()) {
+                return Heartbeat.FRESH;
             }
-        });
+            return get(pk, sk).isPresent() ? Heartbeat.FRESH : Heartbeat.MISSING;
+        }
     }
 
     /** Atomically adds {@code by} to a counter of an existing item; returns the new value. */
@@ -423,36 +430,50 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             values.put(":hb", n(heartbeat));
         }
         String update = expression;
-        return call(() -> {
-            try {
-                Map<String, AttributeValue> item = dynamo.updateItem(r -> r.tableName(table).key(key(pk, sk))
-                        .updateExpression(update).conditionExpression("attribute_exists(pk)")
-                        .expressionAttributeValues(values).returnValues(ReturnValue.UPDATED_NEW)).attributes();
-                return num(item, counter);
-            } catch (ConditionalCheckFailedException e) {
-                throw missing.get();
-            }
-        });
+        try {
+            Map<String, AttributeValue> item = call("UpdateItem", 1, () -> dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(pk, sk)).updateExpression(update).conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeValues(values).returnValues(ReturnValue.UPDATED_NEW)
+                    .returnConsumedCapacity(TOTAL))).attributes();
+            return num(item, counter);
+        } catch (ConditionalCheckFailedException e) {
+            throw missing.get();
+        }
     }
 
-    private void transact(List<TransactWriteItem> items, Supplier<MetadataException> onConflict) {
-        call(() -> {
-            try {
-                return dynamo.transactWriteItems(r -> r.transactItems(items));
-            } catch (TransactionCanceledException e) {
-                boolean conditionFailed = e.hasCancellationReasons() && e.cancellationReasons().stream()
-                        .map(CancellationReason::code).anyMatch("ConditionalCheckFailed"::equals);
-                if (conditionFailed || !e.hasCancellationReasons()) {
-                    throw onConflict.get();
-                }
-                throw MetadataException.unavailable("transaction cancelled, retry: " + e.getMessage());
-            }
-        });
+    /**
+     * Creates an object registered under a string id: first claims the id (a conditional put of the alias
+     * item, so exactly one caller wins), then writes the object. A caller that loses the claim makes sure the
+     * winner's object exists before answering 409 (it writes it itself if the winner has not yet, or died
+     * between the two writes), so the client's 409-then-GET always finds it.
+     */
+    private Map<String, AttributeValue> claimThenPut(Map<String, AttributeValue> alias, String numberAttribute, long number,
+                                                     LongFunction<Map<String, AttributeValue>> itemFor,
+                                                     Supplier<MetadataException> conflict) {
+        try {
+            putNew(alias);
+        } catch (ConditionalCheckFailedException taken) {
+            long owner = get(alias.get("pk").s(), alias.get("sk").s()).map(i -> num(i, numberAttribute))
+                    .orElseThrow(conflict);
+            putIfAbsent(itemFor.apply(owner));
+            throw conflict.get();
+        }
+        Map<String, AttributeValue> item = itemFor.apply(number);
+        putIfAbsent(item);
+        return item;
     }
 
-    private TransactWriteItem put(Map<String, AttributeValue> item) {
-        return TransactWriteItem.builder().put(p -> p.tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)")).build();
+    private void putIfAbsent(Map<String, AttributeValue> item) {
+        try {
+            putNew(item);
+        } catch (ConditionalCheckFailedException alreadyWritten) {
+            // written by a concurrent caller completing the same claim: same object
+        }
+    }
+
+    private void putNew(Map<String, AttributeValue> item) {
+        call("PutItem", 1, () -> dynamo.putItem(r -> r.tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)").returnConsumedCapacity(TOTAL)));
     }
 
     private void batchPut(List<Map<String, AttributeValue>> items) {
@@ -468,15 +489,17 @@ public final class DynamoDbMetadataStore implements MetadataStore {
                     sleep(25L << attempt);
                 }
                 Map<String, List<WriteRequest>> request = pending;
-                BatchWriteItemResponse response = call(() -> dynamo.batchWriteItem(r -> r.requestItems(request)));
+                int size = request.values().stream().mapToInt(List::size).sum();
+                BatchWriteItemResponse response = call("BatchWriteItem", size, () -> dynamo.batchWriteItem(r -> r
+                        .requestItems(request).returnConsumedCapacity(TOTAL)));
                 pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
             }
         }
     }
 
     private Optional<Map<String, AttributeValue>> get(String pk, String sk) {
-        Map<String, AttributeValue> item = call(() -> dynamo.getItem(r -> r.tableName(table).key(key(pk, sk))
-                .consistentRead(true)).item());
+        Map<String, AttributeValue> item = call("GetItem", 0, () -> dynamo.getItem(r -> r.tableName(table).key(key(pk, sk))
+                .consistentRead(true).returnConsumedCapacity(TOTAL))).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
     }
 
@@ -491,8 +514,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         List<T> results = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
-            QueryRequest page = request.exclusiveStartKey(start).build();
-            QueryResponse response = call(() -> dynamo.query(page));
+            QueryRequest page = request.exclusiveStartKey(start).returnConsumedCapacity(TOTAL).build();
+            QueryResponse response = call("Query", 0, () -> dynamo.query(page));
             response.items().forEach(i -> results.add(mapper.apply(i)));
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey() : null;
@@ -501,9 +524,14 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     }
 
     /** SDK failures that are the service's, not the client's, become 503 (the only status the client retries). */
-    private static <T> T call(Supplier<T> operation) {
+    private <T> T call(String name, int fallbackWriteUnits, Supplier<T> operation) {
         try {
-            return operation.get();
+            T response = operation.get();
+            usage.record(name, response, fallbackWriteUnits);
+            return response;
+        } catch (ConditionalCheckFailedException e) {
+            usage.record(name, null, fallbackWriteUnits); // a refused conditional write is billed too
+            throw e;
         } catch (ProvisionedThroughputExceededException | RequestLimitExceededException e) {
             throw MetadataException.unavailable("DynamoDB is throttling; retry: " + e.awsErrorDetails().errorCode());
         } catch (InternalServerErrorException e) {

@@ -28,7 +28,8 @@ final class RequestLog {
         };
     }
 
-    void record(String requestId, String method, MetadataApi.HttpReply reply, double latencyMs) {
+    /** {@code dynamo} = {requests, read capacity units, write capacity units} this request cost. */
+    void record(String requestId, String method, MetadataApi.HttpReply reply, double latencyMs, double[] dynamo) {
         if (reply.status() < minimumStatus) {
             return;
         }
@@ -46,13 +47,19 @@ final class RequestLog {
         line.put("Errors", reply.status() >= 500 ? 1 : 0);
         line.put("ClientErrors", reply.status() >= 400 && reply.status() < 500 ? 1 : 0);
         line.put("Latency", line.get("latencyMs"));
+        line.put("DynamoDbRequests", (long) dynamo[0]);
+        line.put("DynamoDbReadUnits", dynamo[1]);
+        line.put("DynamoDbWriteUnits", dynamo[2]);
         line.put("_aws", Map.of("Timestamp", System.currentTimeMillis(), "CloudWatchMetrics", List.of(Map.of(
                 "Namespace", NAMESPACE,
                 "Dimensions", List.of(List.of("route")),
                 "Metrics", List.of(Map.of("Name", "Requests", "Unit", "Count"),
                         Map.of("Name", "Errors", "Unit", "Count"),
                         Map.of("Name", "ClientErrors", "Unit", "Count"),
-                        Map.of("Name", "Latency", "Unit", "Milliseconds"))))));
+                        Map.of("Name", "Latency", "Unit", "Milliseconds"),
+                        Map.of("Name", "DynamoDbRequests", "Unit", "Count"),
+                        Map.of("Name", "DynamoDbReadUnits", "Unit", "Count"),
+                        Map.of("Name", "DynamoDbWriteUnits", "Unit", "Count"))))));
         out.println(FlowgateJson.write(line));
     }
 }

@@ -45,6 +45,7 @@ class DynamoDbMetadataApiIT extends MetadataApiContract {
     private DynamoDbMetadataStore store;
     private MetadataApiHandler handler;
     private ExecutorService pool;
+    private Environment env;
 
     @BeforeAll
     void provision(AwsEmulator emulator) {
@@ -54,7 +55,7 @@ class DynamoDbMetadataApiIT extends MetadataApiContract {
         }
         dynamo = emulator.settings().configure(DynamoDbClient.builder());
         store = new DynamoDbMetadataStore(dynamo, resources.tableName(FlowgateResources.METADATA));
-        Environment env = emulator.environment(resources.prefix()).with("POWERTOOLS_LOG_LEVEL", "WARN");
+        env = emulator.environment(resources.prefix()).with("POWERTOOLS_LOG_LEVEL", "WARN");
         handler = new MetadataApiHandler(env);
         pool = Executors.newFixedThreadPool(50);
     }
@@ -167,6 +168,21 @@ class DynamoDbMetadataApiIT extends MetadataApiContract {
         Set<Long> ids = new HashSet<>();
         metadata.forEach(m -> ids.add(m.get("id").asLong()));
         assertThat(ids).hasSize(60);
+    }
+
+    @Test
+    void usage_countsDynamoDbRequestsPerOperation_andAPlainCreateIsOneWrite() {
+        MetadataApiHandler counted = new MetadataApiHandler(env.with("FLOWGATE_METADATA_STATS", "true"));
+        String flow = flowName("Usage");
+        counted.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("POST").withPath("/flows/" + flow).withBody("{}"), null);
+        counted.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("DELETE").withPath("/_flowgate/dynamodb-usage"), null);
+        counted.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("POST").withPath("/flows/" + flow + "/run").withBody("{}"), null);
+        JsonNode usage = FlowgateJson.parse(counted.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("GET")
+                .withPath("/_flowgate/dynamodb-usage"), null).getBody());
+        assertThat(usage.get("UpdateItem").get("requests").asLong()).isEqualTo(1);   // the flow's run counter
+        assertThat(usage.get("PutItem").get("requests").asLong()).isEqualTo(1);      // the run, conditional
+        assertThat(usage.has("Scan")).isFalse();
+        assertThat(http("GET", "/_flowgate/dynamodb-usage", null).getStatusCode()).isEqualTo(404); // off by default
     }
 
     @Test
