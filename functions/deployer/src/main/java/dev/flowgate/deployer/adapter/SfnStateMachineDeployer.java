@@ -16,7 +16,6 @@ import software.amazon.awssdk.services.sfn.model.UpdateStateMachineResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,10 +23,9 @@ import java.util.Optional;
 /**
  * Step Functions state machines (CreateStateMachine / UpdateStateMachine with {@code publish=true}, so every
  * deployment is a version that a rollback can return to) and their EventBridge schedule rules (one rule per
- * state machine, named after it as Metaflow does, target id {@value #TARGET_ID}).
+ * state machine, named after it as Metaflow does, target id = rule name, input {@code {"Parameters": "{}"}}).
  */
 public final class SfnStateMachineDeployer implements StateMachineDeployer {
-    static final String TARGET_ID = "flowgate";
     private static final int DELETING_RETRIES = 10;
     private final SfnClient sfn;
     private final EventBridgeClient events;
@@ -87,12 +85,13 @@ public final class SfnStateMachineDeployer implements StateMachineDeployer {
             if (expression.isPresent()) {
                 events.putRule(r -> r.name(rule).scheduleExpression(expression.get()).state(RuleState.ENABLED)
                         .description("Flowgate schedule of " + name));
-                events.putTargets(r -> r.rule(rule).targets(Target.builder().id(TARGET_ID).arn(stateMachineArn)
-                        .roleArn(eventsRoleArn).input("{}").build()));
+                // as Metaflow: target id = rule name; a flow with Parameters needs the "Parameters" key in the input
+                events.putTargets(r -> r.rule(rule).targets(Target.builder().id(rule).arn(stateMachineArn)
+                        .roleArn(eventsRoleArn).input("{\"Parameters\": \"{}\"}").build()));
             } else {
                 boolean exists = events.listRules(r -> r.namePrefix(rule)).rules().stream().anyMatch(x -> x.name().equals(rule));
                 if (exists) {
-                    events.removeTargets(r -> r.rule(rule).ids(TARGET_ID));
+                    events.removeTargets(r -> r.rule(rule).ids(rule));
                     events.deleteRule(r -> r.name(rule));
                 }
             }
@@ -116,19 +115,33 @@ public final class SfnStateMachineDeployer implements StateMachineDeployer {
         }
     }
 
-    /** EventBridge rule names: at most 64 of [.-_A-Za-z0-9]; longer names keep a prefix plus a hash. */
+    /** Metaflow's rule name: the state machine name, or when longer than 64 its first 47 chars + "-" + 16 base32 chars of SHA-1. */
     static String ruleName(String stateMachine) {
-        String cleaned = stateMachine.replaceAll("[^.\\-_A-Za-z0-9]", "_");
-        if (cleaned.length() <= 64) {
-            return cleaned;
+        if (stateMachine.length() <= 64) {
+            return stateMachine;
         }
         try {
-            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(stateMachine.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
-            return cleaned.substring(0, 51) + "-" + hash;
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(stateMachine.getBytes(StandardCharsets.UTF_8));
+            return stateMachine.substring(0, 47) + "-" + base32(digest).substring(0, 16).toLowerCase(java.util.Locale.ROOT);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String base32(byte[] bytes) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        StringBuilder out = new StringBuilder();
+        int buffer = 0;
+        int bits = 0;
+        for (byte b : bytes) {
+            buffer = (buffer << 8) | (b & 0xff);
+            bits += 8;
+            while (bits >= 5) {
+                out.append(alphabet.charAt((buffer >> (bits - 5)) & 31));
+                bits -= 5;
+            }
+        }
+        return out.toString();
     }
 
     private Optional<String> arnOf(String name) {

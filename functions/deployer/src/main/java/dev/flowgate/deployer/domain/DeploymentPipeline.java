@@ -36,6 +36,8 @@ import java.util.function.Supplier;
  */
 public final class DeploymentPipeline {
     public static final String STATUS_CONTEXT_PREFIX = "flowgate/";
+    /** {@code metaflow.owner} of the state machines the deployer creates. */
+    public static final String OWNER = "flowgate";
     static final java.time.Duration LEASE = java.time.Duration.ofMinutes(16);
     private final GitHost git;
     private final RunRegistry runs;
@@ -180,7 +182,8 @@ public final class DeploymentPipeline {
             }
             String pathspec = run == null ? "" : run.pathspec();
             CodePackageRef compiledPackage = pkg;
-            CompiledFlow compiled = timed(stages, "compile", () -> compile(request, flow, compiledPackage, projectBranch, production));
+            CompiledFlow compiled = timed(stages, "compile",
+                    () -> compile(request, flow, manifest, compiledPackage, projectBranch, production, deploymentId));
             stateMachine = compiled.stateMachineName();
             if (request.dryRun()) {
                 Optional<String> live = machines.currentDefinition(compiled.stateMachineName());
@@ -305,13 +308,29 @@ public final class DeploymentPipeline {
         return comparison;
     }
 
-    private CompiledFlow compile(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
-                                 boolean production) {
+    private CompiledFlow compile(DeployRequest request, FlowEntry flow, ProjectManifest manifest, CodePackageRef pkg,
+                                 String projectBranch, boolean production, String deploymentId) {
         byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
                 .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
                         + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
+        String expected = ProjectBranch.flowName(manifest.project(), projectBranch, flow.name());
+        String token = machines.currentDefinition(expected).flatMap(ProductionToken::in)
+                .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
+        CompiledFlow compiled = compileWith(request, flow, pkg, projectBranch, production, source, token);
+        if (!compiled.stateMachineName().equals(expected)) {
+            // the compiler named it differently (prefix, truncation): keep the token that machine already has
+            Optional<String> live = machines.currentDefinition(compiled.stateMachineName()).flatMap(ProductionToken::in);
+            if (live.isPresent() && !live.get().equals(token)) {
+                compiled = compileWith(request, flow, pkg, projectBranch, production, source, live.get());
+            }
+        }
+        return compiled;
+    }
+
+    private CompiledFlow compileWith(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
+                                     boolean production, byte[] source, String token) {
         return compiler.compile(new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
-                metaflowSettings, pkg.location(), pkg.sha(), projectBranch, production));
+                metaflowSettings, pkg.location(), pkg.sha(), projectBranch, production, token, OWNER));
     }
 
     private FlowResult failed(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,

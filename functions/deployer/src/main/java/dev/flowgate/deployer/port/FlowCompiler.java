@@ -14,9 +14,12 @@ public interface FlowCompiler {
      * @param settings       Metaflow configuration (the same keys as a Metaflow config file)
      * @param projectBranch  the @project branch: {@code prod} or {@code test.<branch>}
      * @param production     true for the production branch
+     * @param productionToken the token the entry step carries (kept from the live state machine on redeploys)
+     * @param owner          the deploying identity ({@code metaflow.owner})
      */
     record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
-                          String codePackageUrl, String codePackageSha, String projectBranch, boolean production) {
+                          String codePackageUrl, String codePackageSha, String projectBranch, boolean production,
+                          String productionToken, String owner) {
         public CompileRequest {
             settings = Map.copyOf(settings);
         }

@@ -101,6 +101,13 @@ class AwsAdaptersIT {
     }
 
     @Test
+    void ruleName_longNamesFollowMetaflowsTruncation() {
+        assertThat(SfnStateMachineDeployer.ruleName("a".repeat(70)))
+                .isEqualTo("a".repeat(47) + "-5vwgtwpiwq3tv6dd");
+        assertThat(SfnStateMachineDeployer.ruleName("proj.prod.F")).isEqualTo("proj.prod.F");
+    }
+
+    @Test
     void codePackageStore_readsTheObjectAtAnS3Location() {
         String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
         s3.putObject(r -> r.bucket(bucket).key("mf/DemoFlow/data/ab/abc"), RequestBody.fromBytes(new byte[]{1, 2, 3}));
@@ -135,8 +142,10 @@ class AwsAdaptersIT {
                 .contains(Tag.builder().key("flowgate:git_sha").value("b").build());
         String rule = SfnStateMachineDeployer.ruleName(name);
         assertThat(events.describeRule(r -> r.name(rule)).scheduleExpression()).isEqualTo("cron(0 3 * * ? *)");
-        assertThat(events.listTargetsByRule(r -> r.rule(rule)).targets()).singleElement()
-                .satisfies(t -> assertThat(t.arn()).isEqualTo(first.arn()));
+        assertThat(events.listTargetsByRule(r -> r.rule(rule)).targets()).singleElement().satisfies(t -> {
+            assertThat(t.arn()).isEqualTo(first.arn());
+            assertThat(t.input()).isEqualTo("{\"Parameters\": \"{}\"}");
+        });
 
         deployer.schedule(name, second.arn(), Optional.empty());
         assertThat(events.listRules(r -> r.namePrefix(rule)).rules()).isEmpty();

@@ -303,4 +303,20 @@ class DeploymentPipelineTest {
         assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.DEPLOYED);
         assertThat(machines.currentDefinition("proj.prod.DemoFlow")).isPresent();
     }
+
+    @Test
+    void deploy_redeploymentKeepsTheLiveProductionToken() {
+        tagRun(packagedFiles(), true);
+        pipeline.deploy(request("main", false));
+        String first = compiler.requests.get(0).productionToken();
+        assertThat(first).matches("mfprj-yw7tjrgksk5zmhdn-0-[a-z]{4}");
+
+        String next = "e".repeat(40);
+        git.commit(next, repoFiles());
+        pipeline.deploy(new DeployRequest("r2", Source.JENKINS, REPO, next, "refs/heads/main", List.of(), false,
+                Optional.empty()));
+
+        assertThat(compiler.requests.get(1).productionToken()).isEqualTo(first);
+        assertThat(ProductionToken.in(machines.currentDefinition("proj.prod.DemoFlow").orElseThrow())).contains(first);
+    }
 }

@@ -45,4 +45,12 @@ class ProjectManifestTest {
         assertThat(ProjectBranch.experimental("feature/New-Model")).isEqualTo("test.feature_new_model");
         assertThat(ProjectBranch.flowName("proj", ProjectBranch.production(), "F")).isEqualTo("proj.prod.F");
     }
+
+    @Test
+    void productionTokenPrefix_matchesMetaflows() {
+        // python: "mfprj-" + base64.b32encode(sha1(b"proj.prod").digest())[:16].lower()
+        assertThat(ProductionToken.prefix("proj", "prod")).isEqualTo("mfprj-yw7tjrgksk5zmhdn");
+        assertThat(ProductionToken.fresh("mfprj-x", "d-1")).isEqualTo(ProductionToken.fresh("mfprj-x", "d-1"))
+                .matches("mfprj-x-0-[a-z]{4}");
+    }
 }

@@ -124,7 +124,9 @@ public final class Fakes {
             }
             Matcher schedule = SCHEDULE.matcher(request.flowSource());
             String definition = "{\"Comment\":\"" + request.flowName() + "\",\"code\":\"" + request.codePackageUrl()
-                    + "\",\"sha\":\"" + request.codePackageSha() + "\",\"StartAt\":\"start\",\"States\":{}}";
+                    + "\",\"sha\":\"" + request.codePackageSha() + "\",\"StartAt\":\"start\",\"States\":{\"start\":"
+                    + "{\"Type\":\"Task\",\"Parameters\":{\"Parameters\":{\"metaflow.production_token\":\""
+                    + request.productionToken() + "\",\"metaflow.owner\":\"" + request.owner() + "\"}},\"End\":true}}}";
             return new CompiledFlow("proj." + request.projectBranch() + "." + request.flowName(), definition,
                     schedule.find() ? Optional.of("cron(" + schedule.group(1) + ")") : Optional.empty());
         }
