@@ -1,0 +1,11 @@
+package dev.flowgate.alerter.domain;
+
+/**
+ * The port the deployer publishes deployment failures through. Implementations: the alerter's own service
+ * (in process) or an adapter in the deployer that sends {@link AlerterEvents#deploymentFailedEvent} to the
+ * flowgate-alerter function (Lambda invoke, async) or the event bus. Throws when the alert could not be
+ * handed on, so the caller's own retry applies.
+ */
+public interface AlertNotifier {
+    void notify(DeploymentFailure failure);
+}
