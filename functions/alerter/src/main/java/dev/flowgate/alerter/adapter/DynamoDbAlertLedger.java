@@ -89,13 +89,15 @@ public final class DynamoDbAlertLedger implements AlertLedger {
         values.put(":end", n(w.end().getEpochSecond()));
         values.put(":exp", n(w.end().plus(retention).getEpochSecond()));
         long count = Long.parseLong(dynamo.updateItem(r -> r.tableName(table).key(burstKey(w))
-                .updateExpression("ADD #c :one SET flow = :flow, machine = :name, #r = :region, project = :project, "
-                        + "window_end = :end, expires_at = :exp")
-                .expressionAttributeNames(Map.of("#c", "count", "#r", "region"))
+                .updateExpression("ADD #c :one SET #f = :flow, #m = :name, #r = :region, #p = :project, "
+                        + "#we = :end, expires_at = :exp")
+                .expressionAttributeNames(Map.of("#c", "count", "#r", "region", "#f", "flow", "#m", "machine",
+                        "#p", "project", "#we", "window_end"))
                 .expressionAttributeValues(values).returnValues(ReturnValue.UPDATED_NEW)).attributes().get("count").n());
         if (count <= MAX_EXAMPLES) {
             dynamo.updateItem(r -> r.tableName(table).key(burstKey(w))
-                    .updateExpression("SET examples = list_append(if_not_exists(examples, :empty), :ex)")
+                    .updateExpression("SET #e = list_append(if_not_exists(#e, :empty), :ex)")
+                    .expressionAttributeNames(Map.of("#e", "examples"))
                     .expressionAttributeValues(Map.of(":empty", AttributeValue.fromL(List.of()),
                             ":ex", AttributeValue.fromL(List.of(s(executionName))))));
         }
