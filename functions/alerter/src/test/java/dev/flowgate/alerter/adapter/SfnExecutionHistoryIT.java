@@ -1,5 +1,6 @@
 package dev.flowgate.alerter.adapter;
 
+import dev.flowgate.alerter.MotoStepFunctions;
 import dev.flowgate.alerter.domain.ExecutionTrace;
 import dev.flowgate.alerter.domain.FailureAnalyzer;
 import dev.flowgate.alerter.domain.FailurePoint;

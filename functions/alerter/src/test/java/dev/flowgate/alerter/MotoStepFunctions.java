@@ -1,4 +1,4 @@
-package dev.flowgate.alerter.adapter;
+package dev.flowgate.alerter;
 
 import dev.flowgate.emulator.AwsEmulator;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -18,13 +18,13 @@ import java.util.Map;
  * every execution stays RUNNING with a canned history. Task states (Batch, Lambda) are not run by moto, so
  * a "failed Metaflow step" is modelled as a Fail state named like the step, with a Batch-shaped cause.
  */
-final class MotoStepFunctions {
-    static final String ROLE = "arn:aws:iam::123456789012:role/flowgate-sfn";
+public final class MotoStepFunctions {
+    public static final String ROLE = "arn:aws:iam::123456789012:role/flowgate-sfn";
 
     private MotoStepFunctions() {
     }
 
-    static void enableExecution(AwsEmulator emulator) throws Exception {
+    public static void enableExecution(AwsEmulator emulator) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(emulator.endpoint().toString().replaceAll("/+$", "") + "/moto-api/config"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"stepfunctions\":{\"execute_state_machine\":true}}")).build(),
@@ -35,7 +35,7 @@ final class MotoStepFunctions {
     }
 
     /** A machine start (Pass) -> {@code step} (Fail with error and cause); returns its ARN. */
-    static String failingMachine(SfnClient sfn, String name, String step, String error, String cause, Map<String, String> tags) {
+    public static String failingMachine(SfnClient sfn, String name, String step, String error, String cause, Map<String, String> tags) {
         String causeJson = com.fasterxml.jackson.databind.node.TextNode.valueOf(cause).toString();
         String definition = "{\"StartAt\":\"start\",\"States\":{\"start\":{\"Type\":\"Pass\",\"Next\":\"" + step + "\"},"
                 + "\"" + step + "\":{\"Type\":\"Fail\",\"Error\":\"" + error + "\",\"Cause\":" + causeJson + "}}}";
@@ -44,7 +44,7 @@ final class MotoStepFunctions {
     }
 
     /** Starts an execution and waits (max 10 s) until it is no longer RUNNING; returns its ARN. */
-    static String runToEnd(SfnClient sfn, String machineArn, String executionName) throws InterruptedException {
+    public static String runToEnd(SfnClient sfn, String machineArn, String executionName) throws InterruptedException {
         String arn = sfn.startExecution(r -> r.stateMachineArn(machineArn).name(executionName).input("{}")).executionArn();
         for (int i = 0; i < 100; i++) {
             if (sfn.describeExecution(r -> r.executionArn(arn)).status() != ExecutionStatus.RUNNING) {
