@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -472,7 +473,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     }
 
     private void putNew(Map<String, AttributeValue> item) {
-        call("PutItem", 1, () -> dynamo.putItem(r -> r.tableName(table).item(item)
+        call("PutItem", DynamoDbUsage.writeUnits(item), () -> dynamo.putItem(r -> r.tableName(table).item(item)
                 .conditionExpression("attribute_not_exists(pk)").returnConsumedCapacity(TOTAL)));
     }
 
@@ -489,8 +490,9 @@ public final class DynamoDbMetadataStore implements MetadataStore {
                     sleep(25L << attempt);
                 }
                 Map<String, List<WriteRequest>> request = pending;
-                int size = request.values().stream().mapToInt(List::size).sum();
-                BatchWriteItemResponse response = call("BatchWriteItem", size, () -> dynamo.batchWriteItem(r -> r
+                double units = request.values().stream().flatMap(List::stream)
+                        .mapToDouble(w -> DynamoDbUsage.writeUnits(w.putRequest().item())).sum();
+                BatchWriteItemResponse response = call("BatchWriteItem", units, () -> dynamo.batchWriteItem(r -> r
                         .requestItems(request).returnConsumedCapacity(TOTAL)));
                 pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
             }
@@ -498,7 +500,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     }
 
     private Optional<Map<String, AttributeValue>> get(String pk, String sk) {
-        Map<String, AttributeValue> item = call("GetItem", 0, () -> dynamo.getItem(r -> r.tableName(table).key(key(pk, sk))
+        Map<String, AttributeValue> item = call("GetItem",
+                (GetItemResponse r) -> DynamoDbUsage.readUnits(r.hasItem() ? List.of(r.item()) : List.of()), () -> dynamo.getItem(r -> r.tableName(table).key(key(pk, sk))
                 .consistentRead(true).returnConsumedCapacity(TOTAL))).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
     }
@@ -515,7 +518,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         Map<String, AttributeValue> start = null;
         do {
             QueryRequest page = request.exclusiveStartKey(start).returnConsumedCapacity(TOTAL).build();
-            QueryResponse response = call("Query", 0, () -> dynamo.query(page));
+            QueryResponse response = call("Query", (QueryResponse r) -> DynamoDbUsage.readUnits(r.items()),
+                    () -> dynamo.query(page));
             response.items().forEach(i -> results.add(mapper.apply(i)));
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey() : null;
@@ -524,13 +528,18 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     }
 
     /** SDK failures that are the service's, not the client's, become 503 (the only status the client retries). */
-    private <T> T call(String name, int fallbackWriteUnits, Supplier<T> operation) {
+    /** Runs one SDK request, recording it with {@code estimatedUnits} (see {@link DynamoDbUsage}). */
+    private <T> T call(String name, double estimatedUnits, Supplier<T> operation) {
+        return call(name, response -> estimatedUnits, operation);
+    }
+
+    private <T> T call(String name, Function<T, Double> estimate, Supplier<T> operation) {
         try {
             T response = operation.get();
-            usage.record(name, response, fallbackWriteUnits);
+            usage.record(name, response, estimate.apply(response));
             return response;
         } catch (ConditionalCheckFailedException e) {
-            usage.record(name, null, fallbackWriteUnits); // a refused conditional write is billed too
+            usage.record(name, null, estimate.apply(null)); // a refused conditional write is billed too (writes only)
             throw e;
         } catch (ProvisionedThroughputExceededException | RequestLimitExceededException e) {
             throw MetadataException.unavailable("DynamoDB is throttling; retry: " + e.awsErrorDetails().errorCode());

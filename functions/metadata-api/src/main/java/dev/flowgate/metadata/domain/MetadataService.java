@@ -89,13 +89,17 @@ public final class MetadataService {
         return store.runs(flowName(flowSegment)).stream().map(Views::run).toList();
     }
 
+    /** A numeric path needs no lookup: the conditional write itself tells a missing run (no reads per beat). */
     public Heartbeat heartbeatRun(String flowSegment, String runSegment) {
-        Optional<Run> run = findRun(flowSegment, runSegment);
-        if (run.isEmpty()) {
+        String flowId = flowName(flowSegment);
+        ObjectId runId = ObjectId.parse("run_number", runSegment);
+        Optional<Long> number = runId.isNumber() ? Optional.of(runId.number())
+                : store.run(flowId, runId).map(Run::number);
+        if (number.isEmpty()) {
             return Heartbeat.MISSING;
         }
         long now = nowSeconds();
-        return store.heartbeatRun(run.get().flowId(), run.get().number(), now, now - HEARTBEAT_WAIT_SECONDS);
+        return store.heartbeatRun(flowId, number.get(), now, now - HEARTBEAT_WAIT_SECONDS);
     }
 
     /** PATCH tag/mutate: remove, then add; system tags can be neither removed nor added as user tags. */
@@ -206,16 +210,22 @@ public final class MetadataService {
 
     public Heartbeat heartbeatTask(String flowSegment, String runSegment, String stepSegment, String taskSegment) {
         String stepName = stepName(stepSegment);
+        String flowId = flowName(flowSegment);
+        ObjectId runId = ObjectId.parse("run_number", runSegment);
         ObjectId taskId = ObjectId.parse("task_id", taskSegment);
-        Optional<Run> run = findRun(flowSegment, runSegment);
+        long now = nowSeconds();
+        if (runId.isNumber() && taskId.isNumber()) {
+            return store.heartbeatTask(new TaskKey(flowId, runId.number(), stepName, taskId.number()), now,
+                    now - HEARTBEAT_WAIT_SECONDS);
+        }
+        Optional<Run> run = store.run(flowId, runId);
         if (run.isEmpty()) {
             return Heartbeat.MISSING;
         }
-        Optional<Task> task = store.task(run.get().flowId(), run.get().number(), stepName, taskId);
+        Optional<Task> task = store.task(flowId, run.get().number(), stepName, taskId);
         if (task.isEmpty()) {
             return Heartbeat.MISSING;
         }
-        long now = nowSeconds();
         return store.heartbeatTask(task.get().key(), now, now - HEARTBEAT_WAIT_SECONDS);
     }
 
