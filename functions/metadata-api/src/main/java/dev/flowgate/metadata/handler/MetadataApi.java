@@ -37,7 +37,9 @@ public final class MetadataApi {
             Router.Reply reply = match.route().action().handle(new Router.Call(match.params(),
                     query == null ? Map.of() : query, body));
             String text = reply.body() instanceof Router.Raw raw ? raw.text() : FlowgateJson.write(reply.body());
-            return new HttpReply(reply.status(), headers(), text, route);
+            Map<String, String> headers = headers();
+            headers.putAll(reply.headers());
+            return new HttpReply(reply.status(), headers, text, route);
         } catch (MetadataException e) {
             return new HttpReply(e.status(), headers(), message(e.getMessage(), e.field()), route);
         } catch (InvalidNameException e) {

@@ -5,6 +5,11 @@ import dev.flowgate.metadata.domain.MetadataService;
 import dev.flowgate.metadata.handler.Router.Raw;
 import dev.flowgate.metadata.handler.Router.Reply;
 
+import dev.flowgate.metadata.domain.Pagination;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The route table of the Metaflow metadata service (paths exactly as metaflow-service serves them). */
@@ -27,35 +32,35 @@ public final class MetadataRoutes {
                 .add("GET", "/version", c -> Reply.ok(new Raw(SERVICE_VERSION)))
                 .add("GET", "/healthcheck", c -> Reply.ok(Map.of("status", "UP")))
 
-                .add("GET", "/flows", c -> Reply.ok(service.flows()))
+                .add("GET", "/flows", c -> paged(c, service.flows(), "flow_id"))
                 .add("GET", FLOW, c -> Reply.ok(service.flow(c.param("flow_id"))))
                 .add("POST", FLOW, c -> Reply.ok(service.createFlow(c.param("flow_id"), c.body())))
 
                 .add("POST", FLOW + "/run", c -> Reply.ok(service.createRun(c.param("flow_id"), c.body())))
-                .add("GET", FLOW + "/runs", c -> Reply.ok(service.runs(c.param("flow_id"))))
+                .add("GET", FLOW + "/runs", c -> paged(c, service.runs(c.param("flow_id")), "run_number"))
                 .add("GET", RUN, c -> Reply.ok(service.run(c.param("flow_id"), c.param("run_number"))))
                 .add("POST", RUN + "/heartbeat", c -> heartbeat(service.heartbeatRun(c.param("flow_id"),
                         c.param("run_number"))))
                 .add("PATCH", RUN + "/tag/mutate", c -> Reply.ok(service.mutateRunTags(c.param("flow_id"),
                         c.param("run_number"), c.body())))
-                .add("GET", RUN + "/artifacts", c -> Reply.ok(service.artifacts(c.param("flow_id"),
-                        c.param("run_number"), null)))
-                .add("GET", RUN + "/metadata", c -> Reply.ok(service.runMetadata(c.param("flow_id"),
-                        c.param("run_number"))))
+                .add("GET", RUN + "/artifacts", c -> paged(c, service.artifacts(c.param("flow_id"),
+                        c.param("run_number"), null), "task_id", "name"))
+                .add("GET", RUN + "/metadata", c -> paged(c, service.runMetadata(c.param("flow_id"),
+                        c.param("run_number")), "id"))
 
                 .add("GET", RUN + "/steps", c -> Reply.ok(service.steps(c.param("flow_id"), c.param("run_number"))))
                 .add("GET", STEP, c -> Reply.ok(service.step(c.param("flow_id"), c.param("run_number"),
                         c.param("step_name"))))
                 .add("POST", STEP + "/step", c -> Reply.ok(service.createStep(c.param("flow_id"),
                         c.param("run_number"), c.param("step_name"), c.body())))
-                .add("GET", STEP + "/artifacts", c -> Reply.ok(service.artifacts(c.param("flow_id"),
-                        c.param("run_number"), c.param("step_name"))))
+                .add("GET", STEP + "/artifacts", c -> paged(c, service.artifacts(c.param("flow_id"),
+                        c.param("run_number"), c.param("step_name")), "task_id", "name"))
                 .add("GET", STEP + "/filtered_tasks", c -> Reply.ok(service.filteredTasks(c.param("flow_id"),
                         c.param("run_number"), c.param("step_name"), c.query("metadata_field_name"),
                         c.query("pattern"))))
 
-                .add("GET", STEP + "/tasks", c -> Reply.ok(service.tasks(c.param("flow_id"), c.param("run_number"),
-                        c.param("step_name"))))
+                .add("GET", STEP + "/tasks", c -> paged(c, service.tasks(c.param("flow_id"), c.param("run_number"),
+                        c.param("step_name")), "task_id"))
                 .add("POST", STEP + "/task", c -> Reply.ok(service.createTask(c.param("flow_id"),
                         c.param("run_number"), c.param("step_name"), c.body())))
                 .add("GET", TASK, c -> Reply.ok(service.task(c.param("flow_id"), c.param("run_number"),
@@ -65,8 +70,8 @@ public final class MetadataRoutes {
 
                 .add("POST", TASK + "/artifact", c -> Reply.ok(service.addArtifacts(c.param("flow_id"),
                         c.param("run_number"), c.param("step_name"), c.param("task_id"), c.body())))
-                .add("GET", TASK + "/artifacts", c -> Reply.ok(service.artifacts(c.param("flow_id"),
-                        c.param("run_number"), c.param("step_name"), c.param("task_id"), null)))
+                .add("GET", TASK + "/artifacts", c -> paged(c, service.artifacts(c.param("flow_id"),
+                        c.param("run_number"), c.param("step_name"), c.param("task_id"), null), "task_id", "name"))
                 .add("GET", TASK + "/attempt/{attempt_id}/artifacts", c -> Reply.ok(service.artifacts(
                         c.param("flow_id"), c.param("run_number"), c.param("step_name"), c.param("task_id"),
                         c.param("attempt_id"))))
@@ -78,8 +83,28 @@ public final class MetadataRoutes {
 
                 .add("POST", TASK + "/metadata", c -> Reply.ok(service.addMetadata(c.param("flow_id"),
                         c.param("run_number"), c.param("step_name"), c.param("task_id"), c.body())))
-                .add("GET", TASK + "/metadata", c -> Reply.ok(service.metadata(c.param("flow_id"),
-                        c.param("run_number"), c.param("step_name"), c.param("task_id"))));
+                .add("GET", TASK + "/metadata", c -> paged(c, service.metadata(c.param("flow_id"),
+                        c.param("run_number"), c.param("step_name"), c.param("task_id")), "id"));
+    }
+
+    /**
+     * A list as the client wants it (a bare array), or, when {@code _limit}/{@code _cursor} is given, one page of
+     * it ordered by {@code ts_epoch} and {@code keys} descending, with {@code X-Limit} and {@code X-Next-Cursor}.
+     */
+    private static Reply paged(Router.Call call, List<Map<String, Object>> rows, String... keys) {
+        if (!Pagination.requested(call.query())) {
+            return Reply.ok(rows);
+        }
+        List<String> sortKeys = new ArrayList<>();
+        sortKeys.add("ts_epoch");
+        sortKeys.addAll(List.of(keys));
+        Pagination.Page page = Pagination.page(rows, sortKeys, call.query("_limit"), call.query("_cursor"));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Limit", Integer.toString(page.limit()));
+        if (page.nextCursor() != null) {
+            headers.put("X-Next-Cursor", page.nextCursor());
+        }
+        return new Reply(200, page.rows(), headers);
     }
 
     /** 200 when the object exists (written or still fresh), 404 when it does not; body double-encoded. */

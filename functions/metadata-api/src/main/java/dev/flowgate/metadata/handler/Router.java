@@ -32,8 +32,12 @@ public final class Router {
         }
     }
 
-    /** A response: status and a value to write as JSON (a {@link Raw} is written as it is). */
-    public record Reply(int status, Object body) {
+    /** A response: status, a value to write as JSON (a {@link Raw} is written as it is), extra headers. */
+    public record Reply(int status, Object body, Map<String, String> headers) {
+        public Reply(int status, Object body) {
+            this(status, body, Map.of());
+        }
+
         public static Reply ok(Object body) {
             return new Reply(200, body);
         }

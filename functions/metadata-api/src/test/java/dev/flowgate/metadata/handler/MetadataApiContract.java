@@ -290,6 +290,39 @@ public abstract class MetadataApiContract {
         assertThat(ok("GET", "/flows/" + flow + "/runs/" + run, null).get("tags").toString()).isEqualTo("[\"c\",\"team\"]");
     }
 
+    // ------------------------------------------------------------------ pagination (reference extension)
+
+    @Test
+    void listRuns_withLimit_pagesNewestFirst_withANextCursorUntilTheEnd() {
+        String flow = flowName("P");
+        List<Long> created = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            created.add(newRun(flow));
+            clock.advanceSeconds(1);
+        }
+        List<Long> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Map<String, String> query = cursor == null ? Map.of("_limit", "2") : Map.of("_limit", "2", "_cursor", cursor);
+            MetadataApi.HttpReply reply = api.serve("GET", "/flows/" + flow + "/runs", query, null);
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.headers()).containsEntry("X-Limit", "2");
+            FlowgateJson.parse(reply.body()).forEach(r -> seen.add(r.get("run_number").asLong()));
+            cursor = reply.headers().get("X-Next-Cursor");
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(3);
+        List<Long> newestFirst = new ArrayList<>(created);
+        java.util.Collections.reverse(newestFirst);
+        assertThat(seen).containsExactlyElementsOf(newestFirst);
+        MetadataApi.HttpReply bad = api.serve("GET", "/flows/" + flow + "/runs", Map.of("_cursor", "not-a-cursor"), null);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("Invalid cursor");
+        assertThat(api.serve("GET", "/flows/" + flow + "/runs", Map.of("_limit", "zero"), null).status()).isEqualTo(400);
+        assertThat(api.serve("GET", "/flows/" + flow + "/runs", Map.of(), null).headers()).doesNotContainKey("X-Limit");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     protected static String artifacts(int attempt, String... names) {
