@@ -1,5 +1,8 @@
 package dev.flowgate.local;
 
+import dev.flowgate.alerter.handler.AlerterHandler;
+import dev.flowgate.alerter.handler.AlerterWiring;
+import dev.flowgate.alerter.local.LocalSlackSinkHandler;
 import dev.flowgate.aws.Environment;
 import dev.flowgate.deployer.handler.DeployerHandler;
 import dev.flowgate.deployer.handler.GitHubWebhookHandler;
@@ -29,8 +32,10 @@ public final class LocalPlatform {
         functions.http("/", "metadata-api", new MetadataApiHandler(env), true);
         functions.http(GitHubWebhookHandler.MOUNT, "flowgate-github-webhook", new GitHubWebhookHandler(env), false);
         functions.invokable(DeployerHandler.FUNCTION_NAME, new DeployerHandler(env));
+        functions.invokable(AlerterWiring.FUNCTION_NAME, new AlerterHandler(env));
         // Local stand-ins for what no AWS emulator covers:
         functions.http(LocalGitHubHandler.MOUNT, "local-github", new LocalGitHubHandler(gitRoot(env)), false);
+        functions.http(LocalSlackSinkHandler.MOUNT, "local-slack", new LocalSlackSinkHandler(), false);
         return functions;
     }
 }
