@@ -32,6 +32,20 @@ def test_linear_run_reads_back_through_the_client(client, runs, metaflow_env):
     assert [r.pathspec for r in Flow("LinearFlow").runs(metaflow_env.session_tag)] == [run.pathspec]
 
 
+def test_heartbeats_and_id_types_on_the_wire(client, runs, platform_url):
+    import json
+
+    _, _, body = service_get(platform_url, f"/flows/LinearFlow/runs/{runs['linear']}")
+    run = json.loads(body)
+    assert run["run_number"] == int(runs["linear"])  # a JSON number, not a string
+    assert isinstance(run["last_heartbeat_ts"], int) and run["last_heartbeat_ts"] > 1_600_000_000  # epoch seconds
+    assert run["ts_epoch"] > 1_600_000_000_000  # epoch milliseconds
+    _, _, body = service_get(platform_url, f"/flows/LinearFlow/runs/{runs['linear']}/steps/end/tasks")
+    (task,) = json.loads(body)
+    assert isinstance(task["task_id"], int)
+    assert isinstance(task["last_heartbeat_ts"], int)
+
+
 def test_default_namespace_is_the_user_and_namespace_none_sees_everything(client, runs, metaflow_env):
     Flow, namespace = client.Flow, client.namespace
     namespace(f"user:{metaflow_env.user}")

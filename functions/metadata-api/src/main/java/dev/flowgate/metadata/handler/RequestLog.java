@@ -38,7 +38,7 @@ final class RequestLog {
         line.put("timestamp", Instant.now().toString());
         line.put("level", reply.status() >= 500 ? "ERROR" : reply.status() >= 400 ? "WARN" : "INFO");
         line.put("service", "metadata-api");
-        line.put("message", method + " " + route + " -> " + reply.status());
+        line.put("message", (reply.route() == null ? method + " " : "") + route + " -> " + reply.status());
         line.put("requestId", requestId);
         line.put("route", route);
         line.put("status", reply.status());
