@@ -13,9 +13,13 @@ public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyR
     private final DynamoDbUsage usage;
     private final RequestLog log;
 
-    /** In Lambda: configuration from the process environment; clients built once per container. */
+    /**
+     * In Lambda: configuration from the process environment; clients built once per container, and primed
+     * during init (so a SnapStart snapshot holds loaded SDK, Jackson and route classes).
+     */
     public MetadataApiHandler() {
         this(Environment.system());
+        prime();
     }
 
     public MetadataApiHandler(Environment env) {
@@ -26,6 +30,16 @@ public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyR
         this.api = wiring.api();
         this.usage = wiring.usage();
         this.log = log;
+    }
+
+    /** Serves a ping and one read of an absent flow; failures here only cost the priming. */
+    private void prime() {
+        try {
+            api.serve("GET", "/ping", null, null);
+            api.serve("GET", "/flows/FlowgatePrimingProbe", null, null);
+        } catch (RuntimeException e) {
+            System.out.println("{\"level\":\"WARN\",\"message\":\"priming failed: " + e.getClass().getSimpleName() + "\"}");
+        }
     }
 
     @Override
