@@ -66,7 +66,7 @@ public final class AlertRenderer {
                 + f.error().filter(e -> !a.status().compact()).map(e -> ": " + e).orElse("")
                 + (a.status().compact() || f.causeExcerpt().isEmpty() ? "" : " — " + f.causeExcerpt().lines().findFirst().orElse(""))
                 + " (run " + a.runId() + ")";
-        return new SlackMessage(routing.channelFor(a.project()), text, blocks);
+        return new SlackMessage(a.channel().or(() -> routing.channelFor(a.project())), text, blocks);
     }
 
     public SlackMessage render(DeploymentFailure d) {

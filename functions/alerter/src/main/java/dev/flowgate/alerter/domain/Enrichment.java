@@ -11,6 +11,8 @@ public final class Enrichment {
     public static final String PROJECT_TAG = "flowgate:project";
     public static final String BRANCH_TAG = "flowgate:branch";
     public static final String RUN_TAG = "flowgate:run";
+    /** Optional: the Slack channel from the project's flowgate.yaml, stamped on the machine by the deployer. */
+    public static final String CHANNEL_TAG = "flowgate:slack_channel";
 
     private Enrichment() {
     }
@@ -44,7 +46,7 @@ public final class Enrichment {
                 .filter(d -> !d.isNegative());
         return new ExecutionAlert(event.status(), event.region(), event.executionArn(), event.executionName(),
                 event.stateMachineArn(), machine, flow(machine, tags), tag(tags, PROJECT_TAG), tag(tags, BRANCH_TAG),
-                tag(tags, GIT_SHA_TAG), "sfn-" + event.executionName(), failure, start, duration);
+                tag(tags, GIT_SHA_TAG), tag(tags, CHANNEL_TAG), "sfn-" + event.executionName(), failure, start, duration);
     }
 
     private static Optional<String> tag(Map<String, String> tags, String key) {

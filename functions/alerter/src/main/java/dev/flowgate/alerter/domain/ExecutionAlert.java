@@ -7,11 +7,12 @@ import java.util.Optional;
 /**
  * Everything one execution alert shows. {@code runId} is the Metaflow run id Metaflow gives a Step
  * Functions run: {@code sfn-<execution name>}. {@code branch} is the @project branch ("prod" or
- * "prod.x" = production; "user.alice", "test.x" otherwise).
+ * "prod.x" = production; "user.alice", "test.x" otherwise). {@code channel}: the machine's
+ * {@code flowgate:slack_channel} tag (the project manifest's channel), which wins over settings routing.
  */
 public record ExecutionAlert(AlertStatus status, String region, String executionArn, String executionName,
                              String stateMachineArn, String stateMachineName, String flow, Optional<String> project,
-                             Optional<String> branch, Optional<String> gitSha, String runId, FailurePoint failure,
+                             Optional<String> branch, Optional<String> gitSha, Optional<String> channel, String runId, FailurePoint failure,
                              Optional<Instant> startDate, Optional<Duration> duration) {
 
     public boolean production() {

@@ -66,11 +66,36 @@ class AlertRendererTest {
     }
 
     @Test
+    void render_whenMachineCarriesTheManifestChannel_itWinsOverSettings() {
+        Map<String, String> tags = new java.util.HashMap<>(Fixtures.PROD_TAGS);
+        tags.put("flowgate:slack_channel", "#churn-oncall");
+        SlackMessage m = renderer.render(alert("events/sfn-execution-failed.json", tags, "history/batch-failure.json"));
+        assertThat(m.channel()).contains("#churn-oncall");
+    }
+
+    @Test
+    void render_whenHugeNonJsonCause_staysWithinSlackLimits() {
+        ExecutionAlert a = alert("events/sfn-execution-failed.json", Fixtures.PROD_TAGS, "history/batch-failure.json");
+        String huge = "Traceback (most recent call last):\n" + "  File \"flow.py\", line 9, in train\n".repeat(2000)
+                + "MemoryError";
+        var trace = new ExecutionTrace(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                List.of(new HistoryEvent(3, "ExecutionFailed", Instant.EPOCH, null, "MemoryError", huge, null, null),
+                        new HistoryEvent(2, "TaskStateEntered", Instant.EPOCH, "train", null, null, null, null)));
+        SlackMessage m = renderer.render(Enrichment.enrich(Fixtures.event("events/sfn-execution-failed.json"),
+                Fixtures.PROD_TAGS, trace));
+        String cause = m.blocks().get(2).path("text").path("text").asText();
+        assertThat(cause).startsWith("*Cause*\n```Traceback").contains("more characters)").hasSizeLessThan(1100);
+        assertThat(cause.lines().count()).isLessThanOrEqualTo(9);
+        assertThat(m.text()).hasSizeLessThan(300);
+        assertThat(a.failure().step()).contains("train");
+    }
+
+    @Test
     void render_escapesMarkupAndRespectsSlackLimits() {
         ExecutionAlert a = alert("events/sfn-execution-failed.json", Map.of("flowgate:run", "F".repeat(300) + "/1"),
                 "history/batch-failure.json");
         SlackMessage m = renderer.render(new ExecutionAlert(a.status(), a.region(), a.executionArn(), a.executionName(),
-                a.stateMachineArn(), a.stateMachineName(), a.flow(), a.project(), a.branch(), a.gitSha(), a.runId(),
+                a.stateMachineArn(), a.stateMachineName(), a.flow(), a.project(), a.branch(), a.gitSha(), a.channel(), a.runId(),
                 new FailurePoint(Optional.of("<step>"), Optional.of("E&E"), "cause <b>", Optional.empty(), Optional.empty(),
                         Optional.empty()), a.startDate(), a.duration()));
         assertThat(m.blocks().get(0).path("text").path("text").asText()).hasSizeLessThanOrEqualTo(150);
