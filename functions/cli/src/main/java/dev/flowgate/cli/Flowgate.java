@@ -1,5 +1,8 @@
 package dev.flowgate.cli;
 
+import dev.flowgate.aws.Environment;
+import dev.flowgate.deployer.handler.DeployerWiring;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -16,12 +19,17 @@ public final class Flowgate {
 
     static int run(String[] args) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-            System.out.println("usage: flowgate new-project [options]   (scripts/flowgate help lists every command)");
+            System.out.println("usage: flowgate new-project|deployments|rollback|undeploy ...   (scripts/flowgate help lists every command)");
             return args.length == 0 ? 2 : 0;
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
-        if (args[0].equals("new-project")) {
-            return NewProjectCommand.run(rest, home().resolve("templates/flow-project"), System.out, System.err);
+        switch (args[0]) {
+            case "new-project":
+                return NewProjectCommand.run(rest, home().resolve("templates/flow-project"), System.out, System.err);
+            case "deployments", "rollback", "undeploy":
+                return new DeploymentsCommand(DeployerWiring::history).run(args[0], rest, Environment.system(), System.out, System.err);
+            default:
+                break;
         }
         System.err.println("error: unknown command '" + args[0] + "'");
         return 2;

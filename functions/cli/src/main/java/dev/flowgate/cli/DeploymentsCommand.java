@@ -1,0 +1,100 @@
+package dev.flowgate.cli;
+
+import dev.flowgate.aws.Environment;
+import dev.flowgate.deployer.domain.DeploymentHistory;
+import dev.flowgate.deployer.domain.DeploymentRecord;
+import dev.flowgate.model.naming.MetaflowNames;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * {@code flowgate deployments FLOW}, {@code flowgate rollback FLOW [--to ID]} and {@code flowgate undeploy FLOW}:
+ * the deployment history the deployer records, read and acted on from a terminal. AWS settings come from the
+ * environment as for any AWS tool (locally: the {@code export} lines {@code scripts/platform} prints).
+ */
+final class DeploymentsCommand {
+    static final String USAGE = """
+            usage: flowgate deployments FLOW [--limit N]     newest first: id, kind, outcome, commit, run, message
+                   flowgate rollback FLOW [--to DEPLOYMENT_ID]  re-publish the previous (or the given) definition
+                   flowgate undeploy FLOW                       delete the live state machine and its schedule
+            """;
+
+    private final Function<Environment, DeploymentHistory> history;
+
+    DeploymentsCommand(Function<Environment, DeploymentHistory> history) {
+        this.history = history;
+    }
+
+    int run(String command, List<String> args, Environment env, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.contains("-h") || args.contains("--help")) {
+            (args.isEmpty() ? err : out).print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String flow = args.get(0);
+        if (!MetaflowNames.isFlowName(flow)) {
+            err.println("error: '" + flow + "' is not a flow name (the FlowSpec class, e.g. TrainFlow)");
+            return 2;
+        }
+        try {
+            switch (command) {
+                case "deployments" -> {
+                    int limit = intOption(args, "--limit", 20);
+                    List<DeploymentRecord> rows = history.apply(env).deployments(flow, limit);
+                    if (rows.isEmpty()) {
+                        out.println("no deployments of " + flow + " recorded");
+                    }
+                    out.printf("%-32s %-9s %-16s %-12s %-28s %s%n", "DEPLOYMENT", "KIND", "OUTCOME", "COMMIT", "RUN", "MESSAGE");
+                    for (DeploymentRecord row : rows) {
+                        out.printf("%-32s %-9s %-16s %-12s %-28s %s%n", row.deploymentId(), row.kind(),
+                                row.outcome().name().toLowerCase(), shortSha(row.commitSha()), row.runPathspec(), row.message());
+                    }
+                }
+                case "rollback" -> {
+                    Optional<String> to = stringOption(args, "--to");
+                    DeploymentRecord record = history.apply(env).rollback(flow, to);
+                    out.println("rolled back " + flow + ": " + record.message() + " (" + record.deploymentId() + ")");
+                }
+                case "undeploy" -> {
+                    DeploymentRecord record = history.apply(env).undeploy(flow);
+                    out.println("undeployed " + flow + ": " + record.message() + " (" + record.deploymentId() + ")");
+                }
+                default -> throw new IllegalArgumentException("unknown command " + command);
+            }
+            return 0;
+        } catch (DeploymentHistory.RollbackRefused | IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static String shortSha(String sha) {
+        return sha == null || sha.length() < 12 ? String.valueOf(sha) : sha.substring(0, 12);
+    }
+
+    private static Optional<String> stringOption(List<String> args, String name) {
+        int i = args.indexOf(name);
+        if (i < 0) {
+            return Optional.empty();
+        }
+        if (i + 1 >= args.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        return Optional.of(args.get(i + 1));
+    }
+
+    private static int intOption(List<String> args, String name, int fallback) {
+        Optional<String> value = stringOption(args, name);
+        try {
+            int parsed = value.map(Integer::parseInt).orElse(fallback);
+            if (parsed < 1 || parsed > 1000) {
+                throw new IllegalArgumentException(name + " must be between 1 and 1000");
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + value.orElse("") + "'");
+        }
+    }
+}
