@@ -49,6 +49,11 @@ import java.util.function.Supplier;
  */
 public final class DynamoDbMetadataStore implements MetadataStore {
     static final String ALL_FLOWS = "FLOWS";
+    /**
+     * Metadata fields also written under {@code MFIELD#<step>#<field>#…} so that {@code filtered_tasks} (the
+     * client's parent/child navigation) reads one row per task instead of every metadata row of the step.
+     */
+    static final Set<String> INDEXED_FIELDS = Set.of("foreach-execution-path");
     private static final int BATCH = 25;
     private static final int BATCH_RETRIES = 8;
 
@@ -335,9 +340,27 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             item.put("ts_epoch", n(e.tsEpoch()));
             item.put("tags", list(e.tags()));
             items.add(item);
+            if (INDEXED_FIELDS.contains(e.fieldName())) {
+                Map<String, AttributeValue> byField = new HashMap<>(item);
+                byField.put("sk", s(fieldPrefix(task.stepName(), e.fieldName()) + pad(task.taskNumber()) + "#" + pad(id)));
+                items.add(byField);
+            }
         }
         batchPut(items);
-        return items.size();
+        return entries.size();
+    }
+
+    static String fieldPrefix(String step, String field) {
+        return "MFIELD#" + step + "#" + field + "#";
+    }
+
+    @Override
+    public List<MetadataEntry> metadata(String flowId, long runNumber, String stepName, String fieldName) {
+        if (INDEXED_FIELDS.contains(fieldName)) {
+            return query(prefixQuery(runPk(flowId, runNumber), fieldPrefix(stepName, fieldName)),
+                    DynamoDbMetadataStore::toMetadata);
+        }
+        return metadata(flowId, runNumber, stepName).stream().filter(m -> fieldName.equals(m.fieldName())).toList();
     }
 
     @Override

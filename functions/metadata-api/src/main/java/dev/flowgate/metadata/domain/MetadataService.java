@@ -2,7 +2,6 @@ package dev.flowgate.metadata.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.metadata.port.MetadataStore;
-import dev.flowgate.model.naming.InvalidNameException;
 import dev.flowgate.model.naming.MetaflowNames;
 import dev.flowgate.model.naming.ObjectId;
 import dev.flowgate.model.naming.Tags;
@@ -246,7 +245,9 @@ public final class MetadataService {
             return List.of();
         }
         Map<Long, String> byTask = new TreeMap<>();
-        for (MetadataEntry entry : store.metadata(run.get().flowId(), run.get().number(), stepName)) {
+        List<MetadataEntry> rows = fieldName == null ? store.metadata(run.get().flowId(), run.get().number(), stepName)
+                : store.metadata(run.get().flowId(), run.get().number(), stepName, fieldName);
+        for (MetadataEntry entry : rows) {
             if (fieldName != null && !fieldName.equals(entry.fieldName())) {
                 continue;
             }
@@ -480,10 +481,5 @@ public final class MetadataService {
 
     private long nowSeconds() {
         return clock.millis() / 1000;
-    }
-
-    /** Re-thrown as 400 by the handler; kept here so the domain has one error vocabulary. */
-    public static MetadataException asInvalid(InvalidNameException e) {
-        return MetadataException.invalid(e.field(), e.getMessage());
     }
 }

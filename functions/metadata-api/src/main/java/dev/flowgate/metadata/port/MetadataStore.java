@@ -77,6 +77,9 @@ public interface MetadataStore {
     /** All metadata rows of a run, or of one step when {@code stepName} is not null. */
     List<MetadataEntry> metadata(String flowId, long runNumber, String stepName);
 
+    /** The metadata rows of one step with this field name (what {@code filtered_tasks} searches). */
+    List<MetadataEntry> metadata(String flowId, long runNumber, String stepName, String fieldName);
+
     /**
      * Adds user tags atomically, whatever other writers do at the same time; returns the resulting user tags,
      * or empty if the run is gone.
