@@ -200,26 +200,45 @@ def watch(sha, env):
 
 
 @stage("a production execution fails: the alerter posts to Slack (local sink)")
-def alert(machine):
-    arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:{machine}"
-    execution = f"arn:aws:states:us-east-1:123456789012:execution:{machine}:demo-{uuid.uuid4().hex[:8]}"
-    now = int(time.time() * 1000)
+def alert(machine, env, emulator):
+    # moto runs state machines when asked to, but not Batch jobs: the deployed machine's first Batch step
+    # fails for real (no job definition in the emulator), which gives a genuine FAILED execution and history.
+    urllib.request.urlopen(urllib.request.Request(emulator + "/moto-api/config", method="POST",
+                                                  data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode()))
+    code = (
+        "import boto3, json, time, sys\n"
+        "sfn = boto3.client('stepfunctions')\n"
+        "arn = [m for m in sfn.list_state_machines()['stateMachines'] if m['name'] == sys.argv[1]][0]['stateMachineArn']\n"
+        "ex = sfn.start_execution(stateMachineArn=arn, name='demo-' + str(int(time.time())), input=json.dumps({'Parameters': '{}'}))['executionArn']\n"
+        "for _ in range(100):\n"
+        "    d = sfn.describe_execution(executionArn=ex)\n"
+        "    if d['status'] != 'RUNNING': break\n"
+        "    time.sleep(0.2)\n"
+        "else:\n"
+        "    sfn.stop_execution(executionArn=ex, error='Demo.Stopped', cause='stopped by the demo')\n"
+        "    d = sfn.describe_execution(executionArn=ex)\n"
+        "print(json.dumps({k: (v.isoformat() if hasattr(v, 'isoformat') else v) for k, v in d.items() if k != 'ResponseMetadata'}))\n")
+    execution = json.loads(run([PYTHON, "-c", code, machine], cwd=ROOT, env=env).stdout.strip().splitlines()[-1])
+    print(f"    execution {execution['name']}: {execution['status']} ({execution.get('error', '')})")
     event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Step Functions Execution Status Change",
-             "source": "aws.states", "account": "123456789012", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-             "region": "us-east-1", "resources": [execution],
-             "detail": {"executionArn": execution, "stateMachineArn": arn, "name": execution.rsplit(":", 1)[1],
-                        "status": "FAILED", "startDate": now - 95000, "stopDate": now,
-                        "input": "{}", "output": None, "error": "States.TaskFailed",
-                        "cause": "{\"Status\": \"FAILED\", \"StatusReason\": \"Essential container in task exited\"}"}}
+             "source": "aws.states", "account": execution["stateMachineArn"].split(":")[4],
+             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "region": "us-east-1",
+             "resources": [execution["executionArn"]],
+             "detail": {"executionArn": execution["executionArn"], "stateMachineArn": execution["stateMachineArn"],
+                        "name": execution["name"], "status": execution["status"], "input": execution.get("input"),
+                        "output": None, "error": execution.get("error"), "cause": execution.get("cause")}}
+    http("DELETE", "/local/slack")
     status, answer = http("POST", "/2015-03-31/functions/flowgate-alerter/invocations", event)
     print(f"    alerter: {status} {answer.decode()[:200]}")
     status, body = http("GET", "/local/slack")
     messages = json.loads(body) if status == 200 else []
+    if isinstance(messages, dict):
+        messages = messages.get("messages", [])
     if not messages:
         raise RuntimeError("no Slack message was recorded by the local sink")
-    last = messages[-1]
+    last = messages[-1].get("body", messages[-1])
     text = last.get("text") if isinstance(last, dict) else str(last)
-    print("    Slack: " + (text or json.dumps(last))[:400].replace("\n", "\n           "))
+    print("    Slack: " + (text or json.dumps(last))[:500].replace("\n", "\n           "))
 
 
 def main():
@@ -243,7 +262,7 @@ def main():
         tag_best(repo, env, run_ids)
         push(sha)
         machine = watch(sha, env)
-        alert(machine)
+        alert(machine, env, emulator)
     except StageFailed:
         pass
     finally:
