@@ -46,6 +46,7 @@ class DynamoDbMetadataApiIT extends MetadataApiContract {
     private MetadataApiHandler handler;
     private ExecutorService pool;
     private Environment env;
+    private String tableName;
 
     @BeforeAll
     void provision(AwsEmulator emulator) {
@@ -54,7 +55,8 @@ class DynamoDbMetadataApiIT extends MetadataApiContract {
             provisioner.createTable(FlowgateResources.METADATA);
         }
         dynamo = emulator.settings().configure(DynamoDbClient.builder());
-        store = new DynamoDbMetadataStore(dynamo, resources.tableName(FlowgateResources.METADATA));
+        tableName = resources.tableName(FlowgateResources.METADATA);
+        store = new DynamoDbMetadataStore(dynamo, tableName);
         env = emulator.environment(resources.prefix()).with("POWERTOOLS_LOG_LEVEL", "WARN");
         handler = new MetadataApiHandler(env);
         pool = Executors.newFixedThreadPool(50);
@@ -183,6 +185,23 @@ class DynamoDbMetadataApiIT extends MetadataApiContract {
         assertThat(usage.get("PutItem").get("requests").asLong()).isEqualTo(1);      // the run, conditional
         assertThat(usage.has("Scan")).isFalse();
         assertThat(http("GET", "/_flowgate/dynamodb-usage", null).getStatusCode()).isEqualTo(404); // off by default
+    }
+
+    @Test
+    void createRun_whenAnEarlierCreatorDiedBetweenClaimAndPut_theNextRacerRepairsItSoTheGetAfter409Works() {
+        String flow = flowName("Repair");
+        http("POST", "/flows/" + flow, "{}");
+        // an alias claimed by a creator that never wrote its run item (number 77 was never allocated to anyone else)
+        dynamo.putItem(r -> r.tableName(tableName).item(java.util.Map.of(
+                "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("FLOW#" + flow),
+                "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("RUNID#argo-orphan"),
+                "run_number", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("77"))));
+        assertThat(http("GET", "/flows/" + flow + "/runs/argo-orphan", null).getStatusCode()).isEqualTo(404);
+        assertThat(http("POST", "/flows/" + flow + "/run", "{\"run_number\":\"argo-orphan\",\"tags\":[\"t\"]}")
+                .getStatusCode()).isEqualTo(409);
+        JsonNode run = FlowgateJson.parse(http("GET", "/flows/" + flow + "/runs/argo-orphan", null).getBody());
+        assertThat(run.get("run_number").asText()).isEqualTo("argo-orphan");
+        assertThat(run.get("tags").toString()).isEqualTo("[\"t\"]");
     }
 
     @Test
