@@ -7,6 +7,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import dev.flowgate.aws.Environment;
 import dev.flowgate.metadata.adapter.DynamoDbUsage;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
 /** API Gateway (REST, proxy) entry point of the Metaflow metadata service. */
 public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private final MetadataApi api;
@@ -27,8 +30,12 @@ public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyR
     }
 
     private MetadataApiHandler(MetadataWiring wiring, RequestLog log) {
-        this.api = wiring.api();
-        this.usage = wiring.usage();
+        this(wiring.api(), wiring.usage(), log);
+    }
+
+    MetadataApiHandler(MetadataApi api, DynamoDbUsage usage, RequestLog log) {
+        this.api = api;
+        this.usage = usage;
         this.log = log;
     }
 
@@ -46,11 +53,28 @@ public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyR
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         long start = System.nanoTime();
         usage.begin();
-        MetadataApi.HttpReply reply = api.serve(event.getHttpMethod(), event.getPath(),
-                event.getQueryStringParameters(), event.getBody());
+        MetadataApi.HttpReply reply = api.serve(event.getHttpMethod(), path(event), event.getQueryStringParameters(),
+                body(event));
         log.record(context == null ? null : context.getAwsRequestId(), event.getHttpMethod(), reply,
                 (System.nanoTime() - start) / 1_000_000.0, usage.end());
         return new APIGatewayProxyResponseEvent().withStatusCode(reply.status()).withHeaders(reply.headers())
                 .withBody(reply.body());
+    }
+
+    /** The {proxy+} parameter when API Gateway gives one (custom domains add base paths to {@code path}). */
+    private static String path(APIGatewayProxyRequestEvent event) {
+        String proxy = event.getPathParameters() == null ? null : event.getPathParameters().get("proxy");
+        return proxy != null ? "/" + proxy : event.getPath();
+    }
+
+    private static String body(APIGatewayProxyRequestEvent event) {
+        if (Boolean.TRUE.equals(event.getIsBase64Encoded()) && event.getBody() != null) {
+            try {
+                return new String(Base64.getDecoder().decode(event.getBody()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return "\u0000not base64"; // answered as malformed JSON (400)
+            }
+        }
+        return event.getBody();
     }
 }

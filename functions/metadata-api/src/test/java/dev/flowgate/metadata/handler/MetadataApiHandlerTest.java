@@ -1,0 +1,48 @@
+package dev.flowgate.metadata.handler;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.metadata.adapter.DynamoDbUsage;
+import dev.flowgate.metadata.domain.MetadataService;
+import dev.flowgate.metadata.fixture.InMemoryMetadataStore;
+import dev.flowgate.model.json.FlowgateJson;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The Lambda event translation: API Gateway REST proxy events as AWS sends them. */
+class MetadataApiHandlerTest {
+    private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    private final MetadataApiHandler handler = new MetadataApiHandler(
+            new MetadataApi(MetadataRoutes.build(new MetadataService(new InMemoryMetadataStore(), Clock.systemUTC()))),
+            new DynamoDbUsage(), new RequestLog(new PrintStream(logs, true, StandardCharsets.UTF_8), "INFO"));
+
+    @Test
+    void handleRequest_withProxyPathBehindABasePath_andABase64Body_createsTheRun() {
+        handler.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("POST").withPath("/flows/EventFlow")
+                .withBody("{}"), null);
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("events/create-run-base64.json");
+        APIGatewayProxyResponseEvent response = handler.handleRequest(event, null);
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(response.getHeaders()).containsEntry("METADATA_SERVICE_VERSION", "2.5.1");
+        JsonNode run = FlowgateJson.parse(response.getBody());
+        assertThat(run.get("user_name").asText()).isEqualTo("ann");
+        assertThat(run.get("run_number").isNumber()).isTrue();
+        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("\"route\":\"POST /flows/{flow_id}/run\"");
+    }
+
+    @Test
+    void handleRequest_withUndecodableBase64Body_is400NotAnException() {
+        APIGatewayProxyResponseEvent response = handler.handleRequest(new APIGatewayProxyRequestEvent()
+                .withHttpMethod("POST").withPath("/flows/EventFlow").withBody("%%%").withIsBase64Encoded(true), null);
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(response.getBody()).contains("\"field\":\"body\"");
+    }
+}
