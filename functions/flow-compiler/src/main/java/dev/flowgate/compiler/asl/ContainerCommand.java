@@ -1,0 +1,143 @@
+package dev.flowgate.compiler.asl;
+
+import dev.flowgate.compiler.graph.FlowGraph;
+import dev.flowgate.compiler.graph.NodeType;
+import dev.flowgate.compiler.graph.StepNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bash line each Batch container runs, as Metaflow's Batch layer writes it: set up logging, download and
+ * extract the verified code package, then run Metaflow's own {@code init}/{@code step} commands for the step
+ * with the run id {@code sfn-<execution name>} and the Batch job id as task id. Unlike Metaflow's, the line is
+ * deterministic (no random file names), so the same flow and settings always compile to the same bytes.
+ */
+final class ContainerCommand {
+    private static final String MFLOG = "mflog(){ T=$(date -u -Ins|tr , .); "
+            + "echo \"[MFLOG|0|${T:0:26}Z|task|$T]$1\" >> $MFLOG_STDOUT; echo $1;  }";
+    private static final String FLUSH = "flush_mflogs(){ python -m metaflow.mflog.save_logs; }";
+    private static final String CONTROL_ID = "control-${AWS_BATCH_JOB_ID%%#*}";
+    private static final String WORKER_ID = "${AWS_BATCH_JOB_ID%%#*}-node-$AWS_BATCH_JOB_NODE_INDEX";
+
+    private ContainerCommand() {
+    }
+
+    static String script(FlowGraph graph, StepNode node, CompileOptions options, StepResources resources, String stateMachine) {
+        boolean parallel = node.has("parallel");
+        String taskId = parallel ? CONTROL_ID : "${AWS_BATCH_JOB_ID}";
+        List<String> setup = new ArrayList<>();
+        setup.add("true");
+        setup.add("mkdir -p $PWD/.logs");
+        setup.add("export PYTHONUNBUFFERED=x MF_PATHSPEC=" + graph.flowName() + "/sfn-$METAFLOW_RUN_ID/" + node.name() + "/" + taskId
+                + " MF_DATASTORE=s3 MF_ATTEMPT=$((AWS_BATCH_JOB_ATTEMPT-1)) MFLOG_STDOUT=$PWD/.logs/mflog_stdout"
+                + " MFLOG_STDERR=$PWD/.logs/mflog_stderr" + (parallel ? " MF_PARALLEL_CONTROL_TASK_ID=" + CONTROL_ID : ""));
+        setup.add(MFLOG);
+        setup.add(FLUSH);
+        setup.add("mflog 'Setting up task environment.'");
+        setup.add("if [ -z $METAFLOW_SKIP_INSTALL_DEPENDENCIES ]; then python -m pip install -qqq --no-compile --no-cache-dir"
+                + " --disable-pip-version-check boto3 requests; fi");
+        setup.add("mkdir metaflow");
+        setup.add("cd metaflow");
+        setup.add("mkdir .metaflow");
+        String[] s3 = bucketAndKey(options.codePackageUrl());
+        setup.add("i=0; while [ $i -le 5 ]; do mflog 'Downloading code package...'; python -c 'import boto3, os;"
+                + " ep=os.getenv(\"METAFLOW_S3_ENDPOINT_URL\"); boto3.client(\"s3\", **({\"endpoint_url\":ep} if ep else {}))"
+                + ".download_file(\"" + s3[0] + "\", \"" + s3[1] + "\", \"job.tar\")' && mflog 'Code package downloaded.'"
+                + " && break; sleep 10; i=$((i+1)); done");
+        setup.add("if [ $i -gt 5 ]; then mflog 'Failed to download code package from " + options.codePackageUrl()
+                + " after 6 tries. Exiting...' && exit 1; fi");
+        setup.add("TAR_OPTIONS='--warning=no-timestamp' tar -xzf job.tar -C .");
+        setup.add("export PYTHONPATH=$(pwd)/.mf_code:$(printenv PYTHONPATH)");
+        setup.add("mflog 'Task is starting.'");
+        setup.add("flush_mflogs");
+
+        String flowFile = graph.fileName().substring(graph.fileName().lastIndexOf('/') + 1);
+        String top = topLevelOptions(graph, node, options);
+        List<String> steps = new ArrayList<>();
+        if (node.name().equals("start")) {
+            steps.add("if ! python " + flowFile + " dump --max-value-size=0 sfn-${METAFLOW_RUN_ID}/_parameters/${AWS_BATCH_JOB_ID}-params"
+                    + " >/dev/null 2>/dev/null; then python -m metaflow.plugins.aws.step_functions.set_batch_environment parameters"
+                    + " .flowgate_parameters && . `pwd`/.flowgate_parameters && python " + flowFile + " " + top
+                    + " init --run-id sfn-$METAFLOW_RUN_ID --task-id ${AWS_BATCH_JOB_ID}-params; fi");
+        }
+        if (closedSplit(graph, node) == NodeType.FOREACH) {
+            steps.add("python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks .flowgate_parents"
+                    + " && . `pwd`/.flowgate_parents");
+        }
+        StringBuilder step = new StringBuilder("python " + flowFile + " " + top + " step " + node.name()
+                + " --run-id sfn-$METAFLOW_RUN_ID --task-id " + taskId + " --retry-count $((AWS_BATCH_JOB_ATTEMPT-1))"
+                + " --max-user-code-retries " + resources.userRetries() + " --input-paths " + inputPaths(graph, node));
+        if (parallel) {
+            step.append(" --ubf-context ubf_control --split-index 0");
+        } else if (node.inFuncs().size() == 1 && graph.step(node.inFuncs().get(0)).type() == NodeType.FOREACH) {
+            step.append(" --split-index $METAFLOW_SPLIT_INDEX");
+        }
+        steps.add(step.toString());
+        String body = "(" + String.join(" && ", steps) + ") 1>> >(python -m metaflow.mflog.tee task $MFLOG_STDOUT)"
+                + " 2>> >(python -m metaflow.mflog.tee task $MFLOG_STDERR >&2)";
+        return String.join(" && ", setup) + " && " + body + "; c=$?; python -m metaflow.mflog.save_logs; exit $c";
+    }
+
+    /** The command of the worker nodes of a {@code @parallel} step: their own task ids and the task role. */
+    static String workerScript(String controlScript) {
+        return controlScript.replace("--task-id " + CONTROL_ID, "--task-id " + WORKER_ID)
+                .replace("/" + CONTROL_ID + " MF_DATASTORE", "/" + WORKER_ID + " MF_DATASTORE")
+                .replace("--ubf-context ubf_control --split-index 0", "--ubf-context ubf_task --split-index $AWS_BATCH_JOB_NODE_INDEX");
+    }
+
+    static String inputPaths(FlowGraph graph, StepNode node) {
+        if (node.name().equals("start")) {
+            return "sfn-${METAFLOW_RUN_ID}/_parameters/${AWS_BATCH_JOB_ID}-params";
+        }
+        NodeType closed = closedSplit(graph, node);
+        if (closed == NodeType.SPLIT) {
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < node.inFuncs().size(); i++) {
+                parts.add("/${METAFLOW_PARENT_" + i + "_STEP}/${METAFLOW_PARENT_" + i + "_TASK_ID}");
+            }
+            return "sfn-${METAFLOW_RUN_ID}:" + String.join(",", parts);
+        }
+        String parent = node.inFuncs().get(0);
+        if (closed == NodeType.FOREACH) {
+            return "sfn-${METAFLOW_RUN_ID}/" + parent + "/:${METAFLOW_PARENT_TASK_IDS}";
+        }
+        if (closed == NodeType.PARALLEL_FOREACH) {
+            return "sfn-${METAFLOW_RUN_ID}/" + parent + "/control-${METAFLOW_PARENT_TASK_ID}";
+        }
+        return "sfn-${METAFLOW_RUN_ID}/" + parent + "/${METAFLOW_PARENT_TASK_ID}";
+    }
+
+    /** For a join, the type of the split it closes; otherwise null. */
+    static NodeType closedSplit(FlowGraph graph, StepNode node) {
+        if (node.type() != NodeType.JOIN || node.splitParents().isEmpty()) {
+            return null;
+        }
+        return graph.step(node.splitParents().get(node.splitParents().size() - 1)).type();
+    }
+
+    private static String topLevelOptions(FlowGraph graph, StepNode node, CompileOptions options) {
+        List<String> top = new ArrayList<>();
+        if (!node.has("batch")) {
+            top.add("--with=batch");
+        }
+        if (graph.flowDecorator("project").isPresent()) {
+            if (options.branch() != null) {
+                top.add("--branch " + options.branch());
+            }
+            if (options.production()) {
+                top.add("--production");
+            }
+        }
+        top.add("--quiet --metadata=service --environment=local --datastore=s3 --datastore-root="
+                + options.settings().datastoreRoot() + " --event-logger=nullSidecarLogger --monitor=nullSidecarMonitor"
+                + " --no-pylint --with=step_functions_internal");
+        return String.join(" ", top);
+    }
+
+    private static String[] bucketAndKey(String url) {
+        String path = url.startsWith("s3://") ? url.substring(5) : url;
+        int slash = path.indexOf('/');
+        return slash < 0 ? new String[]{path, ""} : new String[]{path.substring(0, slash), path.substring(slash + 1)};
+    }
+}

@@ -1,0 +1,61 @@
+package dev.flowgate.compiler.asl;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where and how compiled steps run, read from the same keys as a Metaflow config file
+ * ({@code ~/.metaflowconfig/config.json}), with or without the {@code METAFLOW_} prefix.
+ */
+public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, String jobQueue, String image,
+                                 String jobRole, String sfnRole, Optional<String> dynamoTable, String serviceUrl,
+                                 Optional<String> serviceHeaders, Optional<String> s3EndpointUrl, String region,
+                                 Optional<String> stateMachinePrefix, long defaultRuntimeLimitSeconds) {
+
+    public static DeploymentSettings fromConfig(Map<String, String> config) {
+        String root = require(config, "DATASTORE_SYSROOT_S3");
+        if (!root.startsWith("s3://")) {
+            throw new SettingsException("METAFLOW_DATASTORE_SYSROOT_S3 must be an s3:// URL, got '" + root + "'");
+        }
+        String registry = get(config, "BATCH_CONTAINER_REGISTRY").orElse(null);
+        String image = get(config, "BATCH_CONTAINER_IMAGE").orElse("python:3.11");
+        if (registry != null && !image.contains("/")) {
+            image = registry.replaceAll("/+$", "") + "/" + image;
+        }
+        String sfnRole = get(config, "SFN_IAM_ROLE").orElse("arn:aws:iam::000000000000:role/unset-sfn-role");
+        long limit = get(config, "DEFAULT_RUNTIME_LIMIT").map(Long::parseLong).orElse(432000L);
+        return new DeploymentSettings(root, get(config, "DATATOOLS_S3ROOT").orElse(root.replaceAll("/+$", "") + "/data"),
+                require(config, "BATCH_JOB_QUEUE"), image, require(config, "ECS_S3_ACCESS_IAM_ROLE"), sfnRole,
+                get(config, "SFN_DYNAMO_DB_TABLE"),
+                get(config, "SERVICE_INTERNAL_URL").or(() -> get(config, "SERVICE_URL"))
+                        .orElseThrow(() -> new SettingsException("METAFLOW_SERVICE_URL is required: the steps report to the metadata service")),
+                get(config, "SERVICE_HEADERS"), get(config, "S3_ENDPOINT_URL"),
+                get(config, "AWS_DEFAULT_REGION").or(() -> Optional.ofNullable(config.get("AWS_DEFAULT_REGION"))).orElse("us-east-1"),
+                get(config, "SFN_STATE_MACHINE_PREFIX"), limit);
+    }
+
+    /** The AWS partition of the roles ({@code aws}, {@code aws-us-gov}, {@code aws-cn}). */
+    public String partition() {
+        String[] parts = sfnRole.split(":");
+        return parts.length > 1 && !parts[1].isEmpty() ? parts[1] : "aws";
+    }
+
+    private static Optional<String> get(Map<String, String> config, String key) {
+        String value = config.get("METAFLOW_" + key);
+        if (value == null) {
+            value = config.get(key);
+        }
+        return Optional.ofNullable(value).filter(v -> !v.isBlank());
+    }
+
+    private static String require(Map<String, String> config, String key) {
+        return get(config, key).orElseThrow(() -> new SettingsException("METAFLOW_" + key + " is required in the deployment settings"));
+    }
+
+    /** A required setting is missing or malformed; the message names the key. */
+    public static final class SettingsException extends IllegalArgumentException {
+        public SettingsException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,448 @@
+package dev.flowgate.compiler.asl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowgate.compiler.CompiledFlow;
+import dev.flowgate.compiler.graph.FlowGraph;
+import dev.flowgate.compiler.graph.NodeType;
+import dev.flowgate.compiler.graph.StepNode;
+import dev.flowgate.compiler.parse.ParsedFlow;
+import dev.flowgate.compiler.parse.PyExpr;
+import dev.flowgate.model.json.FlowgateJson;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds the Amazon States Language of a flow the way Metaflow's {@code step-functions create} does: one
+ * {@code batch:submitJob.sync} Task per step running Metaflow's own step command, static splits as
+ * {@code Parallel}, foreach as a DynamoDB {@code getItem} of the cardinality followed by a {@code Map}, state
+ * carried between tasks in the Batch job {@code Parameters}. Beyond Metaflow: {@code @parallel} steps become
+ * multi-node Batch jobs (node 0 the control task, the others workers), and commands are deterministic.
+ */
+public final class StateMachineGenerator {
+    /** AWS Batch's limit on the size of a job's container overrides. */
+    static final int CONTAINER_OVERRIDES_LIMIT = 8192;
+    private static final ObjectMapper JSON = FlowgateJson.mapper();
+
+    private final FlowGraph graph;
+    private final CompileOptions options;
+    private final DeploymentSettings settings;
+    private final String stateMachineName;
+    private final Map<String, CompiledFlow.JobDefinition> jobDefinitions = new LinkedHashMap<>();
+
+    public StateMachineGenerator(FlowGraph graph, CompileOptions options, String stateMachineName) {
+        this.graph = graph;
+        this.options = options;
+        this.settings = options.settings();
+        this.stateMachineName = stateMachineName;
+    }
+
+    public ObjectNode definition() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("StartAt", "start");
+        ObjectNode states = root.putObject("States");
+        visit(graph.start(), states, null);
+        return root;
+    }
+
+    public List<CompiledFlow.JobDefinition> jobDefinitions() {
+        return List.copyOf(jobDefinitions.values());
+    }
+
+    private void visit(StepNode node, ObjectNode states, String exit) {
+        if (node.name().equals(exit) || states.has(node.name())) {
+            return;
+        }
+        ObjectNode state = batchTask(node);
+        states.set(node.name(), state);
+        switch (node.type()) {
+            case END -> state.put("End", true);
+            case START, LINEAR, JOIN -> {
+                String next = node.outFuncs().get(0);
+                if (next.equals(exit)) {
+                    state.put("End", true);
+                } else {
+                    state.put("Next", next);
+                    visit(graph.step(next), states, exit);
+                }
+            }
+            case PARALLEL_FOREACH -> {
+                String next = node.outFuncs().get(0);
+                state.put("Next", next);
+                visit(graph.step(next), states, exit);
+            }
+            case SPLIT -> {
+                String join = node.matchingJoin();
+                String parallelName = sha224(String.join("&", node.outFuncs()));
+                state.put("Next", parallelName);
+                ObjectNode parallel = states.putObject(parallelName);
+                parallel.put("Type", "Parallel");
+                parallel.put("Next", join);
+                ArrayNode branches = parallel.putArray("Branches");
+                for (String branch : node.outFuncs()) {
+                    ObjectNode sub = branches.addObject();
+                    sub.put("StartAt", branch);
+                    visit(graph.step(branch), sub.putObject("States"), join);
+                }
+                visit(graph.step(join), states, exit);
+            }
+            case FOREACH -> {
+                String child = node.outFuncs().get(0);
+                String join = node.matchingJoin();
+                state.put("Next", "#" + child);
+                ObjectNode lookup = states.putObject("#" + child);
+                lookup.put("Type", "Task");
+                lookup.put("Resource", "arn:" + settings.partition() + ":states:::dynamodb:getItem");
+                ObjectNode p = lookup.putObject("Parameters");
+                p.put("TableName", dynamoTable(node));
+                p.putObject("Key").putObject("pathspec").put("S.$", "$.JobId");
+                p.put("ConsistentRead", true);
+                p.put("ProjectionExpression", "for_each_cardinality");
+                lookup.put("ResultPath", "$.Result");
+                lookup.put("Next", "*" + child);
+                ObjectNode map = states.putObject("*" + child);
+                map.put("Type", "Map");
+                map.put("MaxConcurrency", options.maxWorkers());
+                map.put("ItemsPath", "$.Result.Item.for_each_cardinality.NS");
+                ObjectNode mp = map.putObject("Parameters");
+                mp.put("JobId.$", "$.JobId");
+                mp.put("SplitParentTaskId.$", "$.JobId");
+                mp.put("Parameters.$", "$.Parameters");
+                mp.put("Index.$", "$$.Map.Item.Value");
+                map.put("Next", join);
+                ObjectNode iterator = map.putObject("Iterator");
+                iterator.put("StartAt", child);
+                iterator.putObject("ProcessorConfig").put("Mode", "INLINE");
+                visit(graph.step(child), iterator.putObject("States"), join);
+                map.put("OutputPath", "$.[0]");
+                visit(graph.step(join), states, exit);
+            }
+            case SWITCH -> throw new StepResources.StepProblem(node, graph.fileName(),
+                    "a switch (self.next({...}, condition=...)) cannot be compiled to Step Functions yet; use a static split"
+                            + " with the condition checked inside the steps");
+        }
+    }
+
+    private ObjectNode batchTask(StepNode node) {
+        StepResources resources = StepResources.of(node, settings, graph.fileName());
+        boolean parallelStep = node.has("parallel");
+        int nodes = parallelStep ? numParallelOf(node) : 0;
+        String jobDefinition = jobDefinition(resources, nodes);
+
+        ObjectNode state = JSON.createObjectNode();
+        state.put("Type", "Task");
+        state.put("Resource", "arn:" + settings.partition() + ":states:::batch:submitJob.sync");
+        ObjectNode p = state.putObject("Parameters");
+        p.put("JobDefinition", jobDefinition);
+        p.put("JobName", "SFN-" + graph.flowName() + "--" + node.name() + "--");
+        p.put("JobQueue", resources.queue());
+        ObjectNode jobParameters = p.putObject("Parameters");
+        jobParameters.put("metaflow.user", "SFN");
+        jobParameters.put("metaflow.owner", options.owner());
+        jobParameters.put("metaflow.flow_name", graph.flowName());
+        jobParameters.put("metaflow.step_name", node.name());
+        jobParameters.put("metaflow.version", options.metaflowVersion());
+        jobParameters.put("step_name", node.name());
+        String runIdPath = runIdPath(node);
+        if (node.name().equals("start")) {
+            jobParameters.put("metaflow.production_token", options.productionToken());
+        }
+        jobParameters.put("metaflow.run_id.$", runIdPath);
+        List<String> foreachParents = enclosingForeaches(node);
+        for (String parent : foreachParents) {
+            boolean firstInBody = graph.step(parent).outFuncs().get(0).equals(node.name())
+                    && graph.step(parent).type() == NodeType.FOREACH;
+            jobParameters.put("split_parent_task_id_" + parent + ".$", firstInBody ? "$.SplitParentTaskId"
+                    : (staticJoin(node) ? "$.[0]" : "$") + ".Parameters.split_parent_task_id_" + parent);
+        }
+
+        ObjectNode overrides = JSON.createObjectNode();
+        ArrayNode command = overrides.putArray("Command");
+        command.add("bash").add("-c");
+        String script = ContainerCommand.script(graph, node, options, resources, stateMachineName);
+        command.add(script);
+        ArrayNode requirements = overrides.putArray("ResourceRequirements");
+        requirements.addObject().put("Value", formatCpu(resources.cpu())).put("Type", "VCPU");
+        requirements.addObject().put("Value", Integer.toString(resources.memory())).put("Type", "MEMORY");
+        if (resources.gpu() > 0) {
+            requirements.addObject().put("Type", "GPU").put("Value", Integer.toString(resources.gpu()));
+        }
+        ArrayNode environment = overrides.putArray("Environment");
+        environment(node, resources, runIdPath).forEach((name, value) -> {
+            ObjectNode entry = environment.addObject();
+            entry.put("Name", name);
+            if (value.startsWith("$.") || value.startsWith("$$.")) {
+                entry.put("Value.$", value);
+            } else {
+                entry.put("Value", value);
+            }
+        });
+        int size = FlowgateJson.write(overrides).getBytes(StandardCharsets.UTF_8).length;
+        if (size > CONTAINER_OVERRIDES_LIMIT) {
+            throw new StepResources.StepProblem(node, graph.fileName(), "its container overrides are " + size
+                    + " bytes, above AWS Batch's limit of " + CONTAINER_OVERRIDES_LIMIT
+                    + "; shorten @environment values or move them into the job image");
+        }
+        if (nodes > 0) {
+            ObjectNode nodeOverrides = p.putObject("NodeOverrides");
+            nodeOverrides.put("NumNodes", nodes);
+            ArrayNode perNode = nodeOverrides.putArray("NodePropertyOverrides");
+            ObjectNode main = perNode.addObject();
+            main.put("TargetNodes", "0:0");
+            main.set("ContainerOverrides", overrides);
+            if (nodes > 1) {
+                ObjectNode workers = overrides.deepCopy();
+                ((ArrayNode) workers.get("Command")).set(2, JSON.getNodeFactory().textNode(ContainerCommand.workerScript(script)));
+                ObjectNode worker = perNode.addObject();
+                worker.put("TargetNodes", "1:" + (nodes - 1));
+                worker.set("ContainerOverrides", workers);
+            }
+        } else {
+            p.set("ContainerOverrides", overrides);
+        }
+        p.putObject("RetryStrategy").put("Attempts", resources.attempts());
+        p.putObject("Timeout").put("AttemptDurationSeconds", resources.timeoutSeconds());
+        ArrayNode retry = state.putArray("Retry");
+        ObjectNode batchErrors = retry.addObject();
+        batchErrors.putArray("ErrorEquals").add("Batch.AWSBatchException").add("Batch.TooManyRequestsException");
+        batchErrors.put("BackoffRate", 2);
+        batchErrors.put("IntervalSeconds", 2);
+        batchErrors.put("MaxDelaySeconds", 60);
+        batchErrors.put("MaxAttempts", 10);
+        batchErrors.put("JitterStrategy", "FULL");
+        state.put("OutputPath", "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']");
+        return state;
+    }
+
+    private Map<String, String> environment(StepNode node, StepResources resources, String runIdPath) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AWS_DEFAULT_REGION", settings.region());
+        env.put("METAFLOW_CODE_METADATA", options.codePackageMetadata());
+        env.put("METAFLOW_CODE_SHA", options.codePackageSha());
+        env.put("METAFLOW_CODE_URL", options.codePackageUrl());
+        env.put("METAFLOW_CODE_DS", "s3");
+        env.put("METAFLOW_USER", "SFN");
+        env.put("METAFLOW_SERVICE_URL", settings.serviceUrl());
+        env.put("METAFLOW_SERVICE_HEADERS", settings.serviceHeaders().orElse("{}"));
+        env.put("METAFLOW_DATASTORE_SYSROOT_S3", settings.datastoreRoot());
+        env.put("METAFLOW_DATATOOLS_S3ROOT", settings.datatoolsRoot());
+        env.put("METAFLOW_DEFAULT_DATASTORE", "s3");
+        env.put("METAFLOW_DEFAULT_METADATA", "service");
+        env.put("METAFLOW_RUNTIME_ENVIRONMENT", "aws-batch");
+        settings.s3EndpointUrl().ifPresent(url -> env.put("METAFLOW_S3_ENDPOINT_URL", url));
+        env.putAll(resources.environment());
+        if (node.name().equals("start")) {
+            env.put("METAFLOW_PARAMETERS", "$.Parameters");
+            env.put("METAFLOW_DEFAULT_PARAMETERS", defaultParameters());
+        } else if (node.type() == NodeType.JOIN && isForeachJoin(node)) {
+            env.put("METAFLOW_SPLIT_PARENT_TASK_ID", "$.Parameters.split_parent_task_id_" + node.splitParents().get(node.splitParents().size() - 1));
+        } else if (staticJoin(node)) {
+            for (int i = 0; i < node.inFuncs().size(); i++) {
+                env.put("METAFLOW_PARENT_" + i + "_TASK_ID", "$.[" + i + "].JobId");
+                env.put("METAFLOW_PARENT_" + i + "_STEP", "$.[" + i + "].Parameters.step_name");
+            }
+        } else {
+            env.put("METAFLOW_PARENT_TASK_ID", "$.JobId");
+        }
+        env.put("METAFLOW_INPUT_PATHS", ContainerCommand.inputPaths(graph, node));
+        String foreachJoinParent = foreachBodyEnd(node);
+        if (foreachJoinParent != null) {
+            env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", "$.Parameters.split_parent_task_id_" + foreachJoinParent);
+            if (graph.step(foreachJoinParent).outFuncs().get(0).equals(node.name())) {
+                env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", "$.SplitParentTaskId");
+            }
+        }
+        if (isFirstInForeachBody(node)) {
+            env.put("METAFLOW_SPLIT_INDEX", "$.Index");
+        }
+        env.put("METAFLOW_FLOW_NAME", graph.flowName());
+        env.put("METAFLOW_STEP_NAME", node.name());
+        env.put("METAFLOW_RUN_ID", runIdPath);
+        env.put("METAFLOW_PRODUCTION_TOKEN", options.productionToken());
+        env.put("SFN_STATE_MACHINE", stateMachineName);
+        env.put("METAFLOW_OWNER", options.owner());
+        env.put("METAFLOW_RUNTIME_NAME", "step-functions");
+        env.put("USER", options.owner());
+        Map<String, Object> version = new LinkedHashMap<>();
+        version.put("platform", "Linux");
+        version.put("username", options.owner());
+        version.put("production_token", options.productionToken());
+        version.put("runtime", "step-functions");
+        version.put("app", null);
+        version.put("environment_type", "local");
+        version.put("metaflow_version", options.metaflowVersion());
+        version.put("flow_name", graph.flowName());
+        env.put("METAFLOW_VERSION", FlowgateJson.write(version));
+        boolean configs = graph.parameters().stream().anyMatch(p -> p.kind().equals("Config"));
+        if (configs) {
+            Map<String, String> kv = new LinkedHashMap<>();
+            graph.parameters().stream().filter(p -> p.kind().equals("Config")).forEach(p -> kv.put(p.name(), "kv." + p.name()));
+            env.put("METAFLOW_FLOW_CONFIG_VALUE", FlowgateJson.write(kv));
+        }
+        if (node.type() == NodeType.FOREACH || foreachJoinParent != null || (node.type() == NodeType.JOIN && isForeachJoin(node))) {
+            env.put("METAFLOW_SFN_DYNAMO_DB_TABLE", dynamoTable(node));
+        }
+        return env;
+    }
+
+    private String defaultParameters() {
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        for (ParsedFlow.ParameterDef parameter : graph.parameters()) {
+            if (!parameter.kind().equals("Parameter")) {
+                continue;
+            }
+            if (parameter.defaultValue().isPresent()) {
+                Object literal = PyExpr.literal(parameter.defaultValue().get());
+                if (literal == PyExpr.NOT_LITERAL) {
+                    throw new StepResources.StepProblem(graph.start(), graph.fileName(), "Parameter '" + parameter.name()
+                            + "' (line " + parameter.line() + ") has a default computed at run time ("
+                            + parameter.defaultValue().get().source() + "); Flowgate compiles without running the flow,"
+                            + " so write the default literally");
+                }
+                if (literal != null) {
+                    defaults.put(parameter.name(), literal);
+                }
+            }
+        }
+        return FlowgateJson.write(defaults);
+    }
+
+    private String runIdPath(StepNode node) {
+        if (node.name().equals("start")) {
+            return "$$.Execution.Name";
+        }
+        return staticJoin(node) ? "$.[0].Parameters.['metaflow.run_id']" : "$.Parameters.['metaflow.run_id']";
+    }
+
+    /** A join of a static split: its input is the Parallel state's array. */
+    private boolean staticJoin(StepNode node) {
+        return ContainerCommand.closedSplit(graph, node) == NodeType.SPLIT;
+    }
+
+    /** A join closing a foreach: its parents are found through the DynamoDB bookkeeping. */
+    private boolean isForeachJoin(StepNode node) {
+        return ContainerCommand.closedSplit(graph, node) == NodeType.FOREACH;
+    }
+
+    /** Foreach steps whose body contains this node (the foreach a join closes excluded). */
+    private List<String> enclosingForeaches(StepNode node) {
+        List<String> result = new ArrayList<>();
+        int limit = node.type() == NodeType.JOIN ? node.splitParents().size() - 1 : node.splitParents().size();
+        for (int i = 0; i < limit; i++) {
+            String parent = node.splitParents().get(i);
+            if (graph.step(parent).type() == NodeType.FOREACH) {
+                result.add(parent);
+            }
+        }
+        return result;
+    }
+
+    /** The foreach whose join follows this node directly (this node ends a foreach body), else null. */
+    private String foreachBodyEnd(StepNode node) {
+        if (node.outFuncs().size() != 1 || node.type() == NodeType.END) {
+            return null;
+        }
+        StepNode next = graph.step(node.outFuncs().get(0));
+        if (next.type() != NodeType.JOIN || next.splitParents().isEmpty()) {
+            return null;
+        }
+        String split = next.splitParents().get(next.splitParents().size() - 1);
+        return graph.step(split).type() == NodeType.FOREACH ? split : null;
+    }
+
+    private boolean isFirstInForeachBody(StepNode node) {
+        return node.inFuncs().size() == 1 && graph.step(node.inFuncs().get(0)).type() == NodeType.FOREACH;
+    }
+
+    private String dynamoTable(StepNode node) {
+        return settings.dynamoTable().orElseThrow(() -> new StepResources.StepProblem(node, graph.fileName(),
+                "a foreach on Step Functions needs METAFLOW_SFN_DYNAMO_DB_TABLE in the deployment settings"));
+    }
+
+    private int numParallelOf(StepNode node) {
+        for (String parent : node.inFuncs()) {
+            StepNode p = graph.step(parent);
+            if (p.type() == NodeType.PARALLEL_FOREACH) {
+                return p.numParallel();
+            }
+        }
+        return 1;
+    }
+
+    /** Registers (in the output) the job definition the step needs; returns its name. */
+    private String jobDefinition(StepResources resources, int nodes) {
+        ObjectNode container = JSON.createObjectNode();
+        container.put("image", resources.image());
+        container.put("jobRoleArn", settings.jobRole());
+        container.putArray("command").add("echo").add("hello world");
+        ArrayNode req = container.putArray("resourceRequirements");
+        req.addObject().put("value", "1").put("type", "VCPU");
+        req.addObject().put("value", "4096").put("type", "MEMORY");
+        ObjectNode linux = container.putObject("linuxParameters");
+        if (resources.sharedMemory() != null) {
+            linux.put("sharedMemorySize", resources.sharedMemory());
+        }
+        if (resources.efa() > 0) {
+            ArrayNode devices = linux.putArray("devices");
+            for (int i = 0; i < resources.efa(); i++) {
+                ObjectNode device = devices.addObject();
+                device.put("hostPath", "/dev/infiniband/uverbs" + i);
+                device.put("containerPath", "/dev/infiniband/uverbs" + i);
+                device.putArray("permissions").add("READ").add("WRITE").add("MKNOD");
+            }
+        }
+        if (!resources.hostVolumes().isEmpty()) {
+            ArrayNode volumes = container.putArray("volumes");
+            ArrayNode mounts = container.putArray("mountPoints");
+            for (String spec : resources.hostVolumes()) {
+                String[] parts = spec.split(":", 2);
+                String host = parts[0];
+                String target = parts.length > 1 ? parts[1] : parts[0];
+                String name = host.replaceAll("[^A-Za-z0-9_-]", "_").replaceAll("^_+", "");
+                volumes.addObject().put("name", name).putObject("host").put("sourcePath", host);
+                mounts.addObject().put("sourceVolume", name).put("containerPath", target);
+            }
+        }
+        ObjectNode request = JSON.createObjectNode();
+        if (nodes > 0) {
+            request.put("type", "multinode");
+            ObjectNode nodeProperties = request.putObject("nodeProperties");
+            nodeProperties.put("numNodes", nodes);
+            nodeProperties.put("mainNode", 0);
+            ArrayNode ranges = nodeProperties.putArray("nodeRangeProperties");
+            ranges.addObject().put("targetNodes", "0:0").set("container", container);
+            if (nodes > 1) {
+                ranges.addObject().put("targetNodes", "1:" + (nodes - 1)).set("container", container.deepCopy());
+            }
+        } else {
+            request.put("type", "container");
+            request.set("containerProperties", container);
+        }
+        request.put("propagateTags", true);
+        String name = "flowgate_" + sha224(FlowgateJson.write(request)).substring(0, 32);
+        request.put("jobDefinitionName", name);
+        jobDefinitions.putIfAbsent(name, new CompiledFlow.JobDefinition(name, FlowgateJson.write(request)));
+        return name;
+    }
+
+    private static String formatCpu(double cpu) {
+        return cpu == Math.rint(cpu) ? Long.toString((long) cpu) : String.format(Locale.ROOT, "%s", cpu);
+    }
+
+    static String sha224(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-224").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.flowgate.compiler.asl;
+
+import dev.flowgate.compiler.graph.StepNode;
+import dev.flowgate.compiler.parse.ParsedFlow.Decorator;
+import dev.flowgate.compiler.parse.PyExpr;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a step's decorators ask of AWS Batch, resolved as Metaflow resolves them: cpu/gpu/memory the maximum of
+ * {@code @resources} and {@code @batch}; attempts from {@code @retry} and {@code @catch}; the time limit from
+ * {@code @timeout}; queue, image, shared memory, EFA devices and host volumes from {@code @batch}; environment
+ * variables from {@code @environment}. Values must be literals: the flow is never run.
+ */
+public record StepResources(double cpu, int gpu, int memory, String queue, String image, Integer sharedMemory,
+                            int efa, List<String> hostVolumes, int userRetries, int fallbackRetries, long timeoutSeconds,
+                            Map<String, String> environment) {
+
+    public static StepResources of(StepNode step, DeploymentSettings settings, String file) {
+        Optional<Decorator> batch = step.decorator("batch");
+        Optional<Decorator> resources = step.decorator("resources");
+        double cpu = Math.max(number(batch, "cpu", 0, step, file), number(resources, "cpu", 1, step, file));
+        int gpu = (int) Math.max(number(batch, "gpu", 0, step, file), number(resources, "gpu", 0, step, file));
+        int memory = (int) Math.max(number(batch, "memory", 0, step, file), number(resources, "memory", 4096, step, file));
+        String queue = string(batch, "queue", step, file).orElse(settings.jobQueue());
+        String image = string(batch, "image", step, file).orElse(settings.image());
+        Integer shared = null;
+        if (batch.flatMap(d -> d.kwarg("shared_memory")).isPresent()) {
+            shared = (int) number(batch, "shared_memory", 0, step, file);
+        } else if (resources.flatMap(d -> d.kwarg("shared_memory")).isPresent()) {
+            shared = (int) number(resources, "shared_memory", 0, step, file);
+        }
+        int efa = (int) number(batch, "efa", 0, step, file);
+        List<String> volumes = new ArrayList<>();
+        batch.flatMap(d -> d.kwarg("host_volumes")).ifPresent(v -> {
+            Object value = PyExpr.literal(v);
+            if (value instanceof String s) {
+                volumes.add(s);
+            } else if (value instanceof List<?> list) {
+                list.forEach(item -> volumes.add(String.valueOf(item)));
+            } else {
+                throw new StepProblem(step, file, "@batch(host_volumes=...) must be a string or a list of strings");
+            }
+        });
+        int retries = step.decorator("retry").isPresent() ? (int) number(step.decorator("retry"), "times", 3, step, file) : 0;
+        int fallback = step.has("catch") ? 3 : 0;
+        if (retries + 2 > 6 && retries > 0) {
+            throw new StepProblem(step, file, "@retry(times=" + retries + ") is too many: Metaflow allows at most 4 retries");
+        }
+        long timeout = settings.defaultRuntimeLimitSeconds();
+        Optional<Decorator> timeoutDeco = step.decorator("timeout");
+        if (timeoutDeco.isPresent()) {
+            timeout = (long) (number(timeoutDeco, "seconds", 0, step, file) + 60 * number(timeoutDeco, "minutes", 0, step, file)
+                    + 3600 * number(timeoutDeco, "hours", 0, step, file));
+            if (timeout <= 0) {
+                throw new StepProblem(step, file, "@timeout needs seconds=, minutes= or hours= greater than zero");
+            }
+            if (timeout < 60) {
+                throw new StepProblem(step, file, "@timeout of " + timeout + " s is below AWS Batch's minimum of 60 s");
+            }
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        step.decorator("environment").flatMap(d -> d.kwarg("vars")).ifPresent(v -> {
+            if (!(PyExpr.literal(v) instanceof Map<?, ?> map)) {
+                throw new StepProblem(step, file, "@environment(vars=...) must be a literal dict of strings");
+            }
+            map.forEach((k, value) -> env.put(String.valueOf(k), String.valueOf(value)));
+        });
+        return new StepResources(cpu, gpu, memory, queue, image, shared, efa, volumes, retries, fallback, timeout, env);
+    }
+
+    /** Batch attempts: 1 + user-code retries + platform (fallback) retries. */
+    public int attempts() {
+        return 1 + userRetries + fallbackRetries;
+    }
+
+    private static double number(Optional<Decorator> decorator, String key, double fallback, StepNode step, String file) {
+        if (decorator.isEmpty()) {
+            return fallback;
+        }
+        Optional<PyExpr> value = decorator.get().kwarg(key);
+        if (value.isEmpty() || value.get() instanceof PyExpr.None) {
+            return fallback;
+        }
+        Object literal = PyExpr.literal(value.get());
+        if (literal instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (literal instanceof String s) {
+            try {
+                return Double.parseDouble(s);
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+        }
+        throw new StepProblem(step, file, "@" + decorator.get().name() + "(" + key + "=" + value.get().source()
+                + ") must be a number written literally (Flowgate compiles the flow without running it)");
+    }
+
+    private static Optional<String> string(Optional<Decorator> decorator, String key, StepNode step, String file) {
+        Optional<PyExpr> value = decorator.flatMap(d -> d.kwarg(key));
+        if (value.isEmpty() || value.get() instanceof PyExpr.None) {
+            return Optional.empty();
+        }
+        if (value.get() instanceof PyExpr.Str s) {
+            return Optional.of(s.value());
+        }
+        throw new StepProblem(step, file, "@" + decorator.get().name() + "(" + key + "=...) must be a string literal");
+    }
+
+    /** A decorator value Flowgate cannot compile; names the step and the file. */
+    public static final class StepProblem extends RuntimeException {
+        private final String step;
+        private final int line;
+
+        public StepProblem(StepNode node, String file, String message) {
+            super(file + ":" + node.line() + ": step '" + node.name() + "': " + message);
+            this.step = node.name();
+            this.line = node.line();
+        }
+
+        public String step() {
+            return step;
+        }
+
+        public int line() {
+            return line;
+        }
+    }
+}

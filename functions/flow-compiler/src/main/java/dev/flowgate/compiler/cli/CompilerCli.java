@@ -1,0 +1,181 @@
+package dev.flowgate.compiler.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.compiler.CompiledFlow;
+import dev.flowgate.compiler.FlowCompiler;
+import dev.flowgate.compiler.asl.CompileOptions;
+import dev.flowgate.compiler.asl.DeploymentSettings;
+import dev.flowgate.compiler.graph.FlowGraph;
+import dev.flowgate.compiler.graph.FlowLintException;
+import dev.flowgate.model.json.FlowgateJson;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code flowgate compile} and {@code flowgate graph}. Exit codes: 0 done, 2 bad input (the problems on
+ * stderr, each naming file, line, step and fix).
+ */
+public final class CompilerCli {
+    static final String USAGE = """
+            usage: flowgate compile FLOW.py --settings SETTINGS.json [--code-url S3_URL --code-sha SHA]
+                                   [--branch BRANCH | --production] [--owner NAME] [--schedule-out FILE]
+                   flowgate graph FLOW.py [--dot]
+
+            compile  prints the Step Functions state machine (Amazon States Language JSON) of the flow; SETTINGS.json
+                     is a Metaflow config file (METAFLOW_DATASTORE_SYSROOT_S3, METAFLOW_BATCH_JOB_QUEUE, ...).
+                     --schedule-out writes the EventBridge schedule of @schedule flows to FILE.
+            graph    prints the flow's steps and transitions, or Graphviz DOT with --dot.
+            The flow file is parsed, never run.
+            """;
+
+    private CompilerCli() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            (args.length == 0 ? err : out).print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
+        if (rest.contains("-h") || rest.contains("--help")) {
+            out.print(USAGE);
+            return 0;
+        }
+        try {
+            return switch (args[0]) {
+                case "compile" -> compile(rest, out, err);
+                case "graph" -> graph(rest, out);
+                default -> usage(err, "unknown command '" + args[0] + "'");
+            };
+        } catch (FlowLintException e) {
+            e.problems().forEach(p -> err.println("error: " + p));
+            return 2;
+        } catch (BadArgument | DeploymentSettings.SettingsException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int compile(List<String> args, PrintStream out, PrintStream err) {
+        Map<String, String> options = options(args, List.of("--settings", "--code-url", "--code-sha", "--branch", "--owner",
+                "--schedule-out", "--production-token"), List.of("--production"));
+        String flowFile = single(args);
+        if (!options.containsKey("--settings")) {
+            throw new BadArgument("--settings SETTINGS.json is required (a Metaflow config file)");
+        }
+        Map<String, String> config = readSettings(Path.of(options.get("--settings")));
+        FlowGraph graph = FlowCompiler.parse(flowFile, read(Path.of(flowFile)));
+        CompileOptions compileOptions = new CompileOptions(DeploymentSettings.fromConfig(config), options.get("--code-url"),
+                options.get("--code-sha"), null, options.get("--branch"), options.containsKey("--production"),
+                options.get("--production-token"), options.get("--owner"), null, 0);
+        CompiledFlow compiled = FlowCompiler.compile(graph, compileOptions);
+        out.println(pretty(compiled.definitionJson()));
+        if (options.containsKey("--schedule-out")) {
+            Map<String, Object> schedule = new LinkedHashMap<>();
+            schedule.put("state_machine", compiled.stateMachineName());
+            schedule.put("schedule_expression", compiled.scheduleExpression().orElse(null));
+            try {
+                Files.writeString(Path.of(options.get("--schedule-out")), pretty(FlowgateJson.write(schedule)) + "\n");
+            } catch (IOException e) {
+                throw new BadArgument("cannot write " + options.get("--schedule-out") + ": " + e.getMessage());
+            }
+        }
+        err.println("compiled " + graph.flowName() + " to state machine " + compiled.stateMachineName() + " ("
+                + compiled.jobDefinitions().size() + " job definition(s)"
+                + compiled.scheduleExpression().map(s -> ", schedule " + s).orElse("") + ")");
+        return 0;
+    }
+
+    private static int graph(List<String> args, PrintStream out) {
+        Map<String, String> options = options(args, List.of(), List.of("--dot"));
+        String flowFile = single(args);
+        FlowGraph graph = FlowCompiler.parse(flowFile, read(Path.of(flowFile)));
+        out.print(options.containsKey("--dot") ? graph.dot() : graph.describe());
+        return 0;
+    }
+
+    private static String pretty(String json) {
+        try {
+            return FlowgateJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(FlowgateJson.parse(json));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> readSettings(Path path) {
+        JsonNode node = FlowgateJson.parse(read(path));
+        if (!node.isObject()) {
+            throw new BadArgument(path + " must be a JSON object like a Metaflow config file");
+        }
+        Map<String, Object> raw = FlowgateJson.mapper().convertValue(node, new TypeReference<>() { });
+        Map<String, String> config = new LinkedHashMap<>();
+        raw.forEach((k, v) -> config.put(k, v == null ? null : String.valueOf(v)));
+        return config;
+    }
+
+    private static String read(Path path) {
+        try {
+            return Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw new BadArgument(path + " does not exist");
+        } catch (IOException e) {
+            throw new BadArgument("cannot read " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** Removes recognised options from args, returning them; flags map to "". */
+    private static Map<String, String> options(List<String> args, List<String> withValue, List<String> flags) {
+        Map<String, String> found = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); ) {
+            String arg = args.get(i);
+            if (withValue.contains(arg)) {
+                if (i + 1 >= args.size()) {
+                    throw new BadArgument(arg + " needs a value");
+                }
+                found.put(arg, args.get(i + 1));
+                args.remove(i);
+                args.remove(i);
+            } else if (flags.contains(arg)) {
+                found.put(arg, "");
+                args.remove(i);
+            } else if (arg.startsWith("--")) {
+                throw new BadArgument("unknown option " + arg + " (see --help)");
+            } else {
+                i++;
+            }
+        }
+        return found;
+    }
+
+    private static String single(List<String> args) {
+        if (args.size() != 1) {
+            throw new BadArgument("expected exactly one FLOW.py, got " + args);
+        }
+        return args.get(0);
+    }
+
+    private static int usage(PrintStream err, String message) {
+        err.println("error: " + message);
+        err.print(USAGE);
+        return 2;
+    }
+
+    private static final class BadArgument extends RuntimeException {
+        BadArgument(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,575 @@
+package dev.flowgate.compiler.parse;
+
+import dev.flowgate.compiler.parse.ParsedFlow.Decorator;
+import dev.flowgate.compiler.parse.ParsedFlow.NextCall;
+import dev.flowgate.compiler.parse.ParsedFlow.ParameterDef;
+import dev.flowgate.compiler.parse.ParsedFlow.ParsedStep;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finds a Metaflow flow in Python source without running it: resolves what the file imports from
+ * {@code metaflow} (with aliases), finds the {@code FlowSpec} subclass, its flow decorators, its
+ * {@code Parameter}/{@code Config}/{@code IncludeFile} attributes, and each {@code @step} method with its
+ * decorators and the {@code self.next(...)} call its body ends with. Bodies are otherwise skipped.
+ */
+public final class FlowParser {
+    private static final Set<String> COMPOUND = Set.of("if", "for", "while", "with", "try", "def", "class", "async", "match");
+
+    private final String fileName;
+    private final List<Token> tokens;
+    private int pos;
+    /** local name → metaflow name, for names imported from metaflow ({@code b} → {@code batch}). */
+    private final Map<String, String> metaflowNames = new HashMap<>();
+    /** local names bound to the metaflow module itself ({@code metaflow}, {@code mf}). */
+    private final Set<String> metaflowModules = new HashSet<>();
+    /** classes known to be flows (FlowSpec subclasses, including subclasses of those). */
+    private final Set<String> flowClasses = new HashSet<>();
+    /** module-level {@code NAME = <literal>} assignments, substituted where a flow refers to them. */
+    private final Map<String, PyExpr> constants = new HashMap<>();
+
+    private FlowParser(String fileName, String source) {
+        this.fileName = fileName;
+        this.tokens = Tokenizer.tokenize(source);
+    }
+
+    /** Parses {@code source}; throws {@link SyntaxProblem} when it is not readable or holds no flow. */
+    public static ParsedFlow parse(String fileName, String source) {
+        return new FlowParser(fileName, source).parseModule();
+    }
+
+    private ParsedFlow parseModule() {
+        ParsedFlow found = null;
+        while (peek().kind() != Token.Kind.END) {
+            Token t = peek();
+            if (t.kind() == Token.Kind.NEWLINE || t.kind() == Token.Kind.INDENT || t.kind() == Token.Kind.DEDENT) {
+                pos++;
+            } else if (t.isName("import")) {
+                parseImport();
+            } else if (t.isName("from")) {
+                parseFromImport();
+            } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).isOp("=")) {
+                pos += 2;
+                ExprParser expr = new ExprParser(tokens, pos);
+                PyExpr value = expr.expression();
+                pos = expr.pos;
+                if (PyExpr.literal(value) != PyExpr.NOT_LITERAL) {
+                    constants.put(t.text(), value);
+                } else {
+                    constants.remove(t.text());
+                }
+                endStatementOrSkip();
+            } else if (t.isOp("@") || t.isName("class")) {
+                List<Decorator> decorators = decorators();
+                if (peek().isName("class")) {
+                    ParsedFlow flow = parseClass(decorators);
+                    if (flow != null) {
+                        if (found != null) {
+                            throw new SyntaxProblem(flow.line(), "the file defines two flows, " + found.className() + " and "
+                                    + flow.className() + "; keep one FlowSpec subclass per file");
+                        }
+                        found = flow;
+                    }
+                } else {
+                    skipStatement();
+                }
+            } else {
+                skipStatement();
+            }
+        }
+        if (found == null) {
+            throw new SyntaxProblem(1, "no class deriving from metaflow's FlowSpec was found"
+                    + " (write: from metaflow import FlowSpec, step  and  class MyFlow(FlowSpec): ...)");
+        }
+        return found;
+    }
+
+    private void parseImport() {
+        pos++; // import
+        while (true) {
+            List<String> dotted = dottedName();
+            String bound = dotted.get(0);
+            if (peek().isName("as")) {
+                pos++;
+                bound = expectName();
+                if (dotted.size() == 1 && dotted.get(0).equals("metaflow")) {
+                    metaflowModules.add(bound);
+                }
+            } else if (dotted.get(0).equals("metaflow") && dotted.size() == 1) {
+                metaflowModules.add("metaflow");
+            }
+            if (peek().isOp(",")) {
+                pos++;
+                continue;
+            }
+            break;
+        }
+        endStatement();
+    }
+
+    private void parseFromImport() {
+        pos++; // from
+        int dots = 0;
+        while (peek().isOp(".") || peek().isOp("...")) {
+            dots += next().text().length();
+        }
+        List<String> module = peek().isName("import") ? List.of() : dottedName();
+        expect("import");
+        boolean fromMetaflow = dots == 0 && !module.isEmpty() && module.get(0).equals("metaflow");
+        boolean parens = peek().isOp("(");
+        if (parens) {
+            pos++;
+        }
+        while (true) {
+            while (parens && peek().kind() == Token.Kind.NEWLINE) {
+                pos++;
+            }
+            if (parens && peek().isOp(")")) {
+                pos++;
+                break;
+            }
+            if (peek().isOp("*")) {
+                pos++;
+                if (fromMetaflow) {
+                    for (String n : List.of("FlowSpec", "step", "Parameter", "Config", "IncludeFile", "batch", "resources",
+                            "retry", "catch", "timeout", "environment", "project", "schedule", "parallel", "card",
+                            "conda", "pypi", "conda_base", "pypi_base", "trigger", "trigger_on_finish", "exit_hook",
+                            "secrets", "kubernetes", "current")) {
+                        metaflowNames.put(n, n);
+                    }
+                }
+            } else {
+                String name = expectName();
+                String bound = name;
+                if (peek().isName("as")) {
+                    pos++;
+                    bound = expectName();
+                }
+                if (fromMetaflow) {
+                    metaflowNames.put(bound, name);
+                }
+            }
+            if (peek().isOp(",")) {
+                pos++;
+                continue;
+            }
+            if (parens && peek().isOp(")")) {
+                pos++;
+            }
+            break;
+        }
+        endStatement();
+    }
+
+    private List<Decorator> decorators() {
+        List<Decorator> result = new ArrayList<>();
+        while (peek().isOp("@")) {
+            int line = next().line();
+            ExprParser expr = new ExprParser(tokens, pos);
+            PyExpr value = expr.expression();
+            pos = expr.pos;
+            endStatement();
+            if (value instanceof PyExpr.Dotted d) {
+                result.add(decorator(d, List.of(), Map.of(), line));
+            } else if (value instanceof PyExpr.Call c) {
+                result.add(decorator(c.function(), c.args(), c.kwargs(), line));
+            } else {
+                result.add(new Decorator(value.source(), List.of(), Map.of(), line, false));
+            }
+            while (peek().kind() == Token.Kind.NEWLINE) {
+                pos++;
+            }
+        }
+        return result;
+    }
+
+    private Decorator decorator(PyExpr.Dotted name, List<PyExpr> args, Map<String, PyExpr> kwargs, int line) {
+        Optional<String> resolved = resolve(name);
+        return new Decorator(resolved.orElse(name.source()), substitute(args), substitute(kwargs), line, resolved.isPresent());
+    }
+
+    private List<PyExpr> substitute(List<PyExpr> values) {
+        return values.stream().map(this::substitute).toList();
+    }
+
+    private Map<String, PyExpr> substitute(Map<String, PyExpr> values) {
+        Map<String, PyExpr> result = new LinkedHashMap<>();
+        values.forEach((k, v) -> result.put(k, substitute(v)));
+        return result;
+    }
+
+    /** A reference to a module-level literal constant becomes that literal; anything else is kept. */
+    private PyExpr substitute(PyExpr value) {
+        if (value instanceof PyExpr.Dotted d && d.parts().size() == 1 && constants.containsKey(d.parts().get(0))) {
+            return constants.get(d.parts().get(0));
+        }
+        return value;
+    }
+
+    /** The metaflow name a dotted name refers to ({@code b} → batch, {@code metaflow.step} → step). */
+    private Optional<String> resolve(PyExpr.Dotted name) {
+        List<String> parts = name.parts();
+        if (parts.size() == 1 && metaflowNames.containsKey(parts.get(0))) {
+            return Optional.of(metaflowNames.get(parts.get(0)));
+        }
+        if (parts.size() == 2 && metaflowModules.contains(parts.get(0))) {
+            return Optional.of(parts.get(1));
+        }
+        return Optional.empty();
+    }
+
+    private ParsedFlow parseClass(List<Decorator> decorators) {
+        int line = next().line(); // class
+        String className = expectName();
+        boolean isFlow = false;
+        if (peek().isOp("(")) {
+            pos++;
+            List<PyExpr> bases = new ArrayList<>();
+            Map<String, PyExpr> kw = new LinkedHashMap<>();
+            ExprParser expr = new ExprParser(tokens, pos);
+            expr.arguments(")", bases, kw);
+            pos = expr.pos;
+            for (PyExpr base : bases) {
+                if (base instanceof PyExpr.Dotted d && (resolve(d).filter("FlowSpec"::equals).isPresent()
+                        || (d.parts().size() == 1 && flowClasses.contains(d.parts().get(0))))) {
+                    isFlow = true;
+                }
+            }
+        }
+        expectOp(":");
+        if (!isFlow) {
+            skipBlock();
+            return null;
+        }
+        flowClasses.add(className);
+        List<ParameterDef> parameters = new ArrayList<>();
+        List<ParsedStep> steps = new ArrayList<>();
+        if (peek().kind() != Token.Kind.NEWLINE) {
+            throw new SyntaxProblem(line, "write the body of class " + className + " on its own indented lines");
+        }
+        pos++;
+        expect(Token.Kind.INDENT);
+        while (peek().kind() != Token.Kind.DEDENT && peek().kind() != Token.Kind.END) {
+            Token t = peek();
+            if (t.kind() == Token.Kind.NEWLINE) {
+                pos++;
+            } else if (t.isOp("@") || t.isName("def") || t.isName("async")) {
+                List<Decorator> methodDecorators = decorators();
+                if (peek().isName("async")) {
+                    pos++;
+                }
+                if (!peek().isName("def")) {
+                    skipStatement();
+                    continue;
+                }
+                ParsedStep step = parseMethod(methodDecorators);
+                if (step != null) {
+                    steps.add(step);
+                }
+            } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).isOp("=")) {
+                pos++;
+                parseAttribute(t).ifPresent(parameters::add);
+            } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).isOp(":")) {
+                pos += 2; // annotated attribute: name: Type [= value]
+                ExprParser annotation = new ExprParser(tokens, pos);
+                annotation.expression();
+                pos = annotation.pos;
+                if (peek().isOp("=")) {
+                    parseAttribute(t).ifPresent(parameters::add);
+                } else {
+                    endStatementOrSkip();
+                }
+            } else {
+                skipStatement();
+            }
+        }
+        if (peek().kind() == Token.Kind.DEDENT) {
+            pos++;
+        }
+        return new ParsedFlow(fileName, className, line, decorators, parameters, steps);
+    }
+
+    /** {@code name = value} with the position at '='. */
+    private Optional<ParameterDef> parseAttribute(Token nameToken) {
+        pos++; // =
+        ExprParser expr = new ExprParser(tokens, pos);
+        PyExpr value = expr.expression();
+        pos = expr.pos;
+        if (!peek().isOp("=")) {
+            endStatementOrSkip();
+        } else {
+            skipStatement(); // chained assignment: not a parameter
+            return Optional.empty();
+        }
+        if (value instanceof PyExpr.Call call) {
+            Optional<String> kind = resolve(call.function());
+            if (kind.isPresent() && Set.of("Parameter", "Config", "IncludeFile").contains(kind.get())) {
+                String name = !call.args().isEmpty() && call.args().get(0) instanceof PyExpr.Str s ? s.value()
+                        : call.kwargs().get("name") instanceof PyExpr.Str s2 ? s2.value() : null;
+                if (name == null) {
+                    throw new SyntaxProblem(nameToken.line(), kind.get() + " '" + nameToken.text()
+                            + "' needs its name as a string literal, e.g. " + kind.get() + "(\"" + nameToken.text() + "\", ...)");
+                }
+                Optional<PyExpr> defaultValue = Optional.ofNullable(call.kwargs().get("default"))
+                        .or(() -> Optional.ofNullable(call.kwargs().get("default_value"))).map(this::substitute);
+                boolean required = call.kwargs().get("required") instanceof PyExpr.Bool b && b.value();
+                return Optional.of(new ParameterDef(nameToken.text(), kind.get(), name, defaultValue, required, nameToken.line()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private ParsedStep parseMethod(List<Decorator> decorators) {
+        int line = next().line(); // def
+        String name = expectName();
+        expectOp("(");
+        int positional = 0;
+        int depth = 0;
+        boolean counting = true;
+        boolean expectParam = true;
+        while (!(depth == 0 && peek().isOp(")"))) {
+            Token t = next();
+            if (t.kind() == Token.Kind.END) {
+                throw new SyntaxProblem(line, "the parameter list of " + name + " is not closed");
+            }
+            if (depth == 0 && (t.isOp("*") || t.isOp("**") || t.isOp("/"))) {
+                counting = t.isOp("/");
+                expectParam = false;
+            } else if (depth == 0 && t.isOp(",")) {
+                expectParam = true;
+            } else if (t.kind() == Token.Kind.NAME && depth == 0 && expectParam) {
+                if (counting) {
+                    positional++;
+                }
+                expectParam = false;
+            } else if (t.kind() == Token.Kind.OP && "([{".contains(t.text())) {
+                depth++;
+            } else if (t.kind() == Token.Kind.OP && ")]}".contains(t.text())) {
+                depth--;
+            }
+        }
+        pos++; // )
+        if (peek().isOp("->")) {
+            pos++;
+            ExprParser expr = new ExprParser(tokens, pos);
+            expr.expression();
+            pos = expr.pos;
+        }
+        expectOp(":");
+        boolean isStep = decorators.stream().anyMatch(d -> d.fromMetaflow() && d.name().equals("step"));
+        List<int[]> statements = bodyStatements();
+        if (!isStep) {
+            return null;
+        }
+        List<Decorator> others = decorators.stream().filter(d -> !(d.fromMetaflow() && d.name().equals("step"))).toList();
+        if (statements.isEmpty()) {
+            return new ParsedStep(name, line, positional, others, Optional.empty(), Optional.of("its body is empty"), line);
+        }
+        int[] last = statements.get(statements.size() - 1);
+        Token first = tokens.get(last[0]);
+        if (first.kind() == Token.Kind.NAME && COMPOUND.contains(first.text()) || first.isOp("@")) {
+            return new ParsedStep(name, line, positional, others, Optional.empty(),
+                    Optional.of("its last statement is a '" + first.text() + "' block, not self.next(...)"), first.line());
+        }
+        Optional<NextCall> tail = nextCall(last[0], last[1]);
+        return new ParsedStep(name, line, positional, others, tail,
+                tail.isPresent() ? Optional.empty() : Optional.of("its last statement is not self.next(...)"), first.line());
+    }
+
+    /** {@code self.next(...)} spanning exactly tokens [from, to), else empty. */
+    private Optional<NextCall> nextCall(int from, int to) {
+        if (to - from < 5 || !tokens.get(from).isName("self") || !tokens.get(from + 1).isOp(".")
+                || !tokens.get(from + 2).isName("next") || !tokens.get(from + 3).isOp("(")) {
+            return Optional.empty();
+        }
+        ExprParser expr = new ExprParser(tokens, from + 4);
+        List<PyExpr> args = new ArrayList<>();
+        Map<String, PyExpr> kwargs = new LinkedHashMap<>();
+        expr.arguments(")", args, kwargs);
+        if (expr.pos != to) {
+            return Optional.empty(); // e.g. self.next(...).something or trailing operators
+        }
+        return Optional.of(new NextCall(args, substitute(kwargs), tokens.get(from).line()));
+    }
+
+    /**
+     * The top-level statements of a block after ':' as token ranges [start, end), NEWLINEs excluded; the
+     * position ends after the block. Simple statements separated by ';' are separate statements.
+     */
+    private List<int[]> bodyStatements() {
+        List<int[]> statements = new ArrayList<>();
+        if (peek().kind() != Token.Kind.NEWLINE) {
+            collectSimpleStatements(statements);
+            return statements;
+        }
+        pos++;
+        if (peek().kind() != Token.Kind.INDENT) {
+            throw new SyntaxProblem(peek().line(), "expected an indented block");
+        }
+        pos++;
+        while (peek().kind() != Token.Kind.DEDENT && peek().kind() != Token.Kind.END) {
+            Token t = peek();
+            if (t.kind() == Token.Kind.NEWLINE) {
+                pos++;
+            } else if ((t.kind() == Token.Kind.NAME && COMPOUND.contains(t.text())) || t.isOp("@")) {
+                int start = pos;
+                skipStatement();
+                statements.add(new int[]{start, pos});
+            } else {
+                collectSimpleStatements(statements);
+            }
+        }
+        if (peek().kind() == Token.Kind.DEDENT) {
+            pos++;
+        }
+        return statements;
+    }
+
+    private void collectSimpleStatements(List<int[]> statements) {
+        int start = pos;
+        int depth = 0;
+        while (true) {
+            Token t = peek();
+            if (t.kind() == Token.Kind.NEWLINE || t.kind() == Token.Kind.END) {
+                if (pos > start) {
+                    statements.add(new int[]{start, pos});
+                }
+                if (t.kind() == Token.Kind.NEWLINE) {
+                    pos++;
+                }
+                return;
+            }
+            if (t.isOp(";") && depth == 0) {
+                if (pos > start) {
+                    statements.add(new int[]{start, pos});
+                }
+                pos++;
+                start = pos;
+                continue;
+            }
+            if (t.kind() == Token.Kind.OP && "([{".contains(t.text())) {
+                depth++;
+            } else if (t.kind() == Token.Kind.OP && ")]}".contains(t.text())) {
+                depth--;
+            }
+            pos++;
+        }
+    }
+
+    /** Skips one statement, including the indented block of a compound statement. */
+    private void skipStatement() {
+        while (peek().kind() != Token.Kind.NEWLINE && peek().kind() != Token.Kind.END) {
+            if (peek().kind() == Token.Kind.INDENT || peek().kind() == Token.Kind.DEDENT) {
+                break;
+            }
+            pos++;
+        }
+        if (peek().kind() == Token.Kind.NEWLINE) {
+            pos++;
+        }
+        if (peek().kind() == Token.Kind.INDENT) {
+            skipIndentedBlock();
+            // else/elif/except/finally clauses continue the statement
+            while (peek().kind() == Token.Kind.NAME && Set.of("else", "elif", "except", "finally", "case").contains(peek().text())) {
+                skipStatement();
+            }
+        }
+    }
+
+    private void skipBlock() {
+        if (peek().kind() == Token.Kind.NEWLINE) {
+            pos++;
+            if (peek().kind() == Token.Kind.INDENT) {
+                skipIndentedBlock();
+            }
+        } else {
+            skipStatement();
+        }
+    }
+
+    private void skipIndentedBlock() {
+        int depth = 0;
+        do {
+            Token t = next();
+            if (t.kind() == Token.Kind.INDENT) {
+                depth++;
+            } else if (t.kind() == Token.Kind.DEDENT) {
+                depth--;
+            } else if (t.kind() == Token.Kind.END) {
+                pos--;
+                return;
+            }
+        } while (depth > 0);
+    }
+
+    private void endStatement() {
+        if (peek().kind() == Token.Kind.NEWLINE) {
+            pos++;
+        } else if (peek().isOp(";")) {
+            pos++;
+        } else if (peek().kind() != Token.Kind.END && peek().kind() != Token.Kind.DEDENT) {
+            throw new SyntaxProblem(peek().line(), "unexpected '" + peek().text() + "'");
+        }
+    }
+
+    private void endStatementOrSkip() {
+        if (peek().kind() == Token.Kind.NEWLINE || peek().isOp(";")) {
+            pos++;
+        } else {
+            skipStatement();
+        }
+    }
+
+    private List<String> dottedName() {
+        List<String> parts = new ArrayList<>(List.of(expectName()));
+        while (peek().isOp(".")) {
+            pos++;
+            parts.add(expectName());
+        }
+        return parts;
+    }
+
+    private Token peek() {
+        return tokens.get(pos);
+    }
+
+    private Token next() {
+        return tokens.get(pos++);
+    }
+
+    private String expectName() {
+        Token t = next();
+        if (t.kind() != Token.Kind.NAME) {
+            throw new SyntaxProblem(t.line(), "expected a name but found '" + t.text() + "'");
+        }
+        return t.text();
+    }
+
+    private void expect(String keyword) {
+        Token t = next();
+        if (!t.isName(keyword)) {
+            throw new SyntaxProblem(t.line(), "expected '" + keyword + "' but found '" + t.text() + "'");
+        }
+    }
+
+    private void expect(Token.Kind kind) {
+        Token t = next();
+        if (t.kind() != kind) {
+            throw new SyntaxProblem(t.line(), "expected an indented block");
+        }
+    }
+
+    private void expectOp(String op) {
+        Token t = next();
+        if (!t.isOp(op)) {
+            throw new SyntaxProblem(t.line(), "expected '" + op + "' but found '" + (t.text().isEmpty() ? t.kind() : t.text()) + "'");
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.flowgate.compiler.parse;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * A tokenizer for Python 3 source, enough to find a flow's structure without running it: names, numbers,
+ * strings (every prefix, single or triple quoted, f-strings skipped as one token), operators, and the
+ * NEWLINE/INDENT/DEDENT structure of logical lines (bracketed and backslash-continued lines are joined,
+ * comments and blank lines ignored). It never evaluates anything.
+ */
+public final class Tokenizer {
+    private static final String THREE_CHAR_OPS = "**= //= >>= <<= ... !=";
+    private static final String TWO_CHAR_OPS = "** // << >> <= >= == != -> += -= *= /= %= &= |= ^= @= := ";
+
+    private final String src;
+    private int pos;
+    private int line = 1;
+    private final List<Token> out = new ArrayList<>();
+    private final Deque<Integer> indents = new ArrayDeque<>();
+    private int depth;
+
+    private Tokenizer(String src) {
+        this.src = src.replace("\r\n", "\n").replace('\r', '\n');
+    }
+
+    public static List<Token> tokenize(String source) {
+        Tokenizer t = new Tokenizer(source);
+        t.run();
+        return t.out;
+    }
+
+    private void run() {
+        indents.push(0);
+        boolean atLineStart = true;
+        while (pos < src.length()) {
+            if (atLineStart && depth == 0) {
+                int col = 0;
+                int p = pos;
+                while (p < src.length() && (src.charAt(p) == ' ' || src.charAt(p) == '\t' || src.charAt(p) == '\f')) {
+                    col = src.charAt(p) == '\t' ? (col / 8 + 1) * 8 : col + 1;
+                    p++;
+                }
+                if (p >= src.length() || src.charAt(p) == '\n' || src.charAt(p) == '#') {
+                    pos = p;
+                    skipToLineEnd();
+                    continue; // blank or comment-only line
+                }
+                if (p + 1 < src.length() && src.charAt(p) == '\\' && src.charAt(p + 1) == '\n') {
+                    pos = p;
+                } else {
+                    pos = p;
+                    if (col > indents.peek()) {
+                        indents.push(col);
+                        out.add(new Token(Token.Kind.INDENT, "", line));
+                    } else {
+                        while (col < indents.peek()) {
+                            indents.pop();
+                            out.add(new Token(Token.Kind.DEDENT, "", line));
+                        }
+                        if (col != indents.peek()) {
+                            throw new SyntaxProblem(line, "unindent does not match any outer indentation level");
+                        }
+                    }
+                }
+                atLineStart = false;
+            }
+            char c = src.charAt(pos);
+            if (c == '\n') {
+                pos++;
+                if (depth == 0) {
+                    addNewline();
+                    atLineStart = true;
+                }
+                line++;
+            } else if (c == ' ' || c == '\t' || c == '\f') {
+                pos++;
+            } else if (c == '#') {
+                skipComment();
+            } else if (c == '\\' && pos + 1 < src.length() && src.charAt(pos + 1) == '\n') {
+                pos += 2;
+                line++;
+            } else if (isStringStart()) {
+                readString();
+            } else if (Character.isDigit(c) || (c == '.' && pos + 1 < src.length() && Character.isDigit(src.charAt(pos + 1)))) {
+                readNumber();
+            } else if (Character.isLetter(c) || c == '_' || c > 127) {
+                int start = pos;
+                while (pos < src.length() && (Character.isLetterOrDigit(src.charAt(pos)) || src.charAt(pos) == '_' || src.charAt(pos) > 127)) {
+                    pos++;
+                }
+                out.add(new Token(Token.Kind.NAME, src.substring(start, pos), line));
+            } else {
+                readOperator();
+            }
+        }
+        if (depth > 0) {
+            throw new SyntaxProblem(line, "unexpected end of file: a bracket is not closed");
+        }
+        addNewline();
+        while (indents.peek() > 0) {
+            indents.pop();
+            out.add(new Token(Token.Kind.DEDENT, "", line));
+        }
+        out.add(new Token(Token.Kind.END, "", line));
+    }
+
+    private void addNewline() {
+        if (!out.isEmpty() && out.get(out.size() - 1).kind() != Token.Kind.NEWLINE
+                && out.get(out.size() - 1).kind() != Token.Kind.INDENT && out.get(out.size() - 1).kind() != Token.Kind.DEDENT) {
+            out.add(new Token(Token.Kind.NEWLINE, "", line));
+        }
+    }
+
+    private void skipToLineEnd() {
+        while (pos < src.length() && src.charAt(pos) != '\n') {
+            pos++;
+        }
+        if (pos < src.length()) {
+            pos++;
+            line++;
+        }
+    }
+
+    private void skipComment() {
+        while (pos < src.length() && src.charAt(pos) != '\n') {
+            pos++;
+        }
+    }
+
+    private boolean isStringStart() {
+        int p = pos;
+        int prefix = 0;
+        while (p < src.length() && prefix < 2 && "rRbBuUfF".indexOf(src.charAt(p)) >= 0) {
+            p++;
+            prefix++;
+        }
+        if (p >= src.length()) {
+            return false;
+        }
+        char q = src.charAt(p);
+        if (q != '\'' && q != '"') {
+            return false;
+        }
+        // a name like "bar" followed by a quote is not a prefix: prefixes are only the letters above
+        return prefix == 0 || !(pos > 0 && (Character.isLetterOrDigit(src.charAt(pos - 1)) || src.charAt(pos - 1) == '_'));
+    }
+
+    private void readString() {
+        int start = pos;
+        int startLine = line;
+        while ("rRbBuUfF".indexOf(src.charAt(pos)) >= 0) {
+            pos++;
+        }
+        char q = src.charAt(pos);
+        boolean triple = pos + 2 < src.length() && src.charAt(pos + 1) == q && src.charAt(pos + 2) == q;
+        pos += triple ? 3 : 1;
+        while (true) {
+            if (pos >= src.length()) {
+                throw new SyntaxProblem(startLine, "a string starting here is never closed");
+            }
+            char c = src.charAt(pos);
+            if (c == '\\') {
+                if (pos + 1 < src.length() && src.charAt(pos + 1) == '\n') {
+                    line++;
+                }
+                pos += 2;
+                continue;
+            }
+            if (c == '\n') {
+                if (!triple) {
+                    throw new SyntaxProblem(startLine, "a string is not closed before the end of the line");
+                }
+                line++;
+            }
+            if (c == q) {
+                if (!triple) {
+                    pos++;
+                    break;
+                }
+                if (pos + 2 < src.length() && src.charAt(pos + 1) == q && src.charAt(pos + 2) == q) {
+                    pos += 3;
+                    break;
+                }
+            }
+            pos++;
+        }
+        out.add(new Token(Token.Kind.STRING, src.substring(start, pos), startLine));
+    }
+
+    private void readNumber() {
+        int start = pos;
+        while (pos < src.length()) {
+            char c = src.charAt(pos);
+            boolean exponentSign = (c == '+' || c == '-') && pos > start
+                    && (src.charAt(pos - 1) == 'e' || src.charAt(pos - 1) == 'E')
+                    && !src.substring(start, pos).toLowerCase().startsWith("0x");
+            if (Character.isLetterOrDigit(c) || c == '.' || c == '_' || exponentSign) {
+                pos++;
+            } else {
+                break;
+            }
+        }
+        out.add(new Token(Token.Kind.NUMBER, src.substring(start, pos), line));
+    }
+
+    private void readOperator() {
+        String three = pos + 3 <= src.length() ? src.substring(pos, pos + 3) : "";
+        String two = pos + 2 <= src.length() ? src.substring(pos, pos + 2) : "";
+        String op;
+        if (!three.isEmpty() && THREE_CHAR_OPS.contains(three)) {
+            op = three;
+        } else if (two.length() == 2 && TWO_CHAR_OPS.contains(two + " ")) {
+            op = two;
+        } else {
+            op = String.valueOf(src.charAt(pos));
+            if ("()[]{},:.;@=+-*/%&|^~<>!".indexOf(op.charAt(0)) < 0) {
+                throw new SyntaxProblem(line, "unexpected character '" + op + "'");
+            }
+        }
+        if ("([{".contains(op)) {
+            depth++;
+        } else if (")]}".contains(op)) {
+            if (depth == 0) {
+                throw new SyntaxProblem(line, "'" + op + "' closes a bracket that was never opened");
+            }
+            depth--;
+        }
+        pos += op.length();
+        out.add(new Token(Token.Kind.OP, op, line));
+    }
+}
