@@ -338,6 +338,9 @@ public final class GraphBuilder {
             String split = openSplits.get(openSplits.size() - 1);
             for (String parent : in.get(name)) {
                 List<String> parentSplits = splitParents.get(parent);
+                if (parentSplits != null && shapes.get(parent).type() == NodeType.JOIN && !parentSplits.isEmpty()) {
+                    parentSplits = parentSplits.subList(0, parentSplits.size() - 1); // the split it closed is done
+                }
                 if (parentSplits != null && (parentSplits.isEmpty() || !parentSplits.get(parentSplits.size() - 1).equals(split))
                         && !parent.equals(split)) {
                     problem(step.line(), name, "the join merges steps of different splits ('" + parent + "' is not on a branch of '"

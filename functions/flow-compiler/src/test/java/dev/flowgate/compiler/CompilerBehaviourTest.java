@@ -1,0 +1,281 @@
+package dev.flowgate.compiler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.compiler.graph.FlowGraph;
+import dev.flowgate.compiler.graph.FlowLintException;
+import dev.flowgate.compiler.graph.NodeType;
+import dev.flowgate.model.json.FlowgateJson;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the compiled state machines must do, asserted field by field (the goldens pin the rest). */
+class CompilerBehaviourTest {
+
+    private static JsonNode compiled(String file) throws IOException {
+        Path flow = CorpusGoldenTest.CORPUS.resolve(file);
+        return FlowgateJson.parse(FlowCompiler.compile(FlowCompiler.parse(file, Files.readString(flow)), CorpusGoldenTest.options()).definitionJson());
+    }
+
+    private static String env(JsonNode task, String name) {
+        for (JsonNode e : task.at("/Parameters/ContainerOverrides/Environment")) {
+            if (e.get("Name").asText().equals(name)) {
+                return e.has("Value") ? e.get("Value").asText() : "$:" + e.get("Value.$").asText();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void parse_readsAliasesDecoratorsParametersAndTails() throws IOException {
+        FlowGraph graph = FlowCompiler.parse("branch_flow.py", Files.readString(CorpusGoldenTest.CORPUS.resolve("branch_flow.py")));
+        assertThat(graph.flowName()).isEqualTo("BranchFlow");
+        assertThat(graph.steps().keySet()).containsExactly("start", "left", "right", "merge", "end");
+        assertThat(graph.step("start").type()).isEqualTo(NodeType.SPLIT);
+        assertThat(graph.step("start").outFuncs()).containsExactly("left", "right");
+        assertThat(graph.step("merge").type()).isEqualTo(NodeType.JOIN);
+        assertThat(graph.step("merge").inFuncs()).containsExactly("left", "right");
+        assertThat(graph.step("start").matchingJoin()).isEqualTo("merge");
+        assertThat(graph.step("left").has("resources")).isTrue();
+        assertThat(graph.step("right").has("environment")).isTrue();
+        assertThat(graph.parameters()).extracting(p -> p.name()).containsExactly("alpha", "label");
+    }
+
+    @Test
+    void staticSplit_becomesParallelWithBranchesAndArrayInputToTheJoin() throws IOException {
+        JsonNode states = compiled("branch_flow.py").get("States");
+        String parallel = states.get("start").get("Next").asText();
+        assertThat(parallel).hasSize(56); // sha224 hex of "left&right", as Metaflow names it
+        assertThat(states.get(parallel).get("Type").asText()).isEqualTo("Parallel");
+        assertThat(states.get(parallel).get("Branches")).hasSize(2);
+        assertThat(states.get(parallel).get("Branches").get(0).at("/States/left/End").asBoolean()).isTrue();
+        JsonNode merge = states.get("merge");
+        assertThat(env(merge, "METAFLOW_PARENT_1_TASK_ID")).isEqualTo("$:$.[1].JobId");
+        assertThat(env(merge, "METAFLOW_INPUT_PATHS")).isEqualTo(
+                "sfn-${METAFLOW_RUN_ID}:/${METAFLOW_PARENT_0_STEP}/${METAFLOW_PARENT_0_TASK_ID},/${METAFLOW_PARENT_1_STEP}/${METAFLOW_PARENT_1_TASK_ID}");
+        JsonNode left = states.get(parallel).get("Branches").get(0).at("/States/left");
+        assertThat(left.at("/Parameters/ContainerOverrides/ResourceRequirements/0/Value").asText()).isEqualTo("2");
+        assertThat(left.at("/Parameters/ContainerOverrides/ResourceRequirements/1/Value").asText()).isEqualTo("8000");
+        JsonNode right = states.get(parallel).get("Branches").get(1).at("/States/right");
+        assertThat(env(right, "MODE")).isEqualTo("fast");
+        assertThat(env(states.get("start"), "METAFLOW_DEFAULT_PARAMETERS")).isEqualTo("{\"alpha\":0.5,\"label\":\"x\"}");
+    }
+
+    @Test
+    void foreach_becomesDynamoLookupAndMap_withRetriesTimeoutAndQueue() throws IOException {
+        JsonNode states = compiled("foreach_flow.py").get("States");
+        assertThat(states.get("start").get("Next").asText()).isEqualTo("#square");
+        assertThat(states.get("#square").get("Resource").asText()).isEqualTo("arn:aws:states:::dynamodb:getItem");
+        assertThat(states.at("/#square/Parameters/TableName").asText()).isEqualTo("sfn-foreach");
+        JsonNode map = states.get("*square");
+        assertThat(map.get("Type").asText()).isEqualTo("Map");
+        assertThat(map.get("MaxConcurrency").asInt()).isEqualTo(50);
+        assertThat(map.get("Next").asText()).isEqualTo("gather");
+        JsonNode square = map.at("/Iterator/States/square");
+        assertThat(square.at("/Parameters/JobQueue").asText()).isEqualTo("spot-queue");
+        assertThat(square.at("/Parameters/RetryStrategy/Attempts").asInt()).isEqualTo(3);
+        assertThat(env(square, "METAFLOW_SPLIT_INDEX")).isEqualTo("$:$.Index");
+        assertThat(square.at("/Parameters/Parameters/split_parent_task_id_start.$").asText()).isEqualTo("$.SplitParentTaskId");
+        JsonNode inner = map.at("/Iterator/States/*inner/Iterator/States/inner");
+        assertThat(inner.at("/Parameters/RetryStrategy/Attempts").asInt()).isEqualTo(4); // @catch adds 3 platform retries
+        assertThat(inner.at("/Parameters/Timeout/AttemptDurationSeconds").asInt()).isEqualTo(300);
+        assertThat(env(inner, "METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN")).isEqualTo("$:$.SplitParentTaskId");
+        JsonNode gather = states.get("gather");
+        assertThat(env(gather, "METAFLOW_INPUT_PATHS")).isEqualTo("sfn-${METAFLOW_RUN_ID}/inner_join/:${METAFLOW_PARENT_TASK_IDS}");
+        assertThat(gather.at("/Parameters/ContainerOverrides/Command/2").asText()).contains("set_batch_environment parent_tasks");
+        assertThat(env(states.get("start"), "METAFLOW_RUN_ID")).isEqualTo("$:$$.Execution.Name");
+    }
+
+    @Test
+    void parallelStep_becomesMultiNodeBatchJob_withControlAndWorkerTasks() throws IOException {
+        JsonNode train = compiled("parallel_flow.py").at("/States/train");
+        JsonNode overrides = train.at("/Parameters/NodeOverrides");
+        assertThat(overrides.get("NumNodes").asInt()).isEqualTo(3);
+        String control = overrides.at("/NodePropertyOverrides/0/ContainerOverrides/Command/2").asText();
+        String workers = overrides.at("/NodePropertyOverrides/1/ContainerOverrides/Command/2").asText();
+        assertThat(overrides.at("/NodePropertyOverrides/1/TargetNodes").asText()).isEqualTo("1:2");
+        assertThat(control).contains("--task-id control-${AWS_BATCH_JOB_ID%%#*}", "--ubf-context ubf_control --split-index 0");
+        assertThat(workers).contains("--task-id ${AWS_BATCH_JOB_ID%%#*}-node-$AWS_BATCH_JOB_NODE_INDEX",
+                "--ubf-context ubf_task --split-index $AWS_BATCH_JOB_NODE_INDEX");
+        assertThat(train.at("/Parameters/ContainerOverrides").isMissingNode()).isTrue();
+        assertThat(overrides.at("/NodePropertyOverrides/0/ContainerOverrides/ResourceRequirements/2/Value").asText()).isEqualTo("8");
+    }
+
+    @Test
+    void lint_missingTarget_namesFileLineStepAndFix() {
+        String source = """
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.evaluate)
+                    @step
+                    def end(self):
+                        pass
+                """;
+        assertThatThrownBy(() -> FlowCompiler.parse("flows/f.py", source))
+                .isInstanceOfSatisfying(FlowLintException.class, e -> {
+                    assertThat(e.problems()).hasSize(1);
+                    assertThat(e.problems().get(0).line()).isEqualTo(5);
+                    assertThat(e.problems().get(0).step()).isEqualTo("start");
+                    assertThat(e.getMessage()).contains("flows/f.py:5", "'evaluate'", "Fix:");
+                });
+    }
+
+    @Test
+    void lint_rulesOfMetaflow() {
+        assertLint("""
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        self.x = 1
+                    @step
+                    def end(self):
+                        pass
+                """, "does not end with a transition");
+        assertLint("""
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.a)
+                    @step
+                    def a(self):
+                        self.next(self.start)
+                    @step
+                    def end(self):
+                        pass
+                """, "start step is the target");
+        assertLint("""
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.j)
+                    @step
+                    def j(self, inputs):
+                        self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """, "no split leads to it");
+        assertLint("""
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.j, foreach="xs")
+                    @step
+                    def j(self, inputs):
+                        self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """, "foreach goes straight to the join");
+        assertLint("""
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.a, self.b)
+                    @step
+                    def a(self):
+                        self.next(self.end)
+                    @step
+                    def b(self):
+                        self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """, "end is reached before the split");
+        assertLint("""
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.Next_Step)
+                    @step
+                    def Next_Step(self):
+                        self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """, "invalid name");
+        assertLint("""
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        if True:
+                            self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """, "'if' block");
+        assertLint("""
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.end)
+                """, "no step named 'end'");
+        assertLint("x = (1,\n", "bracket is not closed");
+        assertLint("import os\n", "no class deriving from metaflow's FlowSpec");
+    }
+
+    @Test
+    void compile_refusesNonLiteralParameterDefaultsAndShortTimeouts() {
+        String dynamicDefault = """
+                from metaflow import FlowSpec, Parameter, step
+                import time
+                class F(FlowSpec):
+                    when = Parameter("when", default=lambda ctx: time.time())
+                    @step
+                    def start(self):
+                        self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """;
+        assertThatThrownBy(() -> FlowCompiler.compile(FlowCompiler.parse("f.py", dynamicDefault), CorpusGoldenTest.options()))
+                .isInstanceOf(FlowLintException.class).hasMessageContaining("write the default literally");
+        String shortTimeout = """
+                from metaflow import FlowSpec, step, timeout
+                class F(FlowSpec):
+                    @timeout(seconds=10)
+                    @step
+                    def start(self):
+                        self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """;
+        assertThatThrownBy(() -> FlowCompiler.compile(FlowCompiler.parse("f.py", shortTimeout), CorpusGoldenTest.options()))
+                .isInstanceOf(FlowLintException.class).hasMessageContaining("below AWS Batch's minimum of 60 s")
+                .hasMessageContaining("f.py:5: step 'start'");
+    }
+
+    @Test
+    void projectNaming_followsMetaflow() throws IOException {
+        String source = Files.readString(CorpusGoldenTest.CORPUS.resolve("foreach_flow.py"));
+        var base = CorpusGoldenTest.options();
+        var branch = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature_x", false, null, null, null, 0);
+        assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), branch).stateMachineName()).isEqualTo("fan_out.test.feature_x.FanFlow");
+        assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), base).stateMachineName()).isEqualTo("fan_out.prod.FanFlow");
+        assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), base).scheduleExpression()).contains("cron(0 * * * ? *)");
+        var bad = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature/x", false, null, null, null, 0);
+        assertThatThrownBy(() -> FlowCompiler.compile(FlowCompiler.parse("f.py", source), bad)).hasMessageContaining("feature/x");
+    }
+
+    private static void assertLint(String source, String expected) {
+        assertThatThrownBy(() -> FlowCompiler.parse("f.py", source))
+                .isInstanceOf(FlowLintException.class)
+                .hasMessageContaining(expected);
+    }
+}
