@@ -55,7 +55,7 @@ class CompilerBehaviourTest {
         assertThat(states.get(parallel).get("Branches")).hasSize(2);
         assertThat(states.get(parallel).get("Branches").get(0).at("/States/left/End").asBoolean()).isTrue();
         JsonNode merge = states.get("merge");
-        assertThat(env(merge, "METAFLOW_PARENT_1_TASK_ID")).isEqualTo("$:$.[1].JobId");
+        assertThat(env(merge, "METAFLOW_PARENT_1_TASK_ID")).isEqualTo("$:$[1].JobId");
         assertThat(env(merge, "METAFLOW_INPUT_PATHS")).isEqualTo(
                 "sfn-${METAFLOW_RUN_ID}:/${METAFLOW_PARENT_0_STEP}/${METAFLOW_PARENT_0_TASK_ID},/${METAFLOW_PARENT_1_STEP}/${METAFLOW_PARENT_1_TASK_ID}");
         JsonNode left = states.get(parallel).get("Branches").get(0).at("/States/left");

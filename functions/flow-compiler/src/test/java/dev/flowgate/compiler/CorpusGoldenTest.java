@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -64,17 +63,35 @@ class CorpusGoldenTest {
         assertThat(compile(flow)).isEqualTo(compile(flow));
     }
 
-    @org.junit.jupiter.api.Test
-    void everyExampleOfTheRepositoryCompiles() throws IOException {
-        Path examples = Path.of("../../examples");
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(examples)) {
-            files = walk.filter(p -> p.toString().endsWith("_flow.py")).sorted().toList();
+    static Stream<Path> examples() throws IOException {
+        try (Stream<Path> walk = Files.walk(Path.of("../../examples"))) {
+            return walk.filter(p -> p.toString().endsWith("_flow.py")).sorted().toList().stream();
         }
-        assertThat(files).hasSizeGreaterThanOrEqualTo(7);
-        for (Path file : files) {
-            CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(file.toString(), Files.readString(file)), options());
-            assertThat(FlowgateJson.parse(compiled.definitionJson()).get("StartAt").asText()).as(file.toString()).isEqualTo("start");
+    }
+
+    /**
+     * Every example of the repository compiles (with examples/settings.json) to its reviewed state machine in
+     * statemachines/examples/ — the files platform engineers read to see what a flow becomes.
+     */
+    @ParameterizedTest
+    @MethodSource("examples")
+    void example_compilesToItsReviewedStateMachine(Path file) throws IOException {
+        Map<String, String> config = new LinkedHashMap<>();
+        FlowgateJson.parse(Files.readString(Path.of("../../examples/settings.json"))).fields()
+                .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        CompileOptions options = new CompileOptions(DeploymentSettings.fromConfig(config),
+                "s3://flowgate-example-datastore/metaflow/<Flow>/data/<sha>", "<code-package-sha>", null, null, true,
+                "<production-token>", "flowgate", "2.19.39", 0);
+        String relative = Path.of("../../examples").relativize(file).toString();
+        CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(relative, Files.readString(file)), options);
+        String actual = FlowgateJson.mapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(FlowgateJson.parse(compiled.definitionJson())) + "\n";
+        Path golden = Path.of("../../statemachines/examples", compiled.stateMachineName() + ".json");
+        if (Boolean.getBoolean("flowgate.updateGoldens") || !Files.exists(golden)) {
+            Files.createDirectories(golden.getParent());
+            Files.writeString(golden, actual);
         }
+        assertThat(actual).as("statemachines/examples/%s.json is stale: regenerate with -Dflowgate.updateGoldens=true and review",
+                compiled.stateMachineName()).isEqualTo(Files.readString(golden));
     }
 }

@@ -123,7 +123,7 @@ public final class StateMachineGenerator {
                 iterator.put("StartAt", child);
                 iterator.putObject("ProcessorConfig").put("Mode", "INLINE");
                 visit(graph.step(child), iterator.putObject("States"), join);
-                map.put("OutputPath", "$.[0]");
+                map.put("OutputPath", "$[0]");
                 visit(graph.step(join), states, exit);
             }
             case SWITCH -> throw new StepResources.StepProblem(node, graph.fileName(),
@@ -157,12 +157,13 @@ public final class StateMachineGenerator {
             jobParameters.put("metaflow.production_token", options.productionToken());
         }
         jobParameters.put("metaflow.run_id.$", runIdPath);
+        jobParameters.put("run_id.$", runIdPath);
         List<String> foreachParents = enclosingForeaches(node);
         for (String parent : foreachParents) {
             boolean firstInBody = graph.step(parent).outFuncs().get(0).equals(node.name())
                     && graph.step(parent).type() == NodeType.FOREACH;
             jobParameters.put("split_parent_task_id_" + parent + ".$", firstInBody ? "$.SplitParentTaskId"
-                    : (staticJoin(node) ? "$.[0]" : "$") + ".Parameters.split_parent_task_id_" + parent);
+                    : (staticJoin(node) ? "$[0]" : "$") + ".Parameters.split_parent_task_id_" + parent);
         }
 
         ObjectNode overrides = JSON.createObjectNode();
@@ -180,7 +181,7 @@ public final class StateMachineGenerator {
         environment(node, resources, runIdPath).forEach((name, value) -> {
             ObjectNode entry = environment.addObject();
             entry.put("Name", name);
-            if (value.startsWith("$.") || value.startsWith("$$.")) {
+            if (value.startsWith("$.") || value.startsWith("$[") || value.startsWith("$$.")) {
                 entry.put("Value.$", value);
             } else {
                 entry.put("Value", value);
@@ -219,7 +220,12 @@ public final class StateMachineGenerator {
         batchErrors.put("MaxDelaySeconds", 60);
         batchErrors.put("MaxAttempts", 10);
         batchErrors.put("JitterStrategy", "FULL");
-        state.put("OutputPath", "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']");
+        // Metaflow writes OutputPath "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']" (a union path that
+        // keeps JobId and Parameters of the Batch result); the same selection as a ResultSelector is valid ASL
+        // for every validator.
+        ObjectNode selector = state.putObject("ResultSelector");
+        selector.put("JobId.$", "$.JobId");
+        selector.put("Parameters.$", "$.Parameters");
         return state;
     }
 
@@ -247,8 +253,8 @@ public final class StateMachineGenerator {
             env.put("METAFLOW_SPLIT_PARENT_TASK_ID", "$.Parameters.split_parent_task_id_" + node.splitParents().get(node.splitParents().size() - 1));
         } else if (staticJoin(node)) {
             for (int i = 0; i < node.inFuncs().size(); i++) {
-                env.put("METAFLOW_PARENT_" + i + "_TASK_ID", "$.[" + i + "].JobId");
-                env.put("METAFLOW_PARENT_" + i + "_STEP", "$.[" + i + "].Parameters.step_name");
+                env.put("METAFLOW_PARENT_" + i + "_TASK_ID", "$[" + i + "].JobId");
+                env.put("METAFLOW_PARENT_" + i + "_STEP", "$[" + i + "].Parameters.step_name");
             }
         } else {
             env.put("METAFLOW_PARENT_TASK_ID", "$.JobId");
@@ -320,7 +326,9 @@ public final class StateMachineGenerator {
         if (node.name().equals("start")) {
             return "$$.Execution.Name";
         }
-        return staticJoin(node) ? "$.[0].Parameters.['metaflow.run_id']" : "$.Parameters.['metaflow.run_id']";
+        // Metaflow reads "$.Parameters.['metaflow.run_id']"; the dot-free duplicate "run_id" is the same value
+        // addressed with plain JSONPath, which every ASL validator accepts
+        return staticJoin(node) ? "$[0].Parameters.run_id" : "$.Parameters.run_id";
     }
 
     /** A join of a static split: its input is the Parallel state's array. */
