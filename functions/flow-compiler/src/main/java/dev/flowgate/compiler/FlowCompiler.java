@@ -14,7 +14,10 @@ import dev.flowgate.compiler.parse.SyntaxProblem;
 import dev.flowgate.model.json.FlowgateJson;
 import dev.flowgate.model.naming.MetaflowNames;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
@@ -33,6 +36,11 @@ public final class FlowCompiler {
     private static final Set<String> REFUSED_FLOW_DECORATORS = Set.of("trigger", "trigger_on_finish", "exit_hook");
 
     private FlowCompiler() {
+    }
+
+    /** Reads and parses a flow file (UTF-8); the file name in problems is the path as given. */
+    public static FlowGraph parse(Path file) throws IOException {
+        return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
     }
 
     public static FlowGraph parse(String fileName, String source) {

@@ -24,7 +24,7 @@ import java.util.Map;
  * {@code flowgate compile} and {@code flowgate graph}. Exit codes: 0 done, 2 bad input (the problems on
  * stderr, each naming file, line, step and fix).
  */
-public final class CompilerCli {
+public final class FlowgateCli {
     static final String USAGE = """
             usage: flowgate compile FLOW.py --settings SETTINGS.json [--code-url S3_URL --code-sha SHA]
                                    [--branch BRANCH | --production] [--owner NAME] [--schedule-out FILE]
@@ -37,7 +37,7 @@ public final class CompilerCli {
             The flow file is parsed, never run.
             """;
 
-    private CompilerCli() {
+    private FlowgateCli() {
     }
 
     public static void main(String[] args) {
