@@ -12,6 +12,7 @@ import dev.flowgate.deployer.port.FlowCompiler;
 import dev.flowgate.deployer.port.FlowCompiler.CompileRequest;
 import dev.flowgate.deployer.port.FlowCompiler.CompiledFlow;
 import dev.flowgate.deployer.port.GitHost;
+import dev.flowgate.deployer.port.JobDefinitionRegistry;
 import dev.flowgate.deployer.port.RunRegistry;
 import dev.flowgate.deployer.port.StateMachineDeployer;
 import dev.flowgate.deployer.port.StateMachineDeployer.DeployedMachine;
@@ -44,6 +45,7 @@ public final class DeploymentPipeline {
     private final CodePackageStore packages;
     private final FlowCompiler compiler;
     private final StateMachineDeployer machines;
+    private final JobDefinitionRegistry jobDefinitions;
     private final DeploymentStore store;
     private final DeliveryLedger leases;
     private final AlertNotifier alerts;
@@ -55,7 +57,8 @@ public final class DeploymentPipeline {
     private final Clock clock;
 
     public DeploymentPipeline(GitHost git, RunRegistry runs, CodePackageStore packages, FlowCompiler compiler,
-                              StateMachineDeployer machines, DeploymentStore store, DeliveryLedger leases,
+                              JobDefinitionRegistry jobDefinitions, StateMachineDeployer machines,
+                              DeploymentStore store, DeliveryLedger leases,
                               AlertNotifier alerts,
                               RepositoryPolicy policy, Map<String, String> metaflowSettings,
                               Optional<String> runtimeLayer, DeploymentIds ids, Clock clock) {
@@ -64,6 +67,7 @@ public final class DeploymentPipeline {
         this.packages = packages;
         this.compiler = compiler;
         this.machines = machines;
+        this.jobDefinitions = jobDefinitions;
         this.store = store;
         this.leases = leases;
         this.alerts = alerts;
@@ -205,6 +209,7 @@ public final class DeploymentPipeline {
             tags.put("flowgate:deployment", deploymentId);
             String description = deploymentId + " " + repo + "@" + sha.substring(0, 12) + " " + origin;
             DeployedMachine deployed = timed(stages, "deploy", () -> {
+                jobDefinitions.register(compiled.jobDefinitions());
                 DeployedMachine machine = machines.deploy(compiled.stateMachineName(), compiled.definitionJson(), tags,
                         description.length() > 256 ? description.substring(0, 256) : description);
                 machines.schedule(compiled.stateMachineName(), machine.arn(), compiled.schedule());
@@ -330,7 +335,7 @@ public final class DeploymentPipeline {
     private CompiledFlow compileWith(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
                                      boolean production, byte[] source, String token) {
         return compiler.compile(new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
-                metaflowSettings, pkg.location(), pkg.sha(), projectBranch, production, token, OWNER));
+                metaflowSettings, pkg.location(), pkg.sha(), pkg.layoutVersion(), projectBranch, production, token, OWNER));
     }
 
     private FlowResult failed(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,

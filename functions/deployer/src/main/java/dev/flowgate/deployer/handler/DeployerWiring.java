@@ -18,7 +18,9 @@ import dev.flowgate.deployer.adapter.LoggingAlertNotifier;
 import dev.flowgate.deployer.adapter.MetadataServiceRunRegistry;
 import dev.flowgate.deployer.adapter.S3CodePackageStore;
 import dev.flowgate.deployer.adapter.SfnStateMachineDeployer;
-import dev.flowgate.deployer.adapter.UnwiredFlowCompiler;
+import dev.flowgate.deployer.adapter.BatchJobDefinitionRegistry;
+import dev.flowgate.deployer.adapter.MetaflowFlowCompiler;
+import software.amazon.awssdk.services.batch.BatchClient;
 import dev.flowgate.deployer.domain.DeploymentHistory;
 import dev.flowgate.deployer.domain.DeploymentPipeline;
 import dev.flowgate.deployer.port.FlowCompiler;
@@ -77,7 +79,7 @@ public final class DeployerWiring {
 
     /** The deployment pipeline with its production adapters. */
     public static DeploymentPipeline pipeline(Environment env) {
-        return pipeline(env, new UnwiredFlowCompiler());
+        return pipeline(env, new MetaflowFlowCompiler());
     }
 
     public static DeploymentPipeline pipeline(Environment env, FlowCompiler compiler) {
@@ -118,6 +120,7 @@ public final class DeployerWiring {
                 new MetadataServiceRunRegistry(http, metadataUrl, metadataHeaders),
                 new S3CodePackageStore(aws.configure(S3Client.builder().forcePathStyle(emulated)), datastoreRoot),
                 compiler,
+                new BatchJobDefinitionRegistry(aws.configure(BatchClient.builder())),
                 machines(env, aws, sfnRole, eventsRole),
                 store,
                 store,

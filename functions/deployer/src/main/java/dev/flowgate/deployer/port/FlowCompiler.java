@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.port;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,14 +19,25 @@ public interface FlowCompiler {
      * @param owner          the deploying identity ({@code metaflow.owner})
      */
     record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
-                          String codePackageUrl, String codePackageSha, String projectBranch, boolean production,
-                          String productionToken, String owner) {
+                          String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
+                          boolean production, String productionToken, String owner) {
         public CompileRequest {
             settings = Map.copyOf(settings);
         }
     }
 
-    /** @param schedule an EventBridge schedule expression from {@code @schedule}, when the flow has one */
-    record CompiledFlow(String stateMachineName, String definitionJson, Optional<String> schedule) {
+    /**
+     * @param schedule       an EventBridge schedule expression from {@code @schedule}, when the flow has one
+     * @param jobDefinitions AWS Batch job definitions the states name, to register before deploying
+     */
+    record CompiledFlow(String stateMachineName, String definitionJson, Optional<String> schedule,
+                        List<JobDefinition> jobDefinitions) {
+        public CompiledFlow {
+            jobDefinitions = List.copyOf(jobDefinitions);
+        }
+    }
+
+    /** A Batch job definition: its (content-addressed) name and the RegisterJobDefinition request as JSON. */
+    record JobDefinition(String name, String registrationJson) {
     }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AwsAdaptersIT {
     static final String ROLE = "arn:aws:iam::123456789012:role/flowgate-test";
     private FlowgateResources names;
+    private AwsEmulator emulator;
     private DynamoDbClient dynamo;
     private S3Client s3;
     private SfnClient sfn;
@@ -41,6 +43,7 @@ class AwsAdaptersIT {
 
     @BeforeAll
     void provision(AwsEmulator emulator) {
+        this.emulator = emulator;
         names = new FlowgateResources(AwsEmulator.uniqueName("dep"));
         try (ResourceProvisioner provisioner = new ResourceProvisioner(emulator.settings(), names)) {
             provisioner.createTable(FlowgateResources.CONTROL);
@@ -98,6 +101,21 @@ class AwsAdaptersIT {
         return new DeploymentRecord(id, flow, "deploy", "acme/ml-flows", sha, "main", outcome, "m", flow + "/1",
                 "proj.prod." + flow, "", outcome == Outcome.DEPLOYED ? "{\"v\":\"" + sha + "\"}" : "", Instant.now(),
                 Map.of("deploy", 12L), outcome == Outcome.DEPLOYED ? List.of() : List.of("flows/x.py"));
+    }
+
+    @Test
+    void jobDefinitions_compiledByTheFlowCompiler_registerOnceInBatch() {
+        var compiled = new MetaflowFlowCompiler().compile(MetaflowFlowCompilerTest.request(
+                MetaflowFlowCompilerTest.FLOW, "DemoFlow", "prod", true));
+        try (BatchClient batch = emulator.settings().configure(BatchClient.builder())) {
+            BatchJobDefinitionRegistry registry = new BatchJobDefinitionRegistry(batch);
+            registry.register(compiled.jobDefinitions());
+            registry.register(compiled.jobDefinitions());
+            String name = compiled.jobDefinitions().get(0).name();
+            var registered = batch.describeJobDefinitions(r -> r.jobDefinitionName(name)).jobDefinitions();
+            assertThat(registered).hasSize(1);
+            assertThat(registered.get(0).containerProperties().image()).isNotBlank();
+        }
     }
 
     @Test

@@ -33,10 +33,11 @@ class DeploymentPipelineTest {
     final FakeRunRegistry runs = new FakeRunRegistry();
     final FakeCodePackageStore packages = new FakeCodePackageStore();
     final FakeFlowCompiler compiler = new FakeFlowCompiler();
+    final dev.flowgate.deployer.fakes.Fakes.RecordingJobDefinitions jobDefinitions = new dev.flowgate.deployer.fakes.Fakes.RecordingJobDefinitions();
     final FakeStateMachineDeployer machines = new FakeStateMachineDeployer();
     final InMemoryDeploymentStore store = new InMemoryDeploymentStore();
     final RecordingAlertNotifier alerts = new RecordingAlertNotifier();
-    final DeploymentPipeline pipeline = new DeploymentPipeline(git, runs, packages, compiler, machines, store, store, alerts,
+    final DeploymentPipeline pipeline = new DeploymentPipeline(git, runs, packages, compiler, jobDefinitions, machines, store, store, alerts,
             RepositoryPolicy.parse(REPO, "*"), Map.of("METAFLOW_BATCH_JOB_QUEUE", "q"), Optional.empty(), new DeploymentIds(),
             Clock.systemUTC());
     String location;
@@ -100,6 +101,7 @@ class DeploymentPipelineTest {
         assertThat(git.statuses).extracting(CommitStatus::state).containsExactly("pending", "success");
         assertThat(git.statuses).extracting(CommitStatus::context).containsOnly("flowgate/DemoFlow");
         assertThat(alerts.alerts).isEmpty();
+        assertThat(jobDefinitions.registered).containsExactly("flowgate_test_DemoFlow");
         assertThat(flow.stageMillis()).containsKeys("find_run", "verify_code", "compile", "deploy", "tag_run", "record");
     }
 
@@ -256,7 +258,7 @@ class DeploymentPipelineTest {
     void deploy_experimentalWithRuntimeLayer_buildsADeterministicPackageFromGitWithoutATaggedRun() {
         String layerLocation = "s3://bucket/flowgate/runtime/metaflow-2.19.38.tar.gz";
         packages.objects.put(layerLocation, TestPackages.tgz(Map.of("metaflow/__init__.py", "# mf", "metaflow/cli.py", "# cli")));
-        DeploymentPipeline experimental = new DeploymentPipeline(git, runs, packages, compiler, machines, store, store,
+        DeploymentPipeline experimental = new DeploymentPipeline(git, runs, packages, compiler, jobDefinitions, machines, store, store,
                 alerts, RepositoryPolicy.parse(REPO, "*"), Map.of(), Optional.of(layerLocation), new DeploymentIds(),
                 Clock.systemUTC());
 

@@ -128,7 +128,17 @@ public final class Fakes {
                     + "{\"Type\":\"Task\",\"Parameters\":{\"Parameters\":{\"metaflow.production_token\":\""
                     + request.productionToken() + "\",\"metaflow.owner\":\"" + request.owner() + "\"}},\"End\":true}}}";
             return new CompiledFlow("proj." + request.projectBranch() + "." + request.flowName(), definition,
-                    schedule.find() ? Optional.of("cron(" + schedule.group(1) + ")") : Optional.empty());
+                    schedule.find() ? Optional.of("cron(" + schedule.group(1) + ")") : Optional.empty(),
+                    List.of(new JobDefinition("flowgate_test_" + request.flowName(), "{}")));
+        }
+    }
+
+    public static final class RecordingJobDefinitions implements dev.flowgate.deployer.port.JobDefinitionRegistry {
+        public final List<String> registered = new ArrayList<>();
+
+        @Override
+        public void register(List<FlowCompiler.JobDefinition> definitions) {
+            definitions.forEach(d -> registered.add(d.name()));
         }
     }
 

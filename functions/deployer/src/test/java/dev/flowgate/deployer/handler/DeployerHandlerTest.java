@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeployerHandlerTest {
     final Fakes.FakeGitHost git = new Fakes.FakeGitHost();
     final DeployerHandler handler = new DeployerHandler(new DeploymentPipeline(git, new Fakes.FakeRunRegistry(),
-            new Fakes.FakeCodePackageStore(), new Fakes.FakeFlowCompiler(), new Fakes.FakeStateMachineDeployer(),
+            new Fakes.FakeCodePackageStore(), new Fakes.FakeFlowCompiler(), new Fakes.RecordingJobDefinitions(),
+            new Fakes.FakeStateMachineDeployer(),
             new InMemoryDeploymentStore(), new InMemoryDeploymentStore(), new Fakes.RecordingAlertNotifier(), RepositoryPolicy.parse("acme/ml-flows", "*"),
             Map.of(), Optional.empty(), new DeploymentIds(), Clock.systemUTC()));
 

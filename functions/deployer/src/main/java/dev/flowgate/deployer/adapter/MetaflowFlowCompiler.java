@@ -1,0 +1,42 @@
+package dev.flowgate.deployer.adapter;
+
+import dev.flowgate.compiler.asl.CompileOptions;
+import dev.flowgate.compiler.asl.DeploymentSettings;
+import dev.flowgate.compiler.graph.FlowGraph;
+import dev.flowgate.compiler.graph.FlowLintException;
+import dev.flowgate.deployer.domain.DeployError;
+import dev.flowgate.deployer.port.FlowCompiler;
+
+/**
+ * The deployer's compile stage on Flowgate's flow compiler library (functions/flow-compiler): parses the flow
+ * source (never runs it), checks it defines the flow flowgate.yaml names, and compiles it against the verified
+ * code package with the deployment's @project branch, production token and owner.
+ */
+public final class MetaflowFlowCompiler implements FlowCompiler {
+    @Override
+    public CompiledFlow compile(CompileRequest request) {
+        try {
+            FlowGraph graph = dev.flowgate.compiler.FlowCompiler.parse(request.fileName(), request.flowSource());
+            if (!graph.flowName().equals(request.flowName())) {
+                throw new DeployError.CompileFailed(request.flowName(), request.fileName() + " defines " + graph.flowName()
+                        + ", but flowgate.yaml names it " + request.flowName() + "; make them agree", null);
+            }
+            DeploymentSettings settings = DeploymentSettings.fromConfig(request.settings());
+            String metadata = "{\"version\": 0, \"archive_format\": \"tgz\", \"mfcontent_version\": "
+                    + request.codePackageLayout() + "}";
+            // Metaflow: production without --branch is "prod"; a git branch deploys as "test.<branch>"
+            String branch = request.production() ? null
+                    : request.projectBranch().startsWith("test.") ? request.projectBranch().substring(5) : request.projectBranch();
+            CompileOptions options = new CompileOptions(settings, request.codePackageUrl(), request.codePackageSha(),
+                    metadata, branch, request.production(), request.productionToken(), request.owner(), null, 0);
+            dev.flowgate.compiler.CompiledFlow compiled = dev.flowgate.compiler.FlowCompiler.compile(graph, options);
+            return new CompiledFlow(compiled.stateMachineName(), compiled.definitionJson(), compiled.scheduleExpression(),
+                    compiled.jobDefinitions().stream().map(j -> new JobDefinition(j.name(), j.registrationJson())).toList());
+        } catch (FlowLintException e) {
+            throw new DeployError.CompileFailed(request.flowName(), e.getMessage(), e);
+        } catch (DeploymentSettings.SettingsException e) {
+            throw new DeployError.CompileFailed(request.flowName(), "deployment settings (FLOWGATE_METAFLOW_CONFIG): "
+                    + e.getMessage(), e);
+        }
+    }
+}

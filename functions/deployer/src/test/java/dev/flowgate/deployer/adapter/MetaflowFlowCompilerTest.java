@@ -1,0 +1,69 @@
+package dev.flowgate.deployer.adapter;
+
+import dev.flowgate.deployer.domain.DeployError;
+import dev.flowgate.deployer.port.FlowCompiler.CompileRequest;
+import dev.flowgate.deployer.port.FlowCompiler.CompiledFlow;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The compile stage on the real flow compiler library. */
+class MetaflowFlowCompilerTest {
+    static final String FLOW = """
+            from metaflow import FlowSpec, step, project, schedule
+
+            @project(name="demo")
+            @schedule(cron="0 3 * * ? *")
+            class DemoFlow(FlowSpec):
+                @step
+                def start(self):
+                    self.next(self.end)
+
+                @step
+                def end(self):
+                    pass
+            """;
+    static final Map<String, String> SETTINGS = Map.of(
+            "METAFLOW_DATASTORE_SYSROOT_S3", "s3://flowgate-datastore/metaflow",
+            "METAFLOW_BATCH_JOB_QUEUE", "arn:aws:batch:us-east-1:123456789012:job-queue/q",
+            "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", "arn:aws:iam::123456789012:role/batch",
+            "METAFLOW_SERVICE_URL", "https://metadata.example.com");
+    static final String URL = "s3://flowgate-datastore/metaflow/DemoFlow/data/ab/" + "ab".repeat(20);
+    final MetaflowFlowCompiler compiler = new MetaflowFlowCompiler();
+
+    static CompileRequest request(String source, String flow, String branch, boolean production) {
+        return new CompileRequest(source, "demoflow.py", flow, SETTINGS, URL, "ab".repeat(20), 1, branch, production,
+                "mfprj-abc-0-wxyz", "flowgate");
+    }
+
+    @Test
+    void compile_productionPointsTheStateMachineAtTheVerifiedPackage() {
+        CompiledFlow compiled = compiler.compile(request(FLOW, "DemoFlow", "prod", true));
+        assertThat(compiled.stateMachineName()).isEqualTo("demo.prod.DemoFlow");
+        assertThat(compiled.definitionJson()).contains(URL).contains("mfprj-abc-0-wxyz");
+        assertThat(compiled.schedule()).contains("cron(0 3 * * ? *)");
+        assertThat(compiled.jobDefinitions()).isNotEmpty()
+                .allSatisfy(j -> assertThat(compiled.definitionJson()).contains(j.name()));
+    }
+
+    @Test
+    void compile_experimentalBranchUsesTheTestBranchName() {
+        assertThat(compiler.compile(request(FLOW, "DemoFlow", "test.feature_x", false)).stateMachineName())
+                .isEqualTo("demo.test.feature_x.DemoFlow");
+    }
+
+    @Test
+    void compile_refusalsAreTypedCompileFailures() {
+        assertThatThrownBy(() -> compiler.compile(request(FLOW, "OtherFlow", "prod", true)))
+                .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("defines DemoFlow");
+        assertThatThrownBy(() -> compiler.compile(request(FLOW.replace("self.next(self.end)", "self.next(self.nope)"),
+                "DemoFlow", "prod", true)))
+                .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("nope");
+        assertThatThrownBy(() -> compiler.compile(new CompileRequest(FLOW, "demoflow.py", "DemoFlow", Map.of(), URL, "x", 1,
+                "prod", true, "t", "flowgate")))
+                .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("deployment settings");
+    }
+}
