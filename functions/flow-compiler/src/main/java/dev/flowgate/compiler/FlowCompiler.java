@@ -74,7 +74,7 @@ public final class FlowCompiler {
             return new CompiledFlow(name, definition, schedule, generator.jobDefinitions());
         } catch (StepResources.StepProblem e) {
             throw new FlowLintException(List.of(new LintProblem(graph.fileName(), e.line(), e.step(),
-                    e.getMessage().substring(e.getMessage().indexOf("': ") + 3), "")));
+                    e.getMessage().substring(e.getMessage().indexOf("': ") + 3), e.fix())));
         }
     }
 

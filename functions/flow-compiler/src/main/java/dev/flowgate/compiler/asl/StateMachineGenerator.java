@@ -127,8 +127,8 @@ public final class StateMachineGenerator {
                 visit(graph.step(join), states, exit);
             }
             case SWITCH -> throw new StepResources.StepProblem(node, graph.fileName(),
-                    "a switch (self.next({...}, condition=...)) cannot be compiled to Step Functions yet; use a static split"
-                            + " with the condition checked inside the steps");
+                    "a switch (self.next({...}, condition=...)) cannot be compiled to Step Functions yet",
+                    "use a static split with the condition checked inside the steps");
         }
     }
 
@@ -191,7 +191,7 @@ public final class StateMachineGenerator {
         if (size > CONTAINER_OVERRIDES_LIMIT) {
             throw new StepResources.StepProblem(node, graph.fileName(), "its container overrides are " + size
                     + " bytes, above AWS Batch's limit of " + CONTAINER_OVERRIDES_LIMIT
-                    + "; shorten @environment values or move them into the job image");
+                    + "", "shorten @environment values or move them into the job image");
         }
         if (nodes > 0) {
             ObjectNode nodeOverrides = p.putObject("NodeOverrides");
@@ -311,8 +311,8 @@ public final class StateMachineGenerator {
                 if (literal == PyExpr.NOT_LITERAL) {
                     throw new StepResources.StepProblem(graph.start(), graph.fileName(), "Parameter '" + parameter.name()
                             + "' (line " + parameter.line() + ") has a default computed at run time ("
-                            + parameter.defaultValue().get().source() + "); Flowgate compiles without running the flow,"
-                            + " so write the default literally");
+                            + parameter.defaultValue().get().source() + "); Flowgate compiles without running the flow",
+                            "write the default literally, e.g. default=0.5");
                 }
                 if (literal != null) {
                     defaults.put(parameter.name(), literal);
@@ -373,7 +373,8 @@ public final class StateMachineGenerator {
 
     private String dynamoTable(StepNode node) {
         return settings.dynamoTable().orElseThrow(() -> new StepResources.StepProblem(node, graph.fileName(),
-                "a foreach on Step Functions needs METAFLOW_SFN_DYNAMO_DB_TABLE in the deployment settings"));
+                "a foreach on Step Functions needs a DynamoDB table for its bookkeeping",
+                "set METAFLOW_SFN_DYNAMO_DB_TABLE in the deployment settings"));
     }
 
     private int numParallelOf(StepNode node) {

@@ -43,13 +43,13 @@ public record StepResources(double cpu, int gpu, int memory, String queue, Strin
             } else if (value instanceof List<?> list) {
                 list.forEach(item -> volumes.add(String.valueOf(item)));
             } else {
-                throw new StepProblem(step, file, "@batch(host_volumes=...) must be a string or a list of strings");
+                throw new StepProblem(step, file, "@batch(host_volumes=...) must be a string or a list of strings", "write e.g. host_volumes=[\"/fsx\"]");
             }
         });
         int retries = step.decorator("retry").isPresent() ? (int) number(step.decorator("retry"), "times", 3, step, file) : 0;
         int fallback = step.has("catch") ? 3 : 0;
         if (retries + 2 > 6 && retries > 0) {
-            throw new StepProblem(step, file, "@retry(times=" + retries + ") is too many: Metaflow allows at most 4 retries");
+            throw new StepProblem(step, file, "@retry(times=" + retries + ") is too many: Metaflow allows at most 4 retries", "use @retry(times=4) or fewer");
         }
         long timeout = settings.defaultRuntimeLimitSeconds();
         Optional<Decorator> timeoutDeco = step.decorator("timeout");
@@ -57,16 +57,16 @@ public record StepResources(double cpu, int gpu, int memory, String queue, Strin
             timeout = (long) (number(timeoutDeco, "seconds", 0, step, file) + 60 * number(timeoutDeco, "minutes", 0, step, file)
                     + 3600 * number(timeoutDeco, "hours", 0, step, file));
             if (timeout <= 0) {
-                throw new StepProblem(step, file, "@timeout needs seconds=, minutes= or hours= greater than zero");
+                throw new StepProblem(step, file, "@timeout needs seconds=, minutes= or hours= greater than zero", "write e.g. @timeout(minutes=30)");
             }
             if (timeout < 60) {
-                throw new StepProblem(step, file, "@timeout of " + timeout + " s is below AWS Batch's minimum of 60 s");
+                throw new StepProblem(step, file, "@timeout of " + timeout + " s is below AWS Batch's minimum of 60 s", "use @timeout(seconds=60) or longer");
             }
         }
         Map<String, String> env = new LinkedHashMap<>();
         step.decorator("environment").flatMap(d -> d.kwarg("vars")).ifPresent(v -> {
             if (!(PyExpr.literal(v) instanceof Map<?, ?> map)) {
-                throw new StepProblem(step, file, "@environment(vars=...) must be a literal dict of strings");
+                throw new StepProblem(step, file, "@environment(vars=...) must be a literal dict of strings", "write the values in the file, e.g. @environment(vars={\"MODE\": \"fast\"})");
             }
             map.forEach((k, value) -> env.put(String.valueOf(k), String.valueOf(value)));
         });
@@ -98,7 +98,7 @@ public record StepResources(double cpu, int gpu, int memory, String queue, Strin
             }
         }
         throw new StepProblem(step, file, "@" + decorator.get().name() + "(" + key + "=" + value.get().source()
-                + ") must be a number written literally (Flowgate compiles the flow without running it)");
+                + ") must be a number written literally (Flowgate compiles the flow without running it)", "write the number itself, e.g. " + key + "=4");
     }
 
     private static Optional<String> string(Optional<Decorator> decorator, String key, StepNode step, String file) {
@@ -109,7 +109,7 @@ public record StepResources(double cpu, int gpu, int memory, String queue, Strin
         if (value.get() instanceof PyExpr.Str s) {
             return Optional.of(s.value());
         }
-        throw new StepProblem(step, file, "@" + decorator.get().name() + "(" + key + "=...) must be a string literal");
+        throw new StepProblem(step, file, "@" + decorator.get().name() + "(" + key + "=...) must be a string literal", "write the value in quotes in the decorator");
     }
 
     /** A decorator value Flowgate cannot compile; names the step and the file. */
@@ -117,10 +117,17 @@ public record StepResources(double cpu, int gpu, int memory, String queue, Strin
         private final String step;
         private final int line;
 
-        public StepProblem(StepNode node, String file, String message) {
+        private final String fix;
+
+        public StepProblem(StepNode node, String file, String message, String fix) {
             super(file + ":" + node.line() + ": step '" + node.name() + "': " + message);
             this.step = node.name();
             this.line = node.line();
+            this.fix = fix;
+        }
+
+        public String fix() {
+            return fix;
         }
 
         public String step() {

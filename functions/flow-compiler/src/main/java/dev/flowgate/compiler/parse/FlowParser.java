@@ -210,6 +210,14 @@ public final class FlowParser {
         if (value instanceof PyExpr.Dotted d && d.parts().size() == 1 && constants.containsKey(d.parts().get(0))) {
             return constants.get(d.parts().get(0));
         }
+        if (value instanceof PyExpr.Seq seq) {
+            return new PyExpr.Seq(seq.items().stream().map(this::substitute).toList(), seq.source());
+        }
+        if (value instanceof PyExpr.Dict dict) {
+            Map<PyExpr, PyExpr> entries = new LinkedHashMap<>();
+            dict.entries().forEach((k, v) -> entries.put(substitute(k), substitute(v)));
+            return new PyExpr.Dict(entries, dict.source());
+        }
         return value;
     }
 
