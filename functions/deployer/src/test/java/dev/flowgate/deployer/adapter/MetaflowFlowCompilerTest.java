@@ -11,8 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The compile stage on the real flow compiler library. */
-class MetaflowFlowCompilerTest {
-    static final String FLOW = """
+public class MetaflowFlowCompilerTest {
+    public static final String FLOW = """
             from metaflow import FlowSpec, step, project, schedule
 
             @project(name="demo")

@@ -8,7 +8,6 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.flowgate.aws.Environment;
 import dev.flowgate.deployer.domain.CodePackageReader;
 import dev.flowgate.deployer.domain.DeploymentRecord;
-import dev.flowgate.deployer.fakes.Fakes.FakeFlowCompiler;
 import dev.flowgate.deployer.fakes.TestPackages;
 import dev.flowgate.emulator.AwsEmulator;
 import dev.flowgate.emulator.AwsEmulatorExtension;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -49,8 +49,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The deploy journey through the real wiring: code package in (emulated) S3, run and tags in a metadata
  * service (WireMock, the service's JSON shapes), repository in a GitHub API (WireMock, trees with real blob
- * ids), state machine and schedule in (emulated) Step Functions and EventBridge, records in DynamoDB. Only the
- * flow compiler is the port's in-memory fake (the library is a separate module).
+ * ids), the real flow compiler (settings from a Secrets Manager secret), job definitions in (emulated) Batch,
+ * state machine and schedule in (emulated) Step Functions and EventBridge, records in DynamoDB.
  */
 @ExtendWith(AwsEmulatorExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -58,7 +58,7 @@ class DeployerHandlerIT {
     static final String REPO = "acme/ml-flows";
     static final String GOOD = "1".repeat(40);
     static final String DRIFTED = "2".repeat(40);
-    static final String FLOW = "from metaflow import FlowSpec, step, schedule\n@schedule(cron='0 3 * * ? *')\nclass DemoFlow(FlowSpec):\n    pass\n";
+    static final String FLOW = dev.flowgate.deployer.adapter.MetaflowFlowCompilerTest.FLOW;
     static final String MANIFEST = "project: demo\nflows:\n  - name: DemoFlow\n    file: flows/demoflow.py\n";
     private final WireMockServer github = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
     private final WireMockServer metadata = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
@@ -66,7 +66,6 @@ class DeployerHandlerIT {
     private DeployerHandler handler;
     private String location;
     private AwsEmulator emulator;
-    private final FakeFlowCompiler compiler = new FakeFlowCompiler();
 
     @BeforeAll
     void start(AwsEmulator emulator) {
@@ -86,7 +85,10 @@ class DeployerHandlerIT {
         }
         try (SecretsManagerClient secrets = emulator.settings().configure(SecretsManagerClient.builder())) {
             secrets.createSecret(r -> r.name(names.prefix() + "/metaflow-config")
-                    .secretString("{\"METAFLOW_BATCH_JOB_QUEUE\": \"it-queue\"}"));
+                    .secretString("{\"METAFLOW_BATCH_JOB_QUEUE\": \"arn:aws:batch:us-east-1:123456789012:job-queue/it-queue\","
+                            + " \"METAFLOW_DATASTORE_SYSROOT_S3\": \"s3://" + names.physicalName("datastore") + "/mf\","
+                            + " \"METAFLOW_ECS_S3_ACCESS_IAM_ROLE\": \"arn:aws:iam::123456789012:role/batch\","
+                            + " \"METAFLOW_SERVICE_URL\": \"http://127.0.0.1:" + metadata.port() + "\"}"));
         }
         Map<String, String> packaged = Map.of("demoflow.py", FLOW, "helpers/util.py", "X = 1\n");
         byte[] archive = TestPackages.v1(packaged);
@@ -106,7 +108,7 @@ class DeployerHandlerIT {
         serveCommit(DRIFTED, repo);
         github.stubFor(post(urlPathMatching("/repos/acme/ml-flows/statuses/.*")).willReturn(aResponse().withStatus(201).withBody("{}")));
         serveMetadata(sha);
-        handler = new DeployerHandler(DeployerWiring.pipeline(env, compiler));
+        handler = new DeployerHandler(env);
     }
 
     void serveCommit(String sha, Map<String, String> files) {
@@ -166,7 +168,7 @@ class DeployerHandlerIT {
 
         assertThat(deployed.get("outcome").asText()).as(deployed.toString()).isEqualTo("deployed");
         String machine = deployed.get("flows").get(0).get("state_machine").asText();
-        assertThat(machine).isEqualTo("proj.prod.DemoFlow");
+        assertThat(machine).isEqualTo("demo.prod.DemoFlow");
         try (SfnClient sfn = emulator.settings().configure(SfnClient.builder());
              EventBridgeClient events = emulator.settings().configure(EventBridgeClient.builder())) {
             String arn = sfn.listStateMachines().stateMachines().stream().filter(m -> m.name().equals(machine))
@@ -180,7 +182,11 @@ class DeployerHandlerIT {
                 .withRequestBody(matchingJsonPath("$.state", equalTo("success")))
                 .withRequestBody(matchingJsonPath("$.context", equalTo("flowgate/DemoFlow"))));
 
-        assertThat(compiler.requests.get(0).settings()).containsEntry("METAFLOW_BATCH_JOB_QUEUE", "it-queue");
+        try (BatchClient batch = emulator.settings().configure(BatchClient.builder())) {
+            assertThat(batch.describeJobDefinitions(r -> r.status("ACTIVE")).jobDefinitions())
+                    .anyMatch(d -> d.jobDefinitionName().startsWith("flowgate_")
+                            && d.containerProperties().jobRoleArn().equals("arn:aws:iam::123456789012:role/batch"));
+        }
 
         JsonNode again = invoke(GOOD);
         assertThat(again.get("outcome").asText()).isEqualTo("already_deployed");
