@@ -116,7 +116,12 @@ public final class FlowgateCli {
     }
 
     private static Map<String, String> readSettings(Path path) {
-        JsonNode node = FlowgateJson.parse(read(path));
+        JsonNode node;
+        try {
+            node = FlowgateJson.parse(read(path));
+        } catch (FlowgateJson.MalformedJsonException e) {
+            throw new BadArgument(path + " is not valid JSON: " + e.getMessage().replaceFirst("^request body is not valid JSON: ", ""));
+        }
         if (!node.isObject()) {
             throw new BadArgument(path + " must be a JSON object like a Metaflow config file");
         }

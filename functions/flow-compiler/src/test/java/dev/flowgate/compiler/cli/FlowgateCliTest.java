@@ -1,0 +1,113 @@
+package dev.flowgate.compiler.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.model.json.FlowgateJson;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The {@code compile} and {@code graph} commands: output, exit codes, and problems on stderr. */
+class FlowgateCliTest {
+    private static final Path FLOWS = Path.of("src/test/resources/flows");
+    private static final String SETTINGS = FLOWS.resolve("settings.json").toString();
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return FlowgateCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void compile_printsTheStateMachine_andWritesTheScheduleOfAScheduledProjectFlow(@TempDir Path dir) throws IOException {
+        Path scheduleFile = dir.resolve("schedule.json");
+        int code = run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS,
+                "--code-url", "s3://test-datastore/metaflow/FanFlow/data/ab/abc", "--code-sha", "abc",
+                "--branch", "feature_x", "--schedule-out", scheduleFile.toString());
+
+        assertThat(code).as(stderr()).isZero();
+        JsonNode definition = FlowgateJson.parse(stdout());
+        assertThat(definition.path("StartAt").asText()).isEqualTo("start");
+        assertThat(definition.path("States").path("*square").path("Type").asText()).isEqualTo("Map");
+        JsonNode schedule = FlowgateJson.parse(Files.readString(scheduleFile));
+        assertThat(schedule.path("state_machine").asText()).isEqualTo("fan_out.test.feature_x.FanFlow");
+        assertThat(schedule.path("schedule_expression").asText()).isEqualTo("cron(0 * * * ? *)");
+        assertThat(stderr()).contains("fan_out.test.feature_x.FanFlow");
+    }
+
+    @Test
+    void compile_production_namesTheProdStateMachine() {
+        int code = run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS, "--production");
+
+        assertThat(code).as(stderr()).isZero();
+        assertThat(stderr()).contains("state machine fan_out.prod.FanFlow");
+    }
+
+    @Test
+    void graph_printsStepsAsTextAndAsDot() {
+        assertThat(run("graph", FLOWS.resolve("branch_flow.py").toString())).isZero();
+        assertThat(stdout()).contains("BranchFlow").contains("merge").contains("join");
+
+        out.reset();
+        assertThat(run("graph", FLOWS.resolve("branch_flow.py").toString(), "--dot")).isZero();
+        assertThat(stdout()).startsWith("digraph \"BranchFlow\"").contains("\"start\" -> \"left\"").contains("\"start\" -> \"right\"");
+    }
+
+    @Test
+    void lintError_exits2_withFileLineStepAndFixOnStderr(@TempDir Path dir) throws IOException {
+        Path flow = dir.resolve("broken_flow.py");
+        Files.writeString(flow, """
+                from metaflow import FlowSpec, step
+
+                class BrokenFlow(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.trian)
+
+                    @step
+                    def end(self):
+                        pass
+                """);
+
+        int code = run("graph", flow.toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(stdout()).isEmpty();
+        assertThat(stderr()).contains(flow + ":6").contains("'start'").contains("trian").containsIgnoringCase("fix");
+    }
+
+    @Test
+    void badInput_exits2_withAMessageAndNoStackTrace(@TempDir Path dir) throws IOException {
+        Path badJson = dir.resolve("settings.json");
+        Files.writeString(badJson, "{not json");
+        String flow = FLOWS.resolve("branch_flow.py").toString();
+
+        assertThat(run("compile", flow, "--settings", badJson.toString())).isEqualTo(2);
+        assertThat(run("compile", flow)).isEqualTo(2);
+        assertThat(run("compile", dir.resolve("missing.py").toString(), "--settings", SETTINGS)).isEqualTo(2);
+        assertThat(run("compile", flow, "--settings", SETTINGS, "--bogus")).isEqualTo(2);
+        assertThat(run("frobnicate")).isEqualTo(2);
+
+        assertThat(stderr()).contains("is not valid JSON").contains("--settings SETTINGS.json is required")
+                .contains("missing.py does not exist").contains("unknown option --bogus").contains("unknown command 'frobnicate'")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(stdout()).isEmpty();
+    }
+}
