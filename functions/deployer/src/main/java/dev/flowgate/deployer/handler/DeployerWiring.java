@@ -115,6 +115,18 @@ public final class DeployerWiring {
         String datastoreRoot = env.get("METAFLOW_DATASTORE_SYSROOT_S3")
                 .or(() -> Optional.ofNullable(metaflowSettings.get("METAFLOW_DATASTORE_SYSROOT_S3")))
                 .orElse("s3://" + names.physicalName(FlowgateResources.DATASTORE.logicalName()) + "/metaflow");
+        // what the platform itself knows fills the gaps of the Metaflow config (the config always wins)
+        metaflowSettings.putIfAbsent("METAFLOW_DATASTORE_SYSROOT_S3", datastoreRoot);
+        metaflowSettings.putIfAbsent("METAFLOW_SERVICE_URL", metadataUrl);
+        metaflowSettings.putIfAbsent("METAFLOW_SFN_IAM_ROLE", sfnRole);
+        metaflowSettings.putIfAbsent("METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE", eventsRole);
+        metaflowSettings.putIfAbsent("METAFLOW_SFN_DYNAMO_DB_TABLE", names.tableName(FlowgateResources.SFN_FOREACH));
+        if (emulated) {
+            metaflowSettings.putIfAbsent("METAFLOW_BATCH_JOB_QUEUE",
+                    "arn:aws:batch:" + aws.region().id() + ":123456789012:job-queue/flowgate-local");
+            metaflowSettings.putIfAbsent("METAFLOW_ECS_S3_ACCESS_IAM_ROLE", LOCAL_ROLE);
+            env.get("AWS_ENDPOINT_URL").ifPresent(u -> metaflowSettings.putIfAbsent("METAFLOW_S3_ENDPOINT_URL", u));
+        }
         return new DeploymentPipeline(
                 new GitHubRestHost(http, githubApi, token),
                 new MetadataServiceRunRegistry(http, metadataUrl, metadataHeaders),
