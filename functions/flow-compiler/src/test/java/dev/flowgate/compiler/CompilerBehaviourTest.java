@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -104,6 +106,58 @@ class CompilerBehaviourTest {
                 "--ubf-context ubf_task --split-index $AWS_BATCH_JOB_NODE_INDEX");
         assertThat(train.at("/Parameters/ContainerOverrides").isMissingNode()).isTrue();
         assertThat(overrides.at("/NodePropertyOverrides/0/ContainerOverrides/ResourceRequirements/2/Value").asText()).isEqualTo("8");
+    }
+
+    @Test
+    void switch_recordsTheChosenStepAndBranchesWithAChoice_theMeetingStepReadsItsParentFromTheInput() throws IOException {
+        JsonNode states = compiled("switch_flow.py").get("States");
+        assertThat(states.at("/start/Next").asText()).isEqualTo("?start");
+        String startCommand = states.at("/start/Parameters/ContainerOverrides/Command/2").asText();
+        assertThat(startCommand).contains("step start ", "t[\"_transition\"].data[0][0]", "Task(\"SwitchFlow/sfn-%s/start/%s\"");
+        assertThat(startCommand.indexOf("_transition")).isGreaterThan(startCommand.indexOf(" step start "));
+        assertThat(states.at("/?start/Parameters/Key/pathspec/S.$").asText()).isEqualTo("$.JobId");
+        assertThat(states.at("/?start/Next").asText()).isEqualTo("start?");
+        JsonNode choice = states.get("start?");
+        assertThat(choice.get("Type").asText()).isEqualTo("Choice");
+        assertThat(choice.at("/Choices/0/StringEquals").asText()).isEqualTo("heavy");
+        assertThat(choice.at("/Choices/0/Next").asText()).isEqualTo("heavy");
+        assertThat(choice.at("/Choices/1/Next").asText()).isEqualTo("light");
+        assertThat(states.at("/" + choice.get("Default").asText() + "/Type").asText()).isEqualTo("Fail");
+        assertThat(states.at("/heavy/Next").asText()).isEqualTo("report");
+        assertThat(states.at("/light/Next").asText()).isEqualTo("report");
+        Map<String, String> reportEnv = new HashMap<>();
+        states.at("/report/Parameters/ContainerOverrides/Environment").forEach(e ->
+                reportEnv.put(e.get("Name").asText(), e.has("Value.$") ? e.get("Value.$").asText() : e.get("Value").asText()));
+        assertThat(reportEnv).containsEntry("METAFLOW_PARENT_STEP", "$.Parameters.step_name")
+                .containsEntry("METAFLOW_INPUT_PATHS", "sfn-${METAFLOW_RUN_ID}/${METAFLOW_PARENT_STEP}/${METAFLOW_PARENT_TASK_ID}");
+        assertThat(states.at("/heavy/Parameters/ContainerOverrides/Command/2").asText())
+                .contains("--input-paths sfn-${METAFLOW_RUN_ID}/start/${METAFLOW_PARENT_TASK_ID}");
+    }
+
+    @Test
+    void switch_loopingBackToItself_isRefusedWithAFix() {
+        String source = """
+                from metaflow import FlowSpec, step
+
+                class LoopFlow(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.poll)
+
+                    @step
+                    def poll(self):
+                        self.state = "again"
+                        self.next({"again": self.poll, "done": self.end}, condition="state")
+
+                    @step
+                    def end(self):
+                        pass
+                """;
+        FlowGraph graph = FlowCompiler.parse("loop_flow.py", source);
+        assertThatThrownBy(() -> FlowCompiler.compile(graph, CorpusGoldenTest.options()))
+                .isInstanceOf(FlowLintException.class)
+                .satisfies(e -> assertThat(((FlowLintException) e).problems().get(0).toString())
+                        .contains("loop_flow.py:9", "'poll'", "loops back", "Fix"));
     }
 
     @Test

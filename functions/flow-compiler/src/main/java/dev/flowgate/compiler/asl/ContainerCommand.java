@@ -20,6 +20,9 @@ final class ContainerCommand {
     private static final String CONTROL_ID = "control-${AWS_BATCH_JOB_ID%%#*}";
     private static final String WORKER_ID = "${AWS_BATCH_JOB_ID%%#*}-node-$AWS_BATCH_JOB_NODE_INDEX";
 
+    /** The DynamoDB attribute in which a switch step's container records the step it chose. */
+    static final String SWITCH_ATTRIBUTE = "switch_next_step";
+
     private ContainerCommand() {
     }
 
@@ -74,6 +77,9 @@ final class ContainerCommand {
             step.append(" --split-index $METAFLOW_SPLIT_INDEX");
         }
         steps.add(step.toString());
+        if (node.type() == NodeType.SWITCH) {
+            steps.add(recordSwitchChoice(graph, node));
+        }
         String body = "(" + String.join(" && ", steps) + ") 1>> >(python -m metaflow.mflog.tee task $MFLOG_STDOUT)"
                 + " 2>> >(python -m metaflow.mflog.tee task $MFLOG_STDERR >&2)";
         return String.join(" && ", setup) + " && " + body + "; c=$?; python -m metaflow.mflog.save_logs; exit $c";
@@ -98,6 +104,9 @@ final class ContainerCommand {
             }
             return "sfn-${METAFLOW_RUN_ID}:" + String.join(",", parts);
         }
+        if (reachedFromSeveralSteps(node)) {
+            return "sfn-${METAFLOW_RUN_ID}/${METAFLOW_PARENT_STEP}/${METAFLOW_PARENT_TASK_ID}";
+        }
         String parent = node.inFuncs().get(0);
         if (closed == NodeType.FOREACH) {
             return "sfn-${METAFLOW_RUN_ID}/" + parent + "/:${METAFLOW_PARENT_TASK_IDS}";
@@ -106,6 +115,24 @@ final class ContainerCommand {
             return "sfn-${METAFLOW_RUN_ID}/" + parent + "/control-${METAFLOW_PARENT_TASK_ID}";
         }
         return "sfn-${METAFLOW_RUN_ID}/" + parent + "/${METAFLOW_PARENT_TASK_ID}";
+    }
+
+    /**
+     * After a switch step succeeded: read the step Metaflow chose from the task's {@code _transition} artifact
+     * (through Metaflow's client, inside the container) and store it under the Batch job id, for the Choice state.
+     */
+    private static String recordSwitchChoice(FlowGraph graph, StepNode node) {
+        return "python -c 'import os, time, boto3; from metaflow import Task, namespace; namespace(None);"
+                + " t = Task(\"" + graph.flowName() + "/sfn-%s/" + node.name() + "/%s\" % (os.environ[\"METAFLOW_RUN_ID\"],"
+                + " os.environ[\"AWS_BATCH_JOB_ID\"])); chosen = t[\"_transition\"].data[0][0];"
+                + " boto3.client(\"dynamodb\").put_item(TableName=os.environ[\"METAFLOW_SFN_DYNAMO_DB_TABLE\"],"
+                + " Item={\"pathspec\": {\"S\": os.environ[\"AWS_BATCH_JOB_ID\"]}, \"" + SWITCH_ATTRIBUTE + "\": {\"S\": chosen},"
+                + " \"ttl\": {\"N\": str(int(time.time()) + 456 * 86400)}})'";
+    }
+
+    /** A step that is not a join but has several predecessors (the cases of a switch meet again there). */
+    static boolean reachedFromSeveralSteps(StepNode node) {
+        return node.type() != NodeType.JOIN && node.inFuncs().size() > 1;
     }
 
     /** For a join, the type of the split it closes; otherwise null. */

@@ -126,9 +126,49 @@ public final class StateMachineGenerator {
                 map.put("OutputPath", "$[0]");
                 visit(graph.step(join), states, exit);
             }
-            case SWITCH -> throw new StepResources.StepProblem(node, graph.fileName(),
-                    "a switch (self.next({...}, condition=...)) cannot be compiled to Step Functions yet",
-                    "use a static split with the condition checked inside the steps");
+            case SWITCH -> switchStates(node, state, states, exit);
+        }
+    }
+
+    /**
+     * A switch: the step's container records the step Metaflow chose ({@code _transition}) in the DynamoDB table
+     * under its Batch job id; {@code ?<step>} reads it back and the Choice {@code <step>?} goes there. A value
+     * with no case fails the execution, as Metaflow's runtime fails on an unexpected transition.
+     */
+    private void switchStates(StepNode node, ObjectNode state, ObjectNode states, String exit) {
+        if (node.outFuncs().contains(node.name())) {
+            throw new StepResources.StepProblem(node, graph.fileName(),
+                    "a switch case that loops back to its own step cannot be compiled to Step Functions yet",
+                    "move the loop inside the step, or run the flow with Metaflow's local runtime");
+        }
+        String lookupName = "?" + node.name();
+        String choiceName = node.name() + "?";
+        state.put("Next", lookupName);
+        ObjectNode lookup = states.putObject(lookupName);
+        lookup.put("Type", "Task");
+        lookup.put("Resource", "arn:" + settings.partition() + ":states:::dynamodb:getItem");
+        ObjectNode p = lookup.putObject("Parameters");
+        p.put("TableName", dynamoTable(node));
+        p.putObject("Key").putObject("pathspec").put("S.$", "$.JobId");
+        p.put("ConsistentRead", true);
+        p.put("ProjectionExpression", ContainerCommand.SWITCH_ATTRIBUTE);
+        lookup.put("ResultPath", "$.Switch");
+        lookup.put("Next", choiceName);
+        ObjectNode choice = states.putObject(choiceName);
+        choice.put("Type", "Choice");
+        ArrayNode choices = choice.putArray("Choices");
+        for (String target : node.outFuncs()) {
+            choices.addObject().put("Variable", "$.Switch.Item." + ContainerCommand.SWITCH_ATTRIBUTE + ".S")
+                    .put("StringEquals", target).put("Next", target);
+        }
+        String failName = node.name() + "!";
+        choice.put("Default", failName);
+        ObjectNode fail = states.putObject(failName);
+        fail.put("Type", "Fail");
+        fail.put("Error", "Flowgate.SwitchWithoutCase");
+        fail.put("Cause", "step " + node.name() + " chose no step of its switch (" + String.join(", ", node.outFuncs()) + ")");
+        for (String target : node.outFuncs()) {
+            visit(graph.step(target), states, exit);
         }
     }
 
@@ -258,6 +298,9 @@ public final class StateMachineGenerator {
             }
         } else {
             env.put("METAFLOW_PARENT_TASK_ID", "$.JobId");
+            if (ContainerCommand.reachedFromSeveralSteps(node)) {
+                env.put("METAFLOW_PARENT_STEP", "$.Parameters.step_name");
+            }
         }
         env.put("METAFLOW_INPUT_PATHS", ContainerCommand.inputPaths(graph, node));
         String foreachJoinParent = foreachBodyEnd(node);
@@ -294,7 +337,7 @@ public final class StateMachineGenerator {
             graph.parameters().stream().filter(p -> p.kind().equals("Config")).forEach(p -> kv.put(p.name(), "kv." + p.name()));
             env.put("METAFLOW_FLOW_CONFIG_VALUE", FlowgateJson.write(kv));
         }
-        if (node.type() == NodeType.FOREACH || foreachJoinParent != null || (node.type() == NodeType.JOIN && isForeachJoin(node))) {
+        if (node.type() == NodeType.FOREACH || node.type() == NodeType.SWITCH || foreachJoinParent != null || (node.type() == NodeType.JOIN && isForeachJoin(node))) {
             env.put("METAFLOW_SFN_DYNAMO_DB_TABLE", dynamoTable(node));
         }
         return env;

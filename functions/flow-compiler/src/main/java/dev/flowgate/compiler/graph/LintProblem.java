@@ -4,7 +4,10 @@ package dev.flowgate.compiler.graph;
 public record LintProblem(String file, int line, String step, String message, String fix) {
     @Override
     public String toString() {
-        return file + ":" + line + ": " + (step == null ? "" : "step '" + step + "': ") + message
-                + (fix == null || fix.isEmpty() ? "" : " Fix: " + fix);
+        String text = file + ":" + line + ": " + (step == null ? "" : "step '" + step + "': ") + message;
+        if (fix == null || fix.isEmpty()) {
+            return text;
+        }
+        return text + (text.endsWith(".") || text.endsWith("?") || text.endsWith("!") ? " " : ". ") + "Fix: " + fix;
     }
 }
