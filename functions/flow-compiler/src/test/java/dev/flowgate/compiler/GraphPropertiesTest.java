@@ -1,6 +1,9 @@
 package dev.flowgate.compiler;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.compiler.graph.FlowGraph;
+import dev.flowgate.model.json.FlowgateJson;
+import java.io.IOException;
 import dev.flowgate.compiler.graph.FlowLintException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -34,6 +37,40 @@ class GraphPropertiesTest {
         Map<String, List<String>> parsed = new LinkedHashMap<>();
         graph.steps().values().forEach(s -> parsed.put(s.name(), s.outFuncs()));
         assertThat(parsed).isEqualTo(flow.edges());
+    }
+
+    /** Every valid graph compiles, and every transition of the state machine names a state of its own scope. */
+    @Property(tries = 200)
+    void validFlow_compilesToAClosedStateMachine(@ForAll("flows") Generated flow) throws IOException {
+        CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse("gen.py", flow.source()), CorpusGoldenTest.options());
+        JsonNode definition = FlowgateJson.parse(compiled.definitionJson());
+        List<String> taskStates = new ArrayList<>();
+        assertClosed(definition, taskStates);
+        assertThat(taskStates).containsExactlyInAnyOrderElementsOf(flow.edges().keySet());
+    }
+
+    private static void assertClosed(JsonNode scope, List<String> taskStates) {
+        JsonNode states = scope.get("States");
+        assertThat(states.has(scope.get("StartAt").asText())).isTrue();
+        states.fields().forEachRemaining(e -> {
+            JsonNode state = e.getValue();
+            if (state.path("Resource").asText().endsWith("batch:submitJob.sync")) {
+                taskStates.add(e.getKey());
+            }
+            assertThat(state.has("Next") || state.has("End") || state.has("Choices") || state.path("Type").asText().equals("Fail"))
+                    .as(e.getKey()).isTrue();
+            if (state.has("Next")) {
+                assertThat(states.has(state.get("Next").asText())).as(e.getKey() + " -> " + state.get("Next")).isTrue();
+            }
+            state.path("Choices").forEach(c -> assertThat(states.has(c.get("Next").asText())).isTrue());
+            if (state.has("Default")) {
+                assertThat(states.has(state.get("Default").asText())).isTrue();
+            }
+            state.path("Branches").forEach(b -> assertClosed(b, taskStates));
+            if (state.has("Iterator")) {
+                assertClosed(state.get("Iterator"), taskStates);
+            }
+        });
     }
 
     @Property(tries = 500)
@@ -78,6 +115,12 @@ class GraphPropertiesTest {
             List<String> out = edges.get(name);
             if (kind.equals("end")) {
                 py.append("        pass\n\n");
+            } else if (kind.equals("switch")) {
+                py.append("        self.pick = \"c0\"\n        self.next({");
+                for (int i = 0; i < out.size(); i++) {
+                    py.append(i > 0 ? ", " : "").append("\"c").append(i).append("\": self.").append(out.get(i));
+                }
+                py.append("}, condition=\"pick\")\n\n");
             } else if (kind.equals("foreach")) {
                 py.append("        self.items = [1, 2]\n        self.next(self.").append(out.get(0)).append(", foreach=\"items\")\n\n");
             } else {
@@ -94,12 +137,26 @@ class GraphPropertiesTest {
     /** Generates a block that ends by going to {@code exit}; returns its first step. */
     private static String block(Random random, int depth, String exit, Map<String, List<String>> edges,
                                 Map<String, String> kinds, int[] counter) {
-        int choice = depth > 2 ? 0 : random.nextInt(3);
+        int choice = depth > 2 ? 0 : random.nextInt(4);
         if (choice == 0) {
             String name = "s" + counter[0]++;
             edges.put(name, List.of(exit));
             kinds.put(name, "linear");
             return name;
+        }
+        if (choice == 3) {
+            String switchStep = "s" + counter[0]++;
+            String meet = "m" + counter[0]++;
+            List<String> cases = new ArrayList<>();
+            edges.put(switchStep, cases);
+            kinds.put(switchStep, "switch");
+            int width = 2 + random.nextInt(2);
+            for (int i = 0; i < width; i++) {
+                cases.add(block(random, depth + 1, meet, edges, kinds, counter));
+            }
+            edges.put(meet, List.of(exit));
+            kinds.put(meet, "linear");
+            return switchStep;
         }
         String split = "s" + counter[0]++;
         String join = "j" + counter[0]++;
