@@ -196,15 +196,20 @@ def watch(sha, env):
     if not found["machines"]:
         raise RuntimeError("no state machine was created")
     print(f"    state machine {found['machines'][0]}; tags {found['tags']}")
+    history = run(["java", "-jar", str(ROOT / "functions/cli/target/flowgate-cli.jar"), "deployments", FLOW, "--limit", "3"],
+                  cwd=ROOT, env=dict(env, FLOWGATE_RESOURCE_PREFIX="flowgate")).stdout
+    print("    deployment record (scripts/flowgate deployments):")
+    for line in history.strip().splitlines():
+        print("      " + line[:160])
+    if "deployed" not in history:
+        raise RuntimeError("the deployment record is missing")
     return found["machines"][0]
 
 
 @stage("a production execution fails: the alerter posts to Slack (local sink)")
 def alert(machine, env, emulator):
-    # moto runs state machines when asked to, but not Batch jobs: the deployed machine's first Batch step
-    # fails for real (no job definition in the emulator), which gives a genuine FAILED execution and history.
-    urllib.request.urlopen(urllib.request.Request(emulator + "/moto-api/config", method="POST",
-                                                  data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode()))
+    # moto runs state machines (switched on at the start of the demo) but not Batch jobs: the deployed machine's
+    # first Batch step fails for real in the emulator, which gives a genuine FAILED execution and history.
     code = (
         "import boto3, json, time, sys\n"
         "sfn = boto3.client('stepfunctions')\n"
@@ -256,6 +261,9 @@ def main():
             git_root.mkdir(parents=True)
             platform = start_platform(git_root)
         emulator = healthy()["emulator"]["endpoint"]
+        # let moto interpret state machines; changing moto's config empties its Step Functions, so do it first
+        urllib.request.urlopen(urllib.request.Request(emulator + "/moto-api/config", method="POST",
+                                                      data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode()))
         repo, sha = render(git_root)
         env = metaflow_env(repo, emulator)
         run_ids = run_flows(repo, env)
