@@ -48,8 +48,7 @@ public final class FlowCompiler {
         try {
             parsed = FlowParser.parse(fileName, source);
         } catch (SyntaxProblem e) {
-            throw new FlowLintException(List.of(new LintProblem(fileName, e.line(), null, e.getMessage(),
-                    "fix the Python syntax; Flowgate reads the file without running it")));
+            throw new FlowLintException(List.of(new LintProblem(fileName, e.line(), null, e.getMessage(), e.fix())));
         }
         return GraphBuilder.build(parsed);
     }

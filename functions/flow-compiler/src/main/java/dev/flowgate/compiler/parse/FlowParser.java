@@ -73,7 +73,8 @@ public final class FlowParser {
                     if (flow != null) {
                         if (found != null) {
                             throw new SyntaxProblem(flow.line(), "the file defines two flows, " + found.className() + " and "
-                                    + flow.className() + "; keep one FlowSpec subclass per file");
+                                    + flow.className() + "", "keep one FlowSpec subclass per file (Flowgate does not compile flows that inherit"
+                                    + " from other flows in the same file yet); move the other class to its own file");
                         }
                         found = flow;
                     }
@@ -85,8 +86,8 @@ public final class FlowParser {
             }
         }
         if (found == null) {
-            throw new SyntaxProblem(1, "no class deriving from metaflow's FlowSpec was found"
-                    + " (write: from metaflow import FlowSpec, step  and  class MyFlow(FlowSpec): ...)");
+            throw new SyntaxProblem(1, "no class deriving from metaflow's FlowSpec was found",
+                    "write: from metaflow import FlowSpec, step  and  class MyFlow(FlowSpec): ...");
         }
         return found;
     }
@@ -323,7 +324,7 @@ public final class FlowParser {
                         : call.kwargs().get("name") instanceof PyExpr.Str s2 ? s2.value() : null;
                 if (name == null) {
                     throw new SyntaxProblem(nameToken.line(), kind.get() + " '" + nameToken.text()
-                            + "' needs its name as a string literal, e.g. " + kind.get() + "(\"" + nameToken.text() + "\", ...)");
+                            + "' needs its name as a string literal", "write e.g. " + kind.get() + "(\"" + nameToken.text() + "\", ...)");
                 }
                 Optional<PyExpr> defaultValue = Optional.ofNullable(call.kwargs().get("default"))
                         .or(() -> Optional.ofNullable(call.kwargs().get("default_value"))).map(this::substitute);
