@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import dev.flowgate.deployer.adapter.GitHubRestHost;
+import dev.flowgate.deployer.adapter.LambdaAlertNotifier;
 import dev.flowgate.deployer.adapter.LoggingAlertNotifier;
 import dev.flowgate.deployer.adapter.MetadataServiceRunRegistry;
 import dev.flowgate.deployer.adapter.S3CodePackageStore;
@@ -58,11 +59,7 @@ public final class DeployerWiring {
         FlowgateResources names = resources(env);
         SecretsManagerClient secrets = aws.configure(SecretsManagerClient.builder());
         DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder());
-        // locally the runtime itself serves the Lambda Invoke API; in AWS the regional endpoint
-        AwsSettings lambdaSettings = env.get("FLOWGATE_LOCAL_URL")
-                .map(url -> new AwsSettings(Optional.of(URI.create(url)), aws.region(), aws.credentials()))
-                .orElse(aws);
-        LambdaClient lambda = lambdaSettings.configure(LambdaClient.builder());
+        LambdaClient lambda = lambdaClient(env, aws);
         DynamoDbDeploymentStore ledger = new DynamoDbDeploymentStore(dynamo, names.tableName(FlowgateResources.CONTROL));
         return new WebhookService(
                 new SecretsManagerSecret(secrets, names.secretName(FlowgateResources.GITHUB_WEBHOOK_SECRET), SECRET_MAX_AGE,
@@ -76,6 +73,15 @@ public final class DeployerWiring {
     }
 
     static final String LOCAL_ROLE = "arn:aws:iam::123456789012:role/flowgate-local";
+    static final String ALERTER_FUNCTION = "flowgate-alerter";
+
+    /** Locally the runtime itself serves the Lambda Invoke API; in AWS the regional endpoint. */
+    private static LambdaClient lambdaClient(Environment env, AwsSettings aws) {
+        AwsSettings lambdaSettings = env.get("FLOWGATE_LOCAL_URL")
+                .map(url -> new AwsSettings(Optional.of(URI.create(url)), aws.region(), aws.credentials()))
+                .orElse(aws);
+        return lambdaSettings.configure(LambdaClient.builder());
+    }
 
     /** The deployment pipeline with its production adapters. */
     public static DeploymentPipeline pipeline(Environment env) {
@@ -136,7 +142,8 @@ public final class DeployerWiring {
                 machines(env, aws, sfnRole, eventsRole),
                 store,
                 store,
-                new LoggingAlertNotifier(System.out),
+                new LambdaAlertNotifier(lambdaClient(env, aws), env.get("FLOWGATE_ALERTER_FUNCTION", ALERTER_FUNCTION),
+                        new LoggingAlertNotifier(System.out), Clock.systemUTC()),
                 RepositoryPolicy.parse(env.get("FLOWGATE_REPOSITORIES", ""), env.get("FLOWGATE_EXPERIMENTAL_BRANCHES", "*")),
                 metaflowSettings, env.get("FLOWGATE_METAFLOW_LAYER"), new DeploymentIds(), Clock.systemUTC());
     }
