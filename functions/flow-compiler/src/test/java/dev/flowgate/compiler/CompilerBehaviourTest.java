@@ -161,6 +161,51 @@ class CompilerBehaviourTest {
     }
 
     @Test
+    void annotatedEntryAndTerminalSteps_followMetaflow219() throws IOException {
+        JsonNode custom = compiled("custom_named_flow.py");
+        assertThat(custom.get("StartAt").asText()).isEqualTo("begin");
+        String beginCommand = custom.at("/States/begin/Parameters/ContainerOverrides/Command/2").asText();
+        assertThat(beginCommand).contains(" init --run-id ", "--input-paths sfn-${METAFLOW_RUN_ID}/_parameters/${AWS_BATCH_JOB_ID}-params");
+        assertThat(custom.at("/States/begin/Parameters/Parameters/metaflow.production_token").isTextual()).isTrue();
+        assertThat(custom.at("/States/finish/End").asBoolean()).isTrue();
+        assertThat(custom.at("/States/work/Parameters/Parameters/metaflow.production_token").isMissingNode()).isTrue();
+
+        JsonNode single = compiled("single_step_flow.py");
+        assertThat(single.get("StartAt").asText()).isEqualTo("only");
+        assertThat(single.get("States").size()).isEqualTo(1);
+        assertThat(single.at("/States/only/End").asBoolean()).isTrue();
+
+        String twoStarts = """
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step(start=True)
+                    def a(self):
+                        self.next(self.end)
+                    @step(start=True)
+                    def b(self):
+                        self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """;
+        assertLint(twoStarts, "f.py:7: step 'b': more than one step is marked @step(start=True): [a, b]. Fix: mark only one start step");
+        String ambiguous = """
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step(start=True)
+                    def begin(self):
+                        self.next(self.end)
+                    @step
+                    def start(self):
+                        self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """;
+        assertLint(ambiguous, "f.py:4: step 'begin': the step is marked @step(start=True) but the flow also has a step named start");
+    }
+
+    @Test
     void lint_missingTarget_namesFileLineStepAndFix() {
         String source = """
                 from metaflow import FlowSpec, step
@@ -278,6 +323,16 @@ class CompilerBehaviourTest {
                     @step
                     def start(self):
                         self.next(self.end)
+                """, "the flow's only step is both its start and its end, so it must not call self.next()");
+        assertLint("""
+                from metaflow import FlowSpec, step
+                class F(FlowSpec):
+                    @step
+                    def start(self):
+                        self.next(self.train)
+                    @step
+                    def train(self):
+                        self.next(self.start)
                 """, "no step named 'end'");
         assertLint("x = (1,\n", "bracket is not closed");
         assertLint("import os\n", "no class deriving from metaflow's FlowSpec");

@@ -58,7 +58,7 @@ final class ContainerCommand {
         String flowFile = graph.fileName().substring(graph.fileName().lastIndexOf('/') + 1);
         String top = topLevelOptions(graph, node, options);
         List<String> steps = new ArrayList<>();
-        if (node.name().equals("start")) {
+        if (node.name().equals(graph.start().name())) {
             steps.add("if ! python " + flowFile + " dump --max-value-size=0 sfn-${METAFLOW_RUN_ID}/_parameters/${AWS_BATCH_JOB_ID}-params"
                     + " >/dev/null 2>/dev/null; then python -m metaflow.plugins.aws.step_functions.set_batch_environment parameters"
                     + " .flowgate_parameters && . `pwd`/.flowgate_parameters && python " + flowFile + " " + top
@@ -93,7 +93,7 @@ final class ContainerCommand {
     }
 
     static String inputPaths(FlowGraph graph, StepNode node) {
-        if (node.name().equals("start")) {
+        if (node.name().equals(graph.start().name())) {
             return "sfn-${METAFLOW_RUN_ID}/_parameters/${AWS_BATCH_JOB_ID}-params";
         }
         NodeType closed = closedSplit(graph, node);

@@ -48,7 +48,7 @@ public final class StateMachineGenerator {
 
     public ObjectNode definition() {
         ObjectNode root = JSON.createObjectNode();
-        root.put("StartAt", "start");
+        root.put("StartAt", graph.start().name());
         ObjectNode states = root.putObject("States");
         visit(graph.start(), states, null);
         return root;
@@ -193,7 +193,7 @@ public final class StateMachineGenerator {
         jobParameters.put("metaflow.version", options.metaflowVersion());
         jobParameters.put("step_name", node.name());
         String runIdPath = runIdPath(node);
-        if (node.name().equals("start")) {
+        if (node.name().equals(graph.start().name())) {
             jobParameters.put("metaflow.production_token", options.productionToken());
         }
         jobParameters.put("metaflow.run_id.$", runIdPath);
@@ -286,7 +286,7 @@ public final class StateMachineGenerator {
         env.put("METAFLOW_RUNTIME_ENVIRONMENT", "aws-batch");
         settings.s3EndpointUrl().ifPresent(url -> env.put("METAFLOW_S3_ENDPOINT_URL", url));
         env.putAll(resources.environment());
-        if (node.name().equals("start")) {
+        if (node.name().equals(graph.start().name())) {
             env.put("METAFLOW_PARAMETERS", "$.Parameters");
             env.put("METAFLOW_DEFAULT_PARAMETERS", defaultParameters());
         } else if (node.type() == NodeType.JOIN && isForeachJoin(node)) {
@@ -366,7 +366,7 @@ public final class StateMachineGenerator {
     }
 
     private String runIdPath(StepNode node) {
-        if (node.name().equals("start")) {
+        if (node.name().equals(graph.start().name())) {
             return "$$.Execution.Name";
         }
         // Metaflow reads "$.Parameters.['metaflow.run_id']"; the dot-free duplicate "run_id" is the same value

@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /** A validated Metaflow flow: its steps (in source order), flow decorators and parameters. */
 public record FlowGraph(String fileName, String flowName, Map<String, StepNode> steps,
-                        List<ParsedFlow.Decorator> flowDecorators, List<ParsedFlow.ParameterDef> parameters) {
+                        List<ParsedFlow.Decorator> flowDecorators, List<ParsedFlow.ParameterDef> parameters,
+                        String startStep, String endStep) {
 
     public FlowGraph {
         steps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(steps));
@@ -26,8 +27,14 @@ public record FlowGraph(String fileName, String flowName, Map<String, StepNode> 
         return node;
     }
 
+    /** The entry step: the one marked {@code @step(start=True)}, else {@code start}, else a flow's only step. */
     public StepNode start() {
-        return step("start");
+        return step(startStep);
+    }
+
+    /** The terminal step: the one marked {@code @step(end=True)}, else {@code end}, else a flow's only step. */
+    public StepNode end() {
+        return step(endStep);
     }
 
     public Optional<ParsedFlow.Decorator> flowDecorator(String name) {

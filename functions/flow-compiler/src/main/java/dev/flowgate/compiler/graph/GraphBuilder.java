@@ -24,6 +24,8 @@ import java.util.TreeSet;
 public final class GraphBuilder {
     private final ParsedFlow flow;
     private final List<LintProblem> problems = new ArrayList<>();
+    private String entry = "start";
+    private String terminal = "end";
 
     private GraphBuilder(ParsedFlow flow) {
         this.flow = flow;
@@ -44,16 +46,20 @@ public final class GraphBuilder {
                 problem(step.line(), step.name(), "the step is defined twice", "rename or remove one of them");
             }
         }
+        entry = entryOrTerminal(byName, "start");
+        terminal = entryOrTerminal(byName, "end");
         Map<String, Shape> shapes = new LinkedHashMap<>();
         for (ParsedStep step : byName.values()) {
             checkName(step);
             shapes.put(step.name(), shape(step));
         }
-        if (!byName.containsKey("start")) {
-            problem(flow.line(), null, "the flow has no step named 'start'", "add an @step method called start; every flow begins there");
+        if (!byName.containsKey(entry)) {
+            problem(flow.line(), null, "the flow has no step named 'start'", "add an @step method called start (or mark one"
+                    + " step @step(start=True)); every flow begins there");
         }
-        if (!byName.containsKey("end")) {
-            problem(flow.line(), null, "the flow has no step named 'end'", "add an @step method called end; every flow finishes there");
+        if (!byName.containsKey(terminal)) {
+            problem(flow.line(), null, "the flow has no step named 'end'", "add an @step method called end (or mark one"
+                    + " step @step(end=True)); every flow finishes there");
         }
         for (Map.Entry<String, Shape> entry : shapes.entrySet()) {
             for (String target : entry.getValue().targets()) {
@@ -70,9 +76,9 @@ public final class GraphBuilder {
         Map<String, Set<String>> in = new HashMap<>();
         byName.keySet().forEach(n -> in.put(n, new TreeSet<>()));
         shapes.forEach((name, shape) -> shape.targets().forEach(t -> in.get(t).add(name)));
-        if (!in.get("start").isEmpty()) {
-            problem(byName.get("start").line(), "start", "the start step is the target of self.next() in " + in.get("start"),
-                    "no step may go back to start");
+        if (!in.get(entry).isEmpty()) {
+            problem(byName.get(entry).line(), entry, "the start step is the target of self.next() in " + in.get(entry),
+                    "no step may go back to " + entry);
         }
         checkCycles(shapes, byName);
         stopIfProblems();
@@ -83,7 +89,7 @@ public final class GraphBuilder {
         Map<String, List<String>> splitParents = new HashMap<>();
         Map<String, String> matchingJoin = new HashMap<>();
         Map<String, Map<String, String>> branchOf = new HashMap<>();
-        walk("start", new ArrayList<>(), new HashMap<>(), shapes, byName, in, splitParents, matchingJoin, branchOf, new HashSet<>());
+        walk(entry, new ArrayList<>(), new HashMap<>(), shapes, byName, in, splitParents, matchingJoin, branchOf, new HashSet<>());
         stopIfProblems();
         for (Map.Entry<String, Shape> e : shapes.entrySet()) {
             Shape shape = e.getValue();
@@ -133,12 +139,38 @@ public final class GraphBuilder {
                 NodeType t = shapes.get(parents.get(i)).type();
                 insideForeach |= t == NodeType.FOREACH || t == NodeType.PARALLEL_FOREACH;
             }
-            NodeType type = shape.type() == NodeType.LINEAR && step.name().equals("start") ? NodeType.START : shape.type();
+            NodeType type = shape.type() == NodeType.LINEAR && step.name().equals(entry) ? NodeType.START : shape.type();
             nodes.put(step.name(), new StepNode(step.name(), type, shape.targets(), new ArrayList<>(in.get(step.name())),
                     step.line(), step.decorators(), shape.foreachParam(), shape.numParallel(), shape.cases(), shape.condition(),
                     parents, matchingJoin.get(step.name()), insideForeach));
         }
-        return new FlowGraph(flow.fileName(), flow.className(), nodes, flow.decorators(), flow.parameters());
+        return new FlowGraph(flow.fileName(), flow.className(), nodes, flow.decorators(), flow.parameters(), entry, terminal);
+    }
+
+    /**
+     * Metaflow 2.19's rules: the step marked {@code @step(start=True)} (resp. {@code end=True}); else the step
+     * literally named start (end); else, in a flow of one step, that step. Two marked steps, or a marked step
+     * next to one named start (end), are errors.
+     */
+    private String entryOrTerminal(Map<String, ParsedStep> byName, String role) {
+        if (byName.size() == 1) {
+            return byName.keySet().iterator().next();
+        }
+        List<ParsedStep> marked = byName.values().stream().filter(s -> s.decorator("step")
+                .flatMap(d -> d.kwarg(role)).filter(v -> v instanceof PyExpr.Bool b && b.value()).isPresent()).toList();
+        if (marked.size() > 1) {
+            problem(marked.get(1).line(), marked.get(1).name(), "more than one step is marked @step(" + role + "=True): "
+                    + marked.stream().map(ParsedStep::name).toList(), "mark only one " + role + " step");
+        }
+        if (!marked.isEmpty()) {
+            String name = marked.get(0).name();
+            if (!name.equals(role) && byName.containsKey(role)) {
+                problem(marked.get(0).line(), name, "the step is marked @step(" + role + "=True) but the flow also has a step"
+                        + " named " + role, "rename the step " + role + " or remove the annotation");
+            }
+            return name;
+        }
+        return role;
     }
 
     private void checkName(ParsedStep step) {
@@ -157,18 +189,23 @@ public final class GraphBuilder {
     }
 
     private Shape shape(ParsedStep step) {
-        boolean isEnd = step.name().equals("end");
+        boolean isEnd = step.name().equals(terminal);
         if (step.tail().isEmpty()) {
             if (!isEnd) {
                 problem(step.tailLine(), step.name(), "the step does not end with a transition: " + step.tailProblem().orElse(""),
                         "make the last line of " + step.name() + " a call like self.next(self.<next_step>)");
             } else if (step.positionalParams() == 2) {
-                problem(step.line(), "end", "the end step must not be a join (take 'inputs')", "add a join step before end");
+                problem(step.line(), step.name(), "the end step must not be a join (take 'inputs')", "add a join step before " + step.name());
             }
             return new Shape(NodeType.END, List.of(), null, 0, null, null);
         }
         if (isEnd) {
-            problem(step.tailLine(), "end", "the end step must not call self.next()", "remove self.next() from end");
+            if (step.name().equals(entry)) {
+                problem(step.tailLine(), step.name(), "the flow's only step is both its start and its end, so it must not call"
+                        + " self.next()", "add the steps self.next() goes to (e.g. an end step), or remove self.next()");
+            } else {
+                problem(step.tailLine(), step.name(), "the end step must not call self.next()", "remove self.next() from " + step.name());
+            }
             return new Shape(NodeType.END, List.of(), null, 0, null, null);
         }
         ParsedFlow.NextCall next = step.tail().get();
@@ -298,7 +335,7 @@ public final class GraphBuilder {
 
     private void checkReachable(Map<String, Shape> shapes, Map<String, ParsedStep> byName) {
         Set<String> seen = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of("start"));
+        Deque<String> todo = new ArrayDeque<>(List.of(entry));
         while (!todo.isEmpty()) {
             String n = todo.pop();
             if (seen.add(n)) {

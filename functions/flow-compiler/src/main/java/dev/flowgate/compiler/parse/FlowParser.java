@@ -377,7 +377,9 @@ public final class FlowParser {
         if (!isStep) {
             return null;
         }
-        List<Decorator> others = decorators.stream().filter(d -> !(d.fromMetaflow() && d.name().equals("step"))).toList();
+        // @step itself is dropped, unless it marks the entry or terminal step: @step(start=True) / @step(end=True)
+        List<Decorator> others = decorators.stream().filter(d -> !(d.fromMetaflow() && d.name().equals("step"))
+                || !d.kwargs().isEmpty()).toList();
         if (statements.isEmpty()) {
             return new ParsedStep(name, line, positional, others, Optional.empty(), Optional.of("its body is empty"), line);
         }

@@ -1,0 +1,7 @@
+from metaflow import FlowSpec, step
+
+
+class SingleFlow(FlowSpec):
+    @step
+    def only(self):
+        print("one step")
