@@ -1,0 +1,253 @@
+package dev.flowgate.infra;
+
+import dev.flowgate.model.resources.FlowgateResources;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.apigateway.AccessLogFormat;
+import software.amazon.awscdk.services.apigateway.ApiKey;
+import software.amazon.awscdk.services.apigateway.LambdaRestApi;
+import software.amazon.awscdk.services.apigateway.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigateway.MethodLoggingLevel;
+import software.amazon.awscdk.services.apigateway.MethodOptions;
+import software.amazon.awscdk.services.apigateway.StageOptions;
+import software.amazon.awscdk.services.apigateway.ThrottleSettings;
+import software.amazon.awscdk.services.apigateway.UsagePlan;
+import software.amazon.awscdk.services.apigateway.UsagePlanPerApiStage;
+import software.amazon.awscdk.services.apigateway.UsagePlanProps;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.iam.ArnPrincipal;
+import software.amazon.awscdk.services.iam.Policy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.Permission;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Flowgate's own functions and everything they need: the metadata API (Lambda with SnapStart on an alias,
+ * REST API with API key, usage plan, throttling and access logs), the GitHub webhook and the deployer (async
+ * invoke with a dead-letter queue, a resource policy for the Jenkins role), the roles flows run with on Step
+ * Functions and EventBridge, the secrets (created empty: operators fill them), and alerting (the EventBridge rule
+ * on failed executions → alerter with retries and a dead-letter queue, alarms on the queues and on errors).
+ */
+public final class ControlPlaneStack extends Stack {
+    public static final String METADATA_HANDLER = "dev.flowgate.metadata.handler.MetadataApiHandler::handleRequest";
+    public static final String WEBHOOK_HANDLER = "dev.flowgate.deployer.handler.GitHubWebhookHandler::handleRequest";
+    public static final String DEPLOYER_HANDLER = "dev.flowgate.deployer.handler.DeployerHandler::handleRequest";
+    public static final String ALERTER_HANDLER = "dev.flowgate.alerter.handler.AlerterHandler::handleRequest";
+
+    public ControlPlaneStack(Construct scope, String id, StackProps props, TeamSettings settings, Path repositoryRoot,
+                             IBucket datastore, ITable metadataTable, ITable controlTable, ITable foreachTable, Role jobRole,
+                             String jobQueueArn) {
+        super(scope, id, props);
+        String prefix = settings.resourcePrefix();
+        FlowgateResources names = new FlowgateResources(prefix);
+        Map<String, String> common = Map.of("FLOWGATE_RESOURCE_PREFIX", prefix,
+                "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+
+        // --- metadata API
+        Function metadataFn = function("MetadataApi", prefix + "-metadata-api", METADATA_HANDLER,
+                asset(repositoryRoot, settings.metadataApiAsset(), "lambdaAssets.metadataApi"), 1024, Duration.seconds(29), common);
+        metadataTable.grantReadWriteData(metadataFn);
+        Alias metadataLive = Alias.Builder.create(this, "MetadataApiLive").aliasName("live").version(metadataFn.getCurrentVersion()).build();
+        LogGroup apiLogs = LogGroup.Builder.create(this, "MetadataApiAccessLogs").retention(RetentionDays.ONE_YEAR).build();
+        LambdaRestApi metadataApi = LambdaRestApi.Builder.create(this, "MetadataRestApi").restApiName(prefix + "-metadata")
+                .handler(metadataLive).proxy(true)
+                .defaultMethodOptions(MethodOptions.builder().apiKeyRequired(true).build())
+                .deployOptions(StageOptions.builder().stageName("v1")
+                        .throttlingRateLimit(settings.apiRate()).throttlingBurstLimit(settings.apiBurst())
+                        .accessLogDestination(new LogGroupLogDestination(apiLogs))
+                        .accessLogFormat(AccessLogFormat.jsonWithStandardFields())
+                        .loggingLevel(MethodLoggingLevel.ERROR).tracingEnabled(true).build())
+                .cloudWatchRole(true).build();
+        ApiKey key = ApiKey.Builder.create(this, "MetaflowClientKey").apiKeyName(prefix + "-metaflow-client")
+                .description("METAFLOW_SERVICE_AUTH_KEY for the team's Metaflow clients").build();
+        UsagePlan plan = metadataApi.addUsagePlan("MetaflowClients", UsagePlanProps.builder().name(prefix + "-metaflow-clients")
+                .throttle(ThrottleSettings.builder().rateLimit(settings.apiRate()).burstLimit(settings.apiBurst()).build()).build());
+        plan.addApiKey(key);
+        plan.addApiStage(UsagePlanPerApiStage.builder().api(metadataApi).stage(metadataApi.getDeploymentStage()).build());
+        // a policy of this stack attached to the job role (the role lives in the compute stack; no cycle)
+        Policy.Builder.create(this, "JobRoleMetadataAccess").roles(List.of(jobRole))
+                .statements(List.of(PolicyStatement.Builder.create().actions(List.of("execute-api:Invoke"))
+                        .resources(List.of(metadataApi.arnForExecuteApi())).build())).build();
+
+        // --- roles flows run with
+        Role sfnRole = Role.Builder.create(this, "StepFunctionsRole").assumedBy(new ServicePrincipal("states.amazonaws.com"))
+                .description("METAFLOW_SFN_IAM_ROLE: runs flows' state machines").build();
+        sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("batch:SubmitJob", "batch:DescribeJobs", "batch:TerminateJob"))
+                .resources(List.of("*")).build());
+        sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"))
+                .resources(List.of("arn:" + getPartition() + ":events:" + getRegion() + ":" + getAccount()
+                        + ":rule/StepFunctionsGetEventsForBatchJobsRule")).build());
+        foreachTable.grant(sfnRole, "dynamodb:GetItem");
+        Role eventsRole = Role.Builder.create(this, "EventBridgeRole").assumedBy(new ServicePrincipal("events.amazonaws.com"))
+                .description("METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: starts scheduled flows").build();
+        String machines = "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":stateMachine:*";
+        eventsRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:StartExecution")).resources(List.of(machines)).build());
+
+        // --- secrets (values set by operators; never in git)
+        Secret webhookSecret = Secret.Builder.create(this, "GitHubWebhookSecret").secretName(names.secretName(FlowgateResources.GITHUB_WEBHOOK_SECRET))
+                .description(FlowgateResources.GITHUB_WEBHOOK_SECRET.description()).build();
+        Secret githubToken = Secret.Builder.create(this, "GitHubToken").secretName(names.secretName(FlowgateResources.GITHUB_TOKEN))
+                .description(FlowgateResources.GITHUB_TOKEN.description()).build();
+        Secret slack = Secret.Builder.create(this, "SlackWebhook").secretName(names.secretName(FlowgateResources.SLACK_WEBHOOK))
+                .description(FlowgateResources.SLACK_WEBHOOK.description()).build();
+        Secret metaflowConfig = Secret.Builder.create(this, "MetaflowConfig").secretName(prefix + "/metaflow-config")
+                .description("The Metaflow config JSON compiled flows run with").build();
+
+        // --- deployment
+        Queue deployDlq = deadLetterQueue("DeployerDlq", prefix + "-deployer-dlq");
+        Map<String, String> deployerEnv = new LinkedHashMap<>(common);
+        deployerEnv.put("FLOWGATE_REPOSITORIES", String.join(",", settings.repositories()));
+        deployerEnv.put("FLOWGATE_SFN_ROLE_ARN", sfnRole.getRoleArn());
+        deployerEnv.put("FLOWGATE_EVENTS_ROLE_ARN", eventsRole.getRoleArn());
+        deployerEnv.put("FLOWGATE_METAFLOW_CONFIG_SECRET", metaflowConfig.getSecretName());
+        deployerEnv.put("METAFLOW_SERVICE_URL", metadataApi.getUrl());
+        deployerEnv.put("METAFLOW_DATASTORE_SYSROOT_S3", "s3://" + datastore.getBucketName() + "/metaflow");
+        Code deployerCode = asset(repositoryRoot, settings.deployerAsset(), "lambdaAssets.deployer");
+        Function deployerFn = function("Deployer", prefix + "-deployer", DEPLOYER_HANDLER, deployerCode, 2048, Duration.minutes(15), deployerEnv);
+        deployerFn.configureAsyncInvoke(EventInvokeConfigOptions.builder().retryAttempts(1).maxEventAge(Duration.hours(1))
+                .onFailure(new SqsDestination(deployDlq)).build());
+        Map<String, String> webhookEnv = new LinkedHashMap<>(deployerEnv);
+        webhookEnv.put("FLOWGATE_DEPLOYER_FUNCTION", deployerFn.getFunctionName());
+        Function webhookFn = function("GitHubWebhook", prefix + "-github-webhook", WEBHOOK_HANDLER, deployerCode, 1024,
+                Duration.seconds(10), webhookEnv);
+        webhookSecret.grantRead(webhookFn);
+        controlTable.grantReadWriteData(webhookFn);
+        deployerFn.grantInvoke(webhookFn);
+        githubToken.grantRead(deployerFn);
+        metaflowConfig.grantRead(deployerFn);
+        controlTable.grantReadWriteData(deployerFn);
+        datastore.grantReadWrite(deployerFn);
+        deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("states:CreateStateMachine",
+                "states:UpdateStateMachine", "states:DeleteStateMachine", "states:DescribeStateMachine", "states:ListStateMachines",
+                "states:TagResource", "states:ListTagsForResource", "states:PublishStateMachineVersion",
+                "states:ListStateMachineVersions")).resources(List.of(machines,
+                "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":stateMachine:*:*")).build());
+        deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("events:PutRule", "events:PutTargets",
+                "events:DeleteRule", "events:RemoveTargets", "events:DescribeRule")).resources(List.of("arn:" + getPartition()
+                + ":events:" + getRegion() + ":" + getAccount() + ":rule/*")).build());
+        deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("batch:RegisterJobDefinition",
+                "batch:DescribeJobDefinitions", "batch:TagResource")).resources(List.of("*")).build());
+        deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("iam:PassRole"))
+                .resources(List.of(sfnRole.getRoleArn(), eventsRole.getRoleArn(), jobRole.getRoleArn())).build());
+        deployerFn.addPermission("JenkinsInvoke", Permission.builder()
+                .principal(new ArnPrincipal("arn:" + getPartition() + ":iam::" + getAccount() + ":role/" + settings.jenkinsRoleName()))
+                .action("lambda:InvokeFunction").build());
+        LambdaRestApi webhookApi = LambdaRestApi.Builder.create(this, "WebhookRestApi").restApiName(prefix + "-webhooks")
+                .handler(webhookFn).proxy(false)
+                .deployOptions(StageOptions.builder().stageName("v1").throttlingRateLimit(20).throttlingBurstLimit(40)
+                        .accessLogDestination(new LogGroupLogDestination(LogGroup.Builder.create(this, "WebhookAccessLogs")
+                                .retention(RetentionDays.ONE_YEAR).build()))
+                        .accessLogFormat(AccessLogFormat.jsonWithStandardFields()).loggingLevel(MethodLoggingLevel.ERROR)
+                        .tracingEnabled(true).build())
+                .cloudWatchRole(true).build();
+        webhookApi.getRoot().addResource("webhooks").addResource("github").addMethod("POST");
+
+        // --- alerting
+        Queue alertDlq = deadLetterQueue("AlerterDlq", prefix + "-alerter-dlq");
+        Map<String, String> alerterEnv = new LinkedHashMap<>(common);
+        alerterEnv.put("FLOWGATE_SLACK_DEFAULT_CHANNEL", settings.defaultSlackChannel());
+        Function alerterFn = function("Alerter", prefix + "-alerter", ALERTER_HANDLER,
+                asset(repositoryRoot, settings.alerterAsset(), "lambdaAssets.alerter"), 1024, Duration.seconds(90), alerterEnv);
+        slack.grantRead(alerterFn);
+        controlTable.grantReadWriteData(alerterFn);
+        alerterFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("states:GetExecutionHistory",
+                "states:DescribeExecution", "states:ListTagsForResource")).resources(List.of(machines,
+                "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":execution:*:*")).build());
+        alerterFn.grantInvoke(deployerFn);
+        deployerFn.addEnvironment("FLOWGATE_ALERTER_FUNCTION", alerterFn.getFunctionName());
+        Rule.Builder.create(this, "FailedExecutions").ruleName(prefix + "-failed-executions")
+                .description("Failed, timed-out and aborted flow executions to the alerter")
+                .eventPattern(EventPattern.builder().source(List.of("aws.states"))
+                        .detailType(List.of("Step Functions Execution Status Change"))
+                        .detail(Map.of("status", List.of("FAILED", "TIMED_OUT", "ABORTED"))).build())
+                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterFn)
+                        .deadLetterQueue(alertDlq).retryAttempts(8).maxEventAge(Duration.hours(6)).build()))
+                .build();
+        Rule.Builder.create(this, "FlushAlertBursts").ruleName(prefix + "-flush-alert-bursts")
+                .schedule(Schedule.rate(Duration.minutes(1)))
+                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterFn)
+                        .event(RuleTargetInput.fromObject(Map.of("source", "flowgate.alerter", "detail-type", "Flush Alert Bursts", "detail", Map.of())))
+                        .deadLetterQueue(alertDlq).retryAttempts(2).build()))
+                .build();
+        for (Queue dlq : List.of(deployDlq, alertDlq)) {
+            Alarm.Builder.create(this, dlq.getNode().getId() + "Depth").metric(dlq.metricApproximateNumberOfMessagesVisible())
+                    .threshold(0).comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD).evaluationPeriods(1)
+                    .treatMissingData(TreatMissingData.NOT_BREACHING)
+                    .alarmDescription("Messages in " + dlq.getNode().getId() + ": a deployment or an alert failed every retry; redrive after fixing").build();
+        }
+        for (IFunction fn : List.of(metadataFn, deployerFn, webhookFn, alerterFn)) {
+            Alarm.Builder.create(this, ((Function) fn).getNode().getId() + "Errors").metric(fn.metricErrors())
+                    .threshold(0).comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD).evaluationPeriods(1)
+                    .treatMissingData(TreatMissingData.NOT_BREACHING).build();
+        }
+
+        // --- what a data scientist's Metaflow config needs
+        CfnOutput.Builder.create(this, "ServiceUrl").key("METAFLOWSERVICEURL").description("METAFLOW_SERVICE_URL").value(metadataApi.getUrl()).build();
+        CfnOutput.Builder.create(this, "ServiceApiKeyId").key("METAFLOWSERVICEAUTHKEYID")
+                .description("API key id; its value is METAFLOW_SERVICE_AUTH_KEY (fetch it, never print it in logs)").value(key.getKeyId()).build();
+        CfnOutput.Builder.create(this, "SfnRole").key("METAFLOWSFNIAMROLE").description("METAFLOW_SFN_IAM_ROLE").value(sfnRole.getRoleArn()).build();
+        CfnOutput.Builder.create(this, "EventsRole").key("METAFLOWEVENTSSFNACCESSIAMROLE").description("METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE")
+                .value(eventsRole.getRoleArn()).build();
+        CfnOutput.Builder.create(this, "WebhookUrl").key("FLOWGATEGITHUBWEBHOOKURL").description("GitHub webhook payload URL")
+                .value(webhookApi.urlForPath("/webhooks/github")).build();
+        CfnOutput.Builder.create(this, "DeployerFunction").key("FLOWGATEDEPLOYERFUNCTION").description("Function Jenkins invokes")
+                .value(deployerFn.getFunctionName()).build();
+        CfnOutput.Builder.create(this, "BatchQueue").key("FLOWGATEDEFAULTQUEUE").description("default queue").value(jobQueueArn).build();
+    }
+
+    private Function function(String id, String name, String handler, Code code, int memory, Duration timeout, Map<String, String> env) {
+        return Function.Builder.create(this, id).functionName(name).runtime(Runtime.JAVA_21).architecture(Architecture.ARM_64)
+                .handler(handler).code(code).memorySize(memory).timeout(timeout).environment(env)
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS).tracing(Tracing.ACTIVE)
+                .logGroup(LogGroup.Builder.create(this, id + "Logs").retention(RetentionDays.THREE_MONTHS).build())
+                .build();
+    }
+
+    private Queue deadLetterQueue(String id, String name) {
+        return Queue.Builder.create(this, id).queueName(name).encryption(QueueEncryption.SQS_MANAGED).enforceSsl(true)
+                .retentionPeriod(Duration.days(14)).build();
+    }
+
+    /** The shaded jar of a function; a clear synth error when it has not been built. */
+    private static Code asset(Path root, String relative, String key) {
+        Path path = root.resolve(relative).normalize();
+        if (!Files.exists(path)) {
+            throw new TeamSettings.InvalidSettings(key, key + ": " + path + " does not exist; build the functions first"
+                    + " (mvn -q -DskipTests package) or point " + key + " at the asset");
+        }
+        return Code.fromAsset(path.toString());
+    }
+}

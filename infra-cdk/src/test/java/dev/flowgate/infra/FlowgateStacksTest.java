@@ -1,0 +1,153 @@
+package dev.flowgate.infra;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The security and wiring properties of the stacks, asserted on the synthesized templates. One synthesis
+ * serves the whole class (synthesis is the slow part on 2 cores).
+ */
+class FlowgateStacksTest {
+    static Template network;
+    static Template data;
+    static Template compute;
+    static Template control;
+
+    @BeforeAll
+    static void synthesize() throws Exception {
+        String json = Files.readString(Path.of("teams/example.json"))
+                .replaceAll("functions/[a-z-]+/target/[a-z-]+-lambda\\.jar", "placeholder-asset");
+        TeamSettings settings = TeamSettings.parse(json);
+        App app = new App();
+        FlowgateApp.Stacks stacks = FlowgateApp.build(app, settings, Path.of("src/test/resources"));
+        network = Template.fromStack(stacks.network());
+        data = Template.fromStack(stacks.data());
+        compute = Template.fromStack(stacks.compute());
+        control = Template.fromStack(stacks.controlPlane());
+    }
+
+    @Test
+    void network_hasPrivateSubnetsEndpointsAndFlowLogs() {
+        network.resourceCountIs("AWS::EC2::VPC", 1);
+        network.resourceCountIs("AWS::EC2::FlowLog", 1);
+        network.resourcePropertiesCountIs("AWS::EC2::VPCEndpoint", Map.of("VpcEndpointType", "Gateway"), 2);
+        network.resourcePropertiesCountIs("AWS::EC2::VPCEndpoint", Map.of("VpcEndpointType", "Interface"), 9);
+        network.resourceCountIs("AWS::EC2::NatGateway", 1);
+    }
+
+    @Test
+    void datastore_isEncryptedPrivateVersionedLoggedAndTlsOnly() {
+        data.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
+                "BucketEncryption", Match.objectLike(Map.of("ServerSideEncryptionConfiguration",
+                        List.of(Map.of("ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256"))))),
+                "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
+                        "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                "VersioningConfiguration", Map.of("Status", "Enabled"),
+                "LoggingConfiguration", Match.objectLike(Map.of("LogFilePrefix", "datastore/")))));
+        data.hasResourceProperties("AWS::S3::BucketPolicy", Match.objectLike(Map.of("PolicyDocument", Match.objectLike(Map.of(
+                "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of("Effect", "Deny",
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))))));
+    }
+
+    @Test
+    void tables_comeFromTheSharedDefinitions_onDemandWithPitrAndEncryption() {
+        data.resourceCountIs("AWS::DynamoDB::Table", 3);
+        data.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "TableName", "flowgate-metadata", "BillingMode", "PAY_PER_REQUEST",
+                "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH"), Map.of("AttributeName", "sk", "KeyType", "RANGE")),
+                "GlobalSecondaryIndexes", Match.arrayWith(List.of(Match.objectLike(Map.of("IndexName", "gsi1")))),
+                "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                "SSESpecification", Map.of("SSEEnabled", true))));
+        data.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "TableName", "flowgate-sfn-foreach",
+                "KeySchema", List.of(Map.of("AttributeName", "pathspec", "KeyType", "HASH")),
+                "TimeToLiveSpecification", Map.of("AttributeName", "ttl", "Enabled", true))));
+    }
+
+    @Test
+    void lustre_isLinkedToTheDatastoreAndOnlyReachableFromItsClients() {
+        data.hasResourceProperties("AWS::FSx::FileSystem", Match.objectLike(Map.of("FileSystemType", "LUSTRE",
+                "LustreConfiguration", Match.objectLike(Map.of("DeploymentType", "PERSISTENT_2", "PerUnitStorageThroughput", 250)))));
+        data.hasResourceProperties("AWS::FSx::DataRepositoryAssociation", Match.objectLike(Map.of(
+                "FileSystemPath", "/datastore", "BatchImportMetaDataOnCreate", true)));
+        data.hasResourceProperties("AWS::EC2::SecurityGroupIngress", Match.objectLike(Map.of("FromPort", 988, "ToPort", 988,
+                "IpProtocol", "tcp")));
+    }
+
+    @Test
+    void batch_hasOnDemandSpotAndEfaQueues_efaInAClusterPlacementGroup() {
+        compute.resourceCountIs("AWS::Batch::JobQueue", 3);
+        compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Match.objectLike(Map.of("ComputeResources",
+                Match.objectLike(Map.of("Type", "SPOT", "AllocationStrategy", "SPOT_PRICE_CAPACITY_OPTIMIZED")))));
+        compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Match.objectLike(Map.of("ComputeResources",
+                Match.objectLike(Map.of("Type", "EC2", "InstanceTypes", List.of("p4d.24xlarge"),
+                        "PlacementGroup", Match.anyValue())))));
+        compute.hasResourceProperties("AWS::EC2::PlacementGroup", Map.of("Strategy", "cluster"));
+        compute.hasResourceProperties("AWS::EC2::LaunchTemplate", Match.objectLike(Map.of("LaunchTemplateData", Match.objectLike(Map.of(
+                "NetworkInterfaces", List.of(Match.objectLike(Map.of("InterfaceType", "efa", "DeviceIndex", 0))))))));
+        compute.hasResourceProperties("AWS::EC2::SecurityGroupIngress", Match.objectLike(Map.of("IpProtocol", "-1",
+                "Description", "EFA and NCCL between nodes")));
+    }
+
+    @Test
+    void jobRole_isLeastPrivilege_noWildcardActions() {
+        Map<String, Map<String, Object>> policies = compute.findResources("AWS::IAM::Policy");
+        assertThat(policies).isNotEmpty();
+        String rendered = policies.toString();
+        assertThat(rendered).doesNotContain("Action=*,").doesNotContain("\"Action\":\"*\"");
+        assertThat(rendered).contains("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem");
+    }
+
+    @Test
+    void metadataApi_requiresApiKey_isThrottledLoggedAndUsesSnapStartOnAnAlias() {
+        control.hasResourceProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of("ApiKeyRequired", true)));
+        control.hasResourceProperties("AWS::ApiGateway::UsagePlan", Match.objectLike(Map.of("Throttle",
+                Map.of("RateLimit", 200, "BurstLimit", 400))));
+        control.hasResourceProperties("AWS::ApiGateway::Stage", Match.objectLike(Map.of("StageName", "v1",
+                "AccessLogSetting", Match.objectLike(Map.of("DestinationArn", Match.anyValue())), "TracingEnabled", true)));
+        control.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Handler", ControlPlaneStack.METADATA_HANDLER, "Runtime", "java21", "Architectures", List.of("arm64"),
+                "SnapStart", Map.of("ApplyOn", "PublishedVersions"))));
+        control.hasResourceProperties("AWS::Lambda::Alias", Match.objectLike(Map.of("Name", "live")));
+    }
+
+    @Test
+    void deployer_isAsyncWithDeadLetterQueue_andInvokableByTheJenkinsRoleOnly() {
+        control.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.objectLike(Map.of("MaximumRetryAttempts", 1,
+                "DestinationConfig", Match.objectLike(Map.of("OnFailure", Match.anyValue())))));
+        String permissions = control.findResources("AWS::Lambda::Permission").toString();
+        assertThat(permissions).contains(":role/jenkins-deployer", "lambda:InvokeFunction");
+        control.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of("QueueName", "flowgate-deployer-dlq",
+                "SqsManagedSseEnabled", true)));
+        control.hasResourceProperties("AWS::SecretsManager::Secret", Map.of("Name", "flowgate/github-webhook-secret",
+                "Description", Match.anyValue(), "GenerateSecretString", Match.anyValue()));
+    }
+
+    @Test
+    void alerting_ruleCoversFailedStatuses_withRetriesDlqAndAlarms() {
+        control.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of("EventPattern", Map.of(
+                "source", List.of("aws.states"), "detail-type", List.of("Step Functions Execution Status Change"),
+                "detail", Map.of("status", List.of("FAILED", "TIMED_OUT", "ABORTED"))))));
+        String rules = control.findResources("AWS::Events::Rule").toString();
+        assertThat(rules).contains("MaximumRetryAttempts=8", "MaximumEventAgeInSeconds=21600", "DeadLetterConfig");
+        control.resourcePropertiesCountIs("AWS::CloudWatch::Alarm", Match.objectLike(Map.of("Threshold", 0)), 6);
+    }
+
+    @Test
+    void outputs_giveEveryMetaflowConfigValue() {
+        assertThat(control.findOutputs("*").keySet()).contains("METAFLOWSERVICEURL", "METAFLOWSFNIAMROLE",
+                "METAFLOWEVENTSSFNACCESSIAMROLE", "METAFLOWSERVICEAUTHKEYID");
+        assertThat(data.findOutputs("*").keySet()).contains("METAFLOWDATASTORESYSROOTS3", "METAFLOWSFNDYNAMODBTABLE");
+        assertThat(compute.findOutputs("*").keySet()).contains("METAFLOWBATCHJOBQUEUE", "METAFLOWECSS3ACCESSIAMROLE");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.flowgate.infra;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TeamSettingsTest {
+
+    @Test
+    void example_loads() {
+        TeamSettings settings = TeamSettings.load(Path.of("teams/example.json"));
+        assertThat(settings.team()).isEqualTo("ml-platform");
+        assertThat(settings.efaInstanceType()).isEqualTo("p4d.24xlarge");
+        assertThat(settings.existingVpcId()).isEmpty();
+    }
+
+    @Test
+    void badOrMissingKeys_failNamingTheKey() throws Exception {
+        String json = Files.readString(Path.of("teams/example.json"));
+        assertThatThrownBy(() -> TeamSettings.parse(json.replace("\"123456789012\"", "\"12345\"")))
+                .isInstanceOfSatisfying(TeamSettings.InvalidSettings.class, e -> assertThat(e.key()).isEqualTo("account"))
+                .hasMessageContaining("account has an invalid value '12345'");
+        assertThatThrownBy(() -> TeamSettings.parse(json.replace("\"storageCapacityGiB\": 1200", "\"storageCapacityGiB\": 10")))
+                .hasMessageContaining("fsx.storageCapacityGiB must be a whole number from 1200");
+        assertThatThrownBy(() -> TeamSettings.parse(json.replace("\"efaInstanceType\"", "\"efaInstance\"")))
+                .hasMessageContaining("batch.efaInstanceType is required");
+        assertThatThrownBy(() -> TeamSettings.parse("{not json"))
+                .isInstanceOf(TeamSettings.InvalidSettings.class);
+    }
+}
