@@ -13,13 +13,12 @@ import dev.flowgate.compiler.parse.PyExpr;
 import dev.flowgate.compiler.parse.SyntaxProblem;
 import dev.flowgate.model.json.FlowgateJson;
 import dev.flowgate.model.naming.MetaflowNames;
+import dev.flowgate.model.naming.NameHash;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -102,7 +101,7 @@ public final class FlowCompiler {
                 : options.production() ? "prod" : "user." + options.owner();
         String name = prefix + s.value() + "." + label + "." + graph.flowName();
         if (name.length() > 80) {
-            name = name.substring(0, 60) + "-" + base32Sha1(name).substring(0, 16);
+            name = name.substring(0, 60) + "-" + NameHash.base32Sha1(name).substring(0, 16);
         }
         return name;
     }
@@ -144,33 +143,5 @@ public final class FlowCompiler {
 
     private static FlowLintException lint(FlowGraph graph, int line, String message, String fix) {
         return new FlowLintException(List.of(new LintProblem(graph.fileName(), line, null, message, fix)));
-    }
-
-    private static String base32Sha1(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-            return base32(digest).toLowerCase(Locale.ROOT);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String base32(byte[] data) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        StringBuilder out = new StringBuilder();
-        int buffer = 0;
-        int bits = 0;
-        for (byte b : data) {
-            buffer = (buffer << 8) | (b & 0xff);
-            bits += 8;
-            while (bits >= 5) {
-                out.append(alphabet.charAt((buffer >> (bits - 5)) & 31));
-                bits -= 5;
-            }
-        }
-        if (bits > 0) {
-            out.append(alphabet.charAt((buffer << (5 - bits)) & 31));
-        }
-        return out.toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.adapter;
 
+import dev.flowgate.model.naming.NameHash;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.port.StateMachineDeployer;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -13,9 +14,6 @@ import software.amazon.awssdk.services.sfn.model.StateMachineListItem;
 import software.amazon.awssdk.services.sfn.model.Tag;
 import software.amazon.awssdk.services.sfn.model.UpdateStateMachineResponse;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,28 +118,7 @@ public final class SfnStateMachineDeployer implements StateMachineDeployer {
         if (stateMachine.length() <= 64) {
             return stateMachine;
         }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest(stateMachine.getBytes(StandardCharsets.UTF_8));
-            return stateMachine.substring(0, 47) + "-" + base32(digest).substring(0, 16).toLowerCase(java.util.Locale.ROOT);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String base32(byte[] bytes) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        StringBuilder out = new StringBuilder();
-        int buffer = 0;
-        int bits = 0;
-        for (byte b : bytes) {
-            buffer = (buffer << 8) | (b & 0xff);
-            bits += 8;
-            while (bits >= 5) {
-                out.append(alphabet.charAt((buffer >> (bits - 5)) & 31));
-                bits -= 5;
-            }
-        }
-        return out.toString();
+        return stateMachine.substring(0, 47) + "-" + NameHash.base32Sha1(stateMachine).substring(0, 16);
     }
 
     private Optional<String> arnOf(String name) {

@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.domain;
 
+import dev.flowgate.model.naming.NameHash;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.model.json.FlowgateJson;
 
@@ -56,22 +57,7 @@ public final class ProductionToken {
 
     /** RFC 4648 base32 without padding (the first characters are all a prefix needs). */
     static String base32(byte[] bytes) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        StringBuilder out = new StringBuilder();
-        int buffer = 0;
-        int bits = 0;
-        for (byte b : bytes) {
-            buffer = (buffer << 8) | (b & 0xff);
-            bits += 8;
-            while (bits >= 5) {
-                out.append(alphabet.charAt((buffer >> (bits - 5)) & 31));
-                bits -= 5;
-            }
-        }
-        if (bits > 0) {
-            out.append(alphabet.charAt((buffer << (5 - bits)) & 31));
-        }
-        return out.toString();
+        return NameHash.base32(bytes);
     }
 
     static byte[] sha1(String text) {
