@@ -1,6 +1,6 @@
 """The whole journey (scripts/demo) passes end to end on a fresh platform: render, run with the real Metaflow
 client, tag prod_ready, signed push webhook, verified deployment to Step Functions on the emulator, failed
-execution, Slack alert."""
+execution, Slack alert; then a push of code no tagged run executed is refused, naming the file."""
 import os
 import socket
 import subprocess
@@ -24,8 +24,9 @@ def test_demo_walks_every_stage_and_succeeds():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     summary = output[output.rindex("Summary:"):]
-    assert summary.count("  ok ") == 7, summary
+    assert summary.count("  ok ") == 8, summary
     assert "failed" not in summary.replace("0 failed", ""), summary
     assert "commit status flowgate/ChurnTrainingFlow: success" in output
     assert "state machine churn_model.prod.ChurnTrainingFlow" in output
     assert "Slack:" in output
+    assert "commit status flowgate/ChurnTrainingFlow: failure" in output and "churn_training_flow.py" in output

@@ -153,11 +153,10 @@ def tag_best(repo, env, run_ids):
     return chosen["run"]
 
 
-@stage("push: send the signed GitHub webhook for the commit")
-def push(sha):
+def send_push(sha, message):
     body = json.dumps({
         "ref": "refs/heads/main", "before": "0" * 40, "after": sha, "created": False, "deleted": False,
-        "forced": False, "head_commit": {"id": sha, "message": "First flow"}, "commits": [{"id": sha}],
+        "forced": False, "head_commit": {"id": sha, "message": message}, "commits": [{"id": sha}],
         "repository": {"full_name": f"{OWNER}/{PROJECT}", "name": PROJECT, "owner": {"login": OWNER},
                        "default_branch": "main"},
         "pusher": {"name": "demo"}, "sender": {"login": "demo"}}).encode()
@@ -171,18 +170,40 @@ def push(sha):
     return json.loads(answer)
 
 
-@stage("watch the deployment: commit status, deployment record and the state machine")
-def watch(sha, env):
+@stage("push: send the signed GitHub webhook for the commit")
+def push(sha):
+    return send_push(sha, "First flow")
+
+
+def final_status(sha, timeout=180):
     path = f"/local/github/repos/{OWNER}/{PROJECT}/commits/{sha}/statuses"
-    deadline, final = time.time() + 180, None
-    while time.time() < deadline and final is None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
         status, body = http("GET", path)
         for item in json.loads(body) if status == 200 else []:
             if item["context"].endswith(FLOW) and item["state"] != "pending":
-                final = item
+                return item
         time.sleep(1)
-    if final is None:
-        raise RuntimeError("no final commit status within 180 s")
+    raise RuntimeError(f"no final commit status for {sha[:12]} within {timeout} s")
+
+
+@stage("push code that never ran: the deployment is refused, naming the file")
+def push_drift(repo):
+    flow = repo / FLOW_FILE
+    flow.write_text(flow.read_text() + "\n# an edit that no tagged run has executed\n")
+    for args in (["add", "."], ["-c", "user.name=Demo", "-c", "user.email=demo@example.com", "commit", "-q", "-m", "Untested edit"]):
+        run(["git"] + args, cwd=repo)
+    sha = run(["git", "rev-parse", "HEAD"], cwd=repo).stdout.strip()
+    send_push(sha, "Untested edit")
+    final = final_status(sha)
+    print(f"    commit status {final['context']}: {final['state']} — {final['description']}")
+    if final["state"] == "success" or Path(FLOW_FILE).name not in final["description"]:
+        raise RuntimeError("the drifted commit was not refused with the file named")
+
+
+@stage("watch the deployment: commit status, deployment record and the state machine")
+def watch(sha, env):
+    final = final_status(sha)
     print(f"    commit status {final['context']}: {final['state']} — {final['description']}")
     if final["state"] != "success":
         raise RuntimeError(final["description"])
@@ -271,6 +292,7 @@ def main():
         push(sha)
         machine = watch(sha, env)
         alert(machine, env, emulator)
+        push_drift(repo)
     except StageFailed:
         pass
     finally:
@@ -286,7 +308,7 @@ def main():
     for name, outcome, detail in results:
         print(f"  {outcome:6} {name}" + (f" ({detail.splitlines()[0][:120]})" if detail else ""))
     passed = sum(1 for _, outcome, _ in results if outcome == "ok")
-    expected = 6 if use_running else 7
+    expected = 7 if use_running else 8
     print(f"demo: {passed} passed, {expected - passed} failed")
     return 0 if passed == expected else 1
 
