@@ -73,11 +73,11 @@ def port_free(port):
 
 
 @stage("start the platform (local runtime + moto)")
-def start_platform(git_root):
+def start_platform(git_root, repositories=f"{OWNER}/{PROJECT}:main"):
     if not port_free(PORT):
         raise RuntimeError(f"port {PORT} is in use: stop that process, choose FLOWGATE_PORT, or pass --use-running")
     env = dict(os.environ, FLOWGATE_PORT=str(PORT), FLOWGATE_LOCAL_GIT_ROOT=str(git_root),
-               FLOWGATE_REPOSITORIES=f"{OWNER}/{PROJECT}:main", FLOWGATE_GITHUB_WEBHOOK_SECRET=SECRET)
+               FLOWGATE_REPOSITORIES=repositories, FLOWGATE_GITHUB_WEBHOOK_SECRET=SECRET)
     log = open(git_root.parent / "platform.log", "w")
     process = subprocess.Popen(["java", "-XX:TieredStopAtLevel=1", "-jar",
                                 str(ROOT / "functions/local-runtime/target/local-runtime.jar")],
