@@ -1,7 +1,9 @@
 package dev.flowgate.infra;
 
 import dev.flowgate.model.resources.FlowgateResources;
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
@@ -40,7 +42,9 @@ public final class FlowgateApp {
                 data.datastore(), data.table(FlowgateResources.METADATA), data.table(FlowgateResources.CONTROL),
                 data.table(FlowgateResources.SFN_FOREACH), compute.jobRole(), compute.onDemandQueue().getJobQueueArn());
         Tags.of(app).add("flowgate:team", settings.team());
-        return new Stacks(network, data, compute, control);
+        Stacks stacks = new Stacks(network, data, compute, control);
+        NagRules.apply(stacks);
+        return stacks;
     }
 
     public static void main(String[] args) {
@@ -71,6 +75,7 @@ public final class FlowgateApp {
             System.exit(2);
             return;
         }
+        Aspects.of(app).add(AwsSolutionsChecks.Builder.create().build());
         CloudAssembly assembly = app.synth();
         if (summary) {
             for (var stack : assembly.getStacks()) {

@@ -1,0 +1,148 @@
+package dev.flowgate.infra;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
+import software.amazon.awscdk.Stack;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every cdk-nag AwsSolutions suppression of the app, each on named resources (never a whole stack) and with its
+ * written reason. A path that no longer exists fails synthesis, so suppressions cannot silently outlive their
+ * resource. Wildcard (IAM5) suppressions name the exact wildcard they accept.
+ */
+final class NagRules {
+    private static final List<String> REASONS = new ArrayList<>();
+
+    static final String LAMBDA_LOGS = "AWSLambdaBasicExecutionRole only grants CreateLogGroup/CreateLogStream/PutLogEvents for the "
+            + "function's own log group; writing logs is required and a hand-written copy would add nothing";
+    static final String XRAY = "Active tracing: xray:PutTraceSegments/PutTelemetryRecords do not support resource-level permissions";
+    static final String DATASTORE_OBJECTS = "Metaflow reads and writes artifacts under arbitrary keys of the datastore bucket "
+            + "(content-addressed objects); the grant is scoped to that one bucket";
+    static final String DATASTORE_ACTIONS = "grantReadWrite's object-level action groups (GetObject*, List*, DeleteObject*, Abort*) "
+            + "scoped to the one datastore bucket; Metaflow needs multipart upload, listing and cleanup of its own artifacts";
+    static final String BATCH_HOST = "AmazonEC2ContainerServiceforEC2Role is the AWS-maintained instance role the ECS agent on a "
+            + "Batch host needs (register container instance, pull from ECR, send logs); it grants no data access";
+    static final String APIGW_LOGS = "AmazonAPIGatewayPushToCloudWatchLogs is the role API Gateway needs to write the access and "
+            + "execution logs the security review requires";
+
+    private NagRules() {
+    }
+
+    /** Adds the suppressions of the four stacks. */
+    static void apply(FlowgateApp.Stacks stacks) {
+        network(stacks.network());
+        compute(stacks.compute());
+        controlPlane(stacks.controlPlane());
+    }
+
+    /** The reasons given, for the test that every suppression has one. */
+    static List<String> reasons() {
+        return List.copyOf(REASONS);
+    }
+
+    private static void network(Stack stack) {
+        for (String endpoint : List.of("Ecr", "EcrDocker", "Ecs", "EcsAgent", "EcsTelemetry", "ExecuteApi", "Logs",
+                "SecretsManager", "Sts")) {
+            String reason = "Interface endpoint security group: ingress is tcp/443 from the VPC's own CIDR only "
+                    + "(a token, which cdk-nag cannot evaluate), never 0.0.0.0/0";
+            suppress(stack, "/Vpc/" + endpoint + "/SecurityGroup/Resource",
+                    rule("AwsSolutions-EC23", reason), rule("CdkNagValidationFailure", reason));
+        }
+    }
+
+    private static void compute(Stack stack) {
+        for (String host : List.of("/EfaInstanceRole/Resource", "/OnDemand/InstanceProfileRole/Resource",
+                "/Spot/InstanceProfileRole/Resource")) {
+            suppress(stack, host, rule("AwsSolutions-IAM4", BATCH_HOST, "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"));
+        }
+        suppress(stack, "/JobRole/DefaultPolicy/Resource",
+                rule("AwsSolutions-IAM5", DATASTORE_ACTIONS, "Action::s3:Abort*", "Action::s3:DeleteObject*",
+                        "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*"),
+                rule("AwsSolutions-IAM5", DATASTORE_OBJECTS, regex("^Resource::.*Datastore.*/\\*$")));
+        suppress(stack, "/DefaultContainer/ExecutionRole/DefaultPolicy/Resource",
+                rule("AwsSolutions-IAM5", "Batch container logs go to log streams created per job inside the fixed "
+                        + "/aws/batch/job log group; stream names are not known in advance", regex("^Resource::.*:log-group:/aws/batch/job:\\*$")));
+    }
+
+    private static void controlPlane(Stack stack) {
+        for (String fn : List.of("MetadataApi", "GitHubWebhook", "Deployer", "Alerter")) {
+            suppress(stack, "/" + fn + "/ServiceRole/Resource", rule("AwsSolutions-IAM4", LAMBDA_LOGS,
+                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"));
+            suppress(stack, "/" + fn + "/Resource", rule("AwsSolutions-L1", "Java 21 is the newest Java LTS runtime that "
+                    + "SnapStart and the project's Java 17 bytecode target are validated on; upgrades are a deliberate change"));
+        }
+        for (String api : List.of("MetadataRestApi", "WebhookRestApi")) {
+            suppress(stack, "/" + api + "/CloudWatchRole/Resource", rule("AwsSolutions-IAM4", APIGW_LOGS,
+                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"));
+            suppress(stack, "/" + api + "/Resource", rule("AwsSolutions-APIG2", "Proxy integration: the Lambda validates "
+                    + "every request and answers 4xx naming the bad field; a second schema in API Gateway would drift"));
+            suppress(stack, "/" + api + "/DeploymentStage.v1/Resource", rule("AwsSolutions-APIG3", "No WAF by default: the "
+                    + "metadata API requires an API key with a throttled usage plan, the webhook verifies GitHub's HMAC "
+                    + "signature; a team can attach its account's WAF web ACL"));
+        }
+        String metadataAuth = "The Metaflow client authenticates with the x-api-key header only (METAFLOW_SERVICE_AUTH_KEY); "
+                + "the method requires the API key of a throttled usage plan";
+        for (String method : List.of("/MetadataRestApi/Default/ANY/Resource", "/MetadataRestApi/Default/{proxy+}/ANY/Resource")) {
+            suppress(stack, method, rule("AwsSolutions-APIG4", metadataAuth), rule("AwsSolutions-COG4", metadataAuth));
+        }
+        String webhookAuth = "GitHub webhooks cannot carry AWS or Cognito credentials; the function verifies the "
+                + "X-Hub-Signature-256 HMAC with the webhook secret before doing anything";
+        suppress(stack, "/WebhookRestApi/Default/webhooks/github/POST/Resource",
+                rule("AwsSolutions-APIG4", webhookAuth), rule("AwsSolutions-COG4", webhookAuth));
+        for (String secret : List.of("GitHubToken", "GitHubWebhookSecret", "MetaflowConfig", "SlackWebhook")) {
+            suppress(stack, "/" + secret + "/Resource", rule("AwsSolutions-SMG4", "Third-party credentials (GitHub, Slack) "
+                    + "or settings that AWS cannot rotate; operators rotate them at the issuer and update the secret"));
+        }
+        for (String dlq : List.of("AlerterDlq", "DeployerDlq")) {
+            suppress(stack, "/" + dlq + "/Resource", rule("AwsSolutions-SQS3", "This queue is itself a dead-letter queue "
+                    + "(with an alarm on its depth); a DLQ of a DLQ would only hide failures"));
+        }
+        suppress(stack, "/MetadataApi/ServiceRole/DefaultPolicy/Resource",
+                rule("AwsSolutions-IAM5", XRAY, "Resource::*"),
+                rule("AwsSolutions-IAM5", "Queries by the table's own gsi1 index (index ARNs end in /index/<name>)",
+                        regex("^Resource::.*(Tablemetadata|TableMetadata).*/index/\\*$")));
+        suppress(stack, "/GitHubWebhook/ServiceRole/DefaultPolicy/Resource",
+                rule("AwsSolutions-IAM5", XRAY, "Resource::*"),
+                rule("AwsSolutions-IAM5", "Invoke any published version/alias of the deployer function only", regex("^Resource::<Deployer.*\\.Arn>:\\*$")));
+        suppress(stack, "/Alerter/ServiceRole/DefaultPolicy/Resource",
+                rule("AwsSolutions-IAM5", XRAY, "Resource::*"),
+                rule("AwsSolutions-IAM5", "Reads the history of failed executions of this team's flow state machines, whose "
+                        + "names are chosen at deploy time", regex("^Resource::arn:<AWS::Partition>:states:.*:(execution:\\*:\\*|stateMachine:\\*)$")));
+        suppress(stack, "/Deployer/ServiceRole/DefaultPolicy/Resource",
+                rule("AwsSolutions-IAM5", "X-Ray tracing and batch:RegisterJobDefinition/DescribeJobDefinitions, which do "
+                        + "not support resource-level permissions at registration", "Resource::*"),
+                rule("AwsSolutions-IAM5", DATASTORE_ACTIONS, "Action::s3:Abort*", "Action::s3:DeleteObject*",
+                        "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*"),
+                rule("AwsSolutions-IAM5", DATASTORE_OBJECTS + " (the deployer uploads code packages)", regex("^Resource::.*Datastore.*/\\*$")),
+                rule("AwsSolutions-IAM5", "Invoke any published version/alias of the alerter function only", regex("^Resource::<Alerter.*\\.Arn>:\\*$")),
+                rule("AwsSolutions-IAM5", "The deployer creates one state machine and one schedule rule per flow, named at "
+                        + "deploy time; scoped to this account and region", regex("^Resource::arn:<AWS::Partition>:(states:.*:stateMachine:\\*(:\\*)?|events:.*:rule/\\*)$")));
+        suppress(stack, "/EventBridgeRole/DefaultPolicy/Resource", rule("AwsSolutions-IAM5", "Schedules start the flows' "
+                + "state machines, which the deployer names at deploy time", regex("^Resource::arn:<AWS::Partition>:states:.*:stateMachine:\\*$")));
+        suppress(stack, "/StepFunctionsRole/DefaultPolicy/Resource", rule("AwsSolutions-IAM5", "batch:SubmitJob/DescribeJobs/"
+                + "TerminateJob: DescribeJobs has no resource-level permissions and SubmitJob needs both queue and job "
+                + "definition ARNs, which Metaflow registers at deploy time (metaflow_<hash>)", "Resource::*"));
+        suppress(stack, "/JobRoleMetadataAccess/Resource", rule("AwsSolutions-IAM5", "execute-api:Invoke on every stage, "
+                + "method and path of the one metadata API (Metaflow calls many paths)", regex("^Resource::arn:<AWS::Partition>:execute-api:.*<MetadataRestApi.*>/\\*/\\*/\\*$")));
+    }
+
+    private static void suppress(Stack stack, String path, NagPackSuppression... suppressions) {
+        NagSuppressions.addResourceSuppressionsByPath(stack, "/" + stack.getNode().getPath() + path, List.of(suppressions));
+    }
+
+    private static NagPackSuppression rule(String id, String reason, Object... appliesTo) {
+        REASONS.add(reason);
+        NagPackSuppression.Builder b = NagPackSuppression.builder().id(id).reason(reason);
+        if (appliesTo.length > 0) {
+            b.appliesTo(List.of(appliesTo));
+        }
+        return b.build();
+    }
+
+    private static RegexAppliesTo regex(String pattern) {
+        return RegexAppliesTo.builder().regex("/" + pattern + "/g").build();
+    }
+}
