@@ -9,6 +9,7 @@ import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Tags;
 import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.cxapi.SynthesisMessageLevel;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -85,5 +86,22 @@ public final class FlowgateApp {
             }
             System.out.println("templates in " + assembly.getDirectory());
         }
+        List<String> nag = nagFindings(assembly);
+        nag.forEach(f -> System.err.println("cdk-nag: " + f));
+        if (!nag.isEmpty()) {
+            System.err.println("error: " + nag.size() + " unsuppressed cdk-nag AwsSolutions finding(s)");
+            System.exit(1);
+        }
+        if (summary) {
+            System.out.println("cdk-nag AwsSolutions: 0 unsuppressed findings");
+        }
+    }
+
+    /** Unsuppressed cdk-nag errors and warnings recorded in the synthesized assembly. */
+    static List<String> nagFindings(CloudAssembly assembly) {
+        return assembly.getStacks().stream().flatMap(stack -> stack.getMessages().stream()
+                .filter(m -> m.getLevel() != SynthesisMessageLevel.INFO)
+                .map(m -> stack.getStackName() + " " + m.getId() + ": " + String.valueOf(m.getEntry().getData()).split(": ")[0])
+                .filter(f -> f.contains("AwsSolutions") || f.contains("CdkNag"))).toList();
     }
 }

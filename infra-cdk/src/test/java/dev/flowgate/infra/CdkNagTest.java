@@ -48,6 +48,11 @@ class CdkNagTest {
     }
 
     @Test
+    void theAppsOwnGuard_seesNoFindingsInTheAssembly() {
+        assertThat(FlowgateApp.nagFindings(assembly)).isEmpty();
+    }
+
+    @Test
     void everySuppressionCarriesAReason() {
         String all = assembly.getStacks().stream().map(s -> s.getTemplate().toString()).reduce("", String::concat);
         assertThat(all).contains("cdk_nag");
@@ -60,8 +65,9 @@ class CdkNagTest {
         Stack stack = new Stack(app, "Insecure");
         Bucket.Builder.create(stack, "Plain").build();
         Aspects.of(app).add(AwsSolutionsChecks.Builder.create().build());
-        app.synth();
+        CloudAssembly insecure = app.synth();
         assertThat(Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-S10.*"))).isNotEmpty();
+        assertThat(FlowgateApp.nagFindings(insecure)).anySatisfy(f -> assertThat(f).contains("AwsSolutions-S10"));
     }
 
     private static List<String> findings(boolean errors) {
