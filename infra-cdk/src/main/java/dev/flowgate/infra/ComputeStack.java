@@ -89,7 +89,7 @@ public final class ComputeStack extends Stack {
                 .vpc(vpc).vpcSubnets(privateSubnets).securityGroups(List.of(batchSg, lustreClients))
                 .instanceTypes(settings.spotInstanceTypes().stream().map(InstanceType::new).toList())
                 .useOptimalInstanceClasses(false).maxvCpus(settings.spotMaxVcpus()).minvCpus(0)
-                .spot(true).allocationStrategy(AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED)
+                .spot(true).allocationStrategy(AllocationStrategy.SPOT_CAPACITY_OPTIMIZED)
                 .launchTemplate(hosts).images(List.of(gpuAmi)).build();
         onDemandQueue = JobQueue.Builder.create(this, "OnDemandQueue").jobQueueName(prefix + "-on-demand").priority(10)
                 .computeEnvironments(List.of(OrderedComputeEnvironment.builder().computeEnvironment(onDemand).order(1).build())).build();

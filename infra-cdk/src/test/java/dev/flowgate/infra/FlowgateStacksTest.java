@@ -88,7 +88,7 @@ class FlowgateStacksTest {
     void batch_hasOnDemandSpotAndEfaQueues_efaInAClusterPlacementGroup() {
         compute.resourceCountIs("AWS::Batch::JobQueue", 3);
         compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Match.objectLike(Map.of("ComputeResources",
-                Match.objectLike(Map.of("Type", "SPOT", "AllocationStrategy", "SPOT_PRICE_CAPACITY_OPTIMIZED")))));
+                Match.objectLike(Map.of("Type", "SPOT", "AllocationStrategy", "SPOT_CAPACITY_OPTIMIZED")))));
         compute.hasResourceProperties("AWS::Batch::ComputeEnvironment", Match.objectLike(Map.of("ComputeResources",
                 Match.objectLike(Map.of("Type", "EC2", "InstanceTypes", List.of("p4d.24xlarge"),
                         "PlacementGroup", Match.anyValue())))));
