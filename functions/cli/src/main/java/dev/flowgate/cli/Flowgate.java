@@ -26,6 +26,8 @@ public final class Flowgate {
         switch (args[0]) {
             case "new-project":
                 return NewProjectCommand.run(rest, home().resolve("templates/flow-project"), System.out, System.err);
+            case "deploy":
+                return DeployCommand.run(rest, Environment.system(), System.out, System.err);
             case "deployments", "rollback", "undeploy":
                 return new DeploymentsCommand(DeployerWiring::history).run(args[0], rest, Environment.system(), System.out, System.err);
             default:
