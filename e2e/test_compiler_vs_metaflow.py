@@ -97,8 +97,8 @@ def normalise_command(command):
 
 
 def without_known_gaps(command):
-    """Removes the two command differences the strict xfails below track."""
-    c = command.replace(" && export METAFLOW_EXTRACTED_ROOT=$(pwd)", "")
+    """Removes the command difference the strict xfail below tracks (the @batch spec)."""
+    c = command
     return re.sub(r"--with '?batch(:[^' ]*)?'?(?= )", "--with=batch", c)
 
 
@@ -187,13 +187,10 @@ def test_same_step_command(compiled, key):
         assert fg_tokens == mf_tokens, path
 
 
-EXTRACTED_ROOT_GAP = ("Metaflow 2.19.39's command exports METAFLOW_EXTRACTED_ROOT=$(pwd) after extracting the code "
-                      "package; Flowgate's ContainerCommand does not")
 BATCH_SPEC_GAP = ("Metaflow passes the resolved @batch attributes (--with 'batch:cpu=..,queue=..,image=..') to init "
                   "and step; Flowgate passes a bare --with=batch, so the container's decorator sees its defaults")
 
 
-@pytest.mark.xfail(strict=True, reason=EXTRACTED_ROOT_GAP)
 @pytest.mark.parametrize("key", FLOWS)
 def test_command_exports_extracted_root(compiled, key):
     metaflow, flowgate = _pair(compiled, key)

@@ -52,6 +52,7 @@ final class ContainerCommand {
                 + " after 6 tries. Exiting...' && exit 1; fi");
         setup.add("TAR_OPTIONS='--warning=no-timestamp' tar -xzf job.tar -C .");
         setup.add("export PYTHONPATH=$(pwd)/.mf_code:$(printenv PYTHONPATH)");
+        setup.add("export METAFLOW_EXTRACTED_ROOT=$(pwd)");
         setup.add("mflog 'Task is starting.'");
         setup.add("flush_mflogs");
 
