@@ -98,8 +98,7 @@ def normalise_command(command):
 
 def without_known_gaps(command):
     """Removes the command difference the strict xfail below tracks (the @batch spec)."""
-    c = command
-    return re.sub(r"--with '?batch(:[^' ]*)?'?(?= )", "--with=batch", c)
+    return re.sub(r"--with '?batch(:[^' ]*)?'?(?= )", "--with=batch", command)
 
 
 @pytest.mark.parametrize("key", FLOWS)
