@@ -152,7 +152,7 @@ print(arns[-1])
         # @project flows take --production as a top-level option; Flowgate is always run with --production.
         production = ["--production"] if "@project" in flow.read_text() else []
         out = subprocess.run([venv_python(), str(flow), "--no-pylint", "--datastore=s3", *production,
-                              "step-functions", "create", "--only-json"], cwd=Path(flow).parent, env=self.metaflow_env(home),
+                              "step-functions", "create", "--only-json"], cwd=flow.parent, env=self.metaflow_env(home),
                              capture_output=True, text=True, timeout=timeout)
         if out.returncode != 0:
             return None, out.stdout[-3000:] + out.stderr[-3000:]

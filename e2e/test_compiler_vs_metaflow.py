@@ -27,7 +27,7 @@ FLOWGATE_OMITS = {
     "METAFLOW_OTEL_SERVICE_NAME": "it is Metaflow's config default ('metaflow'), so the container gets it anyway",
 }
 FLOWGATE_ADDS_ON_ENTRY = {
-    "METAFLOW_PARAMETERS": "Flowgate always passes $.Parameters to the entry step (its triggers always send it)",
+    "METAFLOW_PARAMETERS": "Flowgate sets it even without Parameters; its schedule input carries {'Parameters': '{}'}",
     "METAFLOW_DEFAULT_PARAMETERS": "Flowgate always sends the defaults ('{}' without parameters); same meaning",
     "METAFLOW_INPUT_PATHS": "Flowgate also exports the entry step's literal input path; the command has it too",
 }
@@ -130,7 +130,7 @@ def test_same_resources_queue_retries_timeout(compiled, key):
 
 
 def flowgate_path(metaflow_path):
-    """The JSONPath Flowgate writes where Metaflow writes `$.[i]` or `.['metaflow.run_id']` (asl-validator rejects both)."""
+    """Flowgate's JSONPath where Metaflow writes `$.[i]` or `.['metaflow.run_id']` (asl-validator rejects both)."""
     return re.sub(r"^\$\.\[(\d+)\]", r"$[\1]", metaflow_path.replace(".['metaflow.run_id']", ".run_id"))
 
 

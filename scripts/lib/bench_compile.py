@@ -43,7 +43,8 @@ def generate_flow(steps):
                                               (f"j{n}", True, [], None)]))
             count += 4
         elif kind == 2 and left >= 3:
-            blocks.append((f"f{n}", f"fj{n}", [(f"f{n}", False, ["self.items = [1, 2]"], f"self.x{n}, foreach=\"items\""),
+            fanout = (f"f{n}", False, ["self.items = [1, 2]"], f"self.x{n}, foreach=\"items\"")
+            blocks.append((f"f{n}", f"fj{n}", [fanout,
                                                (f"x{n}", False, [], f"self.fj{n}"), (f"fj{n}", True, [], None)]))
             count += 3
         else:
@@ -143,7 +144,8 @@ def main(argv=None):
                 else:
                     home = work / f"home{steps}"
                     home.mkdir()
-                    cmd = [venv_python(), str(flow), "--no-pylint", "--datastore=s3", "step-functions", "create", "--only-json"]
+                    cmd = [venv_python(), str(flow), "--no-pylint", "--datastore=s3", "step-functions", "create",
+                           "--only-json"]
                     runs = []
                     try:
                         for _ in range(args.repeat):
@@ -175,7 +177,8 @@ def main(argv=None):
         return f"{kib / 1024:,.0f} MiB" if kib else "n/a"
 
     print(f"JVM start + parse of a 2-step flow (`graph`): {ms(jvm[0])} ms, peak RSS {mib(jvm[1])}")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; best of {args.repeat}; Flowgate figures include that JVM start; Metaflow's include Python start and "
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; best of {args.repeat}; "
+          "Flowgate figures include that JVM start; Metaflow's include Python start and "
           "the Batch job-definition look-ups and registrations in moto\n")
     header = ("| steps | Flowgate ms | Metaflow ms | Metaflow / Flowgate | definition bytes (Flowgate) "
               "| % of 1 MB | definition bytes (Metaflow) | peak RSS Flowgate | peak RSS Metaflow |")
