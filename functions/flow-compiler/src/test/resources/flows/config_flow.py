@@ -31,13 +31,13 @@ class ConfigFlow(metaflow.FlowSpec):
     def start(self):
         self.msg = f"{self.threshold!r:>10} {'a' if self.colour else 'b'}"
         self.rows = [r for r in self.data.splitlines() if r]
-        self.next(self.work, foreach="rows")
+        self.next(self.process, foreach="rows")
 
     @environment(vars={"MODE": MODE, "LEVEL": "2"})
     @b(cpu=4, memory=16000, gpu=1, image="repo/img:1", efa=1,
        host_volumes=["/fsx"], shared_memory=2048)
     @step
-    def work(self):
+    def process(self):
         self.out = helper(len(self.input))
         self.next(self.join)
 

@@ -7,10 +7,10 @@ class CustomNamedFlow(FlowSpec):
     @step(start=True)
     def begin(self):
         self.items = list(range(self.n))
-        self.next(self.work, foreach="items")
+        self.next(self.process, foreach="items")
 
     @step
-    def work(self):
+    def process(self):
         self.sq = self.input ** 2
         self.next(self.gather)
 

@@ -168,7 +168,7 @@ class CompilerBehaviourTest {
         assertThat(beginCommand).contains(" init --run-id ", "--input-paths sfn-${METAFLOW_RUN_ID}/_parameters/${AWS_BATCH_JOB_ID}-params");
         assertThat(custom.at("/States/begin/Parameters/Parameters/metaflow.production_token").isTextual()).isTrue();
         assertThat(custom.at("/States/finish/End").asBoolean()).isTrue();
-        assertThat(custom.at("/States/work/Parameters/Parameters/metaflow.production_token").isMissingNode()).isTrue();
+        assertThat(custom.at("/States/process/Parameters/Parameters/metaflow.production_token").isMissingNode()).isTrue();
 
         JsonNode single = compiled("single_step_flow.py");
         assertThat(single.get("StartAt").asText()).isEqualTo("only");

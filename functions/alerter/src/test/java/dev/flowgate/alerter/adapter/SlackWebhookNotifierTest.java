@@ -114,11 +114,11 @@ class SlackWebhookNotifierTest {
     void post_whenBotToken_usesChatPostMessageAndChecksOk() {
         slack.stubFor(post("/api/chat.postMessage").willReturn(aResponse().withStatus(200)
                 .withBody("{\"ok\":false,\"error\":\"channel_not_found\"}")));
-        SlackWebhookNotifier bot = notifier("{\"token\":\"xoxb-placeholder\",\"channel\":\"#fallback\"}");
+        SlackWebhookNotifier bot = notifier("{\"token\":\"xoxb-test\",\"channel\":\"#fallback\"}");
         SlackMessage noChannel = new SlackMessage(Optional.empty(), "x", JsonNodeFactory.instance.arrayNode());
         assertThatThrownBy(() -> bot.post(noChannel)).hasMessageContaining("channel_not_found");
         slack.verify(postRequestedFor(urlEqualTo("/api/chat.postMessage"))
-                .withHeader("Authorization", equalTo("Bearer xoxb-placeholder"))
+                .withHeader("Authorization", equalTo("Bearer xoxb-test"))
                 .withRequestBody(equalToJson("{\"channel\":\"#fallback\",\"text\":\"x\",\"blocks\":[]}")));
     }
 
