@@ -163,3 +163,21 @@ def service_get(url, path):
     """A raw GET against the metadata API (for what the client API hides): status, headers, body text."""
     with urllib.request.urlopen(url + path, timeout=10) as response:
         return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read().decode()
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    """A moto server of the test module's own on a free 127.0.0.1 port (for scripts that talk to AWS directly)."""
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)

@@ -2,37 +2,15 @@
 emulated by moto (the stacks carry the outputs the CDK app declares)."""
 import json
 import os
-import socket
 import stat
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def moto():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def aws_env(url):
@@ -45,11 +23,11 @@ def stack(outputs):
                        "Outputs": {k: {"Value": v} for k, v in outputs.items()}})
 
 
-def test_config_is_written_from_outputs_with_the_key_fetched_and_hidden(moto, tmp_path):
+def test_config_is_written_from_outputs_with_the_key_fetched_and_hidden(moto_url, tmp_path):
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    key = session.client("apigateway", endpoint_url=moto).create_api_key(name="flowgate-metaflow-client", enabled=True,
+    key = session.client("apigateway", endpoint_url=moto_url).create_api_key(name="flowgate-metaflow-client", enabled=True,
                                                                          value="s3cr3t-value-0123456789")
-    cfn = session.client("cloudformation", endpoint_url=moto)
+    cfn = session.client("cloudformation", endpoint_url=moto_url)
     cfn.create_stack(StackName="Flowgate-team1-Data", TemplateBody=stack({
         "METAFLOWDATASTORESYSROOTS3": "s3://bucket/metaflow", "METAFLOWDATATOOLSS3ROOT": "s3://bucket/data",
         "METAFLOWSFNDYNAMODBTABLE": "flowgate-sfn-foreach"}))
@@ -63,7 +41,7 @@ def test_config_is_written_from_outputs_with_the_key_fetched_and_hidden(moto, tm
         "METAFLOWSERVICEAUTHKEYID": key["id"]}))
     out = tmp_path / "config.json"
     result = subprocess.run([str(ROOT / "scripts" / "metaflow-config"), "team1", "--out", str(out)],
-                            capture_output=True, text=True, env=aws_env(moto))
+                            capture_output=True, text=True, env=aws_env(moto_url))
     assert result.returncode == 0, result.stderr
     config = json.loads(out.read_text())
     assert config["METAFLOW_SERVICE_URL"] == "https://abc.execute-api.us-east-1.amazonaws.com/v1"
@@ -73,12 +51,12 @@ def test_config_is_written_from_outputs_with_the_key_fetched_and_hidden(moto, tm
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert "s3cr3t" not in result.stdout + result.stderr
     again = subprocess.run([str(ROOT / "scripts" / "metaflow-config"), "team1", "--out", str(out)],
-                           capture_output=True, text=True, env=aws_env(moto))
+                           capture_output=True, text=True, env=aws_env(moto_url))
     assert again.returncode != 0 and "--force" in again.stderr
 
 
-def test_unknown_team_says_what_to_do(moto, tmp_path):
+def test_unknown_team_says_what_to_do(moto_url, tmp_path):
     result = subprocess.run([str(ROOT / "scripts" / "metaflow-config"), "nobody", "--out", str(tmp_path / "c.json")],
-                            capture_output=True, text=True, env=aws_env(moto))
+                            capture_output=True, text=True, env=aws_env(moto_url))
     assert result.returncode != 0
     assert "scripts/deploy nobody" in result.stderr
