@@ -27,8 +27,6 @@ FLOWGATE_OMITS = {
     "METAFLOW_OTEL_SERVICE_NAME": "it is Metaflow's config default ('metaflow'), so the container gets it anyway",
 }
 FLOWGATE_ADDS_ON_ENTRY = {
-    "METAFLOW_PARAMETERS": "Flowgate sets it even without Parameters; its schedule input carries {'Parameters': '{}'}",
-    "METAFLOW_DEFAULT_PARAMETERS": "Flowgate always sends the defaults ('{}' without parameters); same meaning",
     "METAFLOW_INPUT_PATHS": "Flowgate also exports the entry step's literal input path; the command has it too",
 }
 

@@ -94,6 +94,13 @@ class CompilerBehaviourTest {
     }
 
     @Test
+    void parameters_areReadFromTheInputOnlyWhenTheFlowHasSome() throws IOException {
+        assertThat(env(compiled("branch_flow.py").get("States").get("start"), "METAFLOW_PARAMETERS")).isEqualTo("$:$.Parameters");
+        assertThat(env(compiled("parallel_flow.py").get("States").get("start"), "METAFLOW_PARAMETERS"))
+                .as("a flow without Parameters must start with an empty input, as Metaflow's does").isNull();
+    }
+
+    @Test
     void parallelStep_becomesMultiNodeBatchJob_withControlAndWorkerTasks() throws IOException {
         JsonNode train = compiled("parallel_flow.py").at("/States/train");
         JsonNode overrides = train.at("/Parameters/NodeOverrides");

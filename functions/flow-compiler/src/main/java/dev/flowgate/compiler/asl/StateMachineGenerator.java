@@ -287,8 +287,12 @@ public final class StateMachineGenerator {
         settings.s3EndpointUrl().ifPresent(url -> env.put("METAFLOW_S3_ENDPOINT_URL", url));
         env.putAll(resources.environment());
         if (node.name().equals(graph.start().name())) {
-            env.put("METAFLOW_PARAMETERS", "$.Parameters");
-            env.put("METAFLOW_DEFAULT_PARAMETERS", defaultParameters());
+            // as Metaflow: only a flow with Parameters reads them from the execution input, so a flow without
+            // any can be started with an empty input
+            if (graph.parameters().stream().anyMatch(p -> p.kind().equals("Parameter"))) {
+                env.put("METAFLOW_PARAMETERS", "$.Parameters");
+                env.put("METAFLOW_DEFAULT_PARAMETERS", defaultParameters());
+            }
         } else if (node.type() == NodeType.JOIN && isForeachJoin(node)) {
             env.put("METAFLOW_SPLIT_PARENT_TASK_ID", "$.Parameters.split_parent_task_id_" + node.splitParents().get(node.splitParents().size() - 1));
         } else if (staticJoin(node)) {
