@@ -75,7 +75,12 @@ public final class AwsEmulator implements AutoCloseable {
      * credentials, and a resource prefix of its own so that tests sharing one emulator never collide.
      */
     public Environment environment(String resourcePrefix) {
-        return Environment.system()
+        return environment(Environment.system(), resourcePrefix);
+    }
+
+    /** {@code base} with the emulator's endpoint, region, dummy credentials and the resource prefix on top. */
+    public Environment environment(Environment base, String resourcePrefix) {
+        return base
                 .with("AWS_ENDPOINT_URL", endpoint.toString())
                 .with("AWS_REGION", region)
                 .with("AWS_ACCESS_KEY_ID", "testing")

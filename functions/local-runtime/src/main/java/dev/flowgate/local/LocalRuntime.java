@@ -62,14 +62,7 @@ public final class LocalRuntime implements AutoCloseable {
             emulator = AwsEmulator.start(env);
             String localUrl = "http://127.0.0.1:" + server.port();
             String prefix = env.get("FLOWGATE_RESOURCE_PREFIX", FlowgateResources.DEFAULT_PREFIX);
-            Environment functionEnv = emulator.environment(prefix)
-                    .withAll(env.asMap())
-                    .with("AWS_ENDPOINT_URL", emulator.endpoint().toString())
-                    .with("AWS_REGION", emulator.region())
-                    .with("AWS_ACCESS_KEY_ID", "testing")
-                    .with("AWS_SECRET_ACCESS_KEY", "testing")
-                    .with("AWS_SESSION_TOKEN", null)
-                    .with("FLOWGATE_RESOURCE_PREFIX", prefix)
+            Environment functionEnv = emulator.environment(env, prefix)
                     .with("FLOWGATE_LOCAL_URL", localUrl)
                     .with("FLOWGATE_SLACK_WEBHOOK_URL", env.get("FLOWGATE_SLACK_WEBHOOK_URL", localUrl + "/local/slack"))
                     .with("FLOWGATE_GITHUB_API_URL", env.get("FLOWGATE_GITHUB_API_URL", localUrl + "/local/github"));

@@ -1,5 +1,8 @@
 package dev.flowgate.alerter.domain;
 
+import dev.flowgate.model.events.DeploymentFailedEvent;
+import dev.flowgate.model.json.FlowgateJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,8 +15,8 @@ import java.util.Optional;
 public final class AlerterEvents {
     public static final String SFN_SOURCE = "aws.states";
     public static final String SFN_DETAIL_TYPE = "Step Functions Execution Status Change";
-    public static final String DEPLOYER_SOURCE = "flowgate.deployer";
-    public static final String DEPLOYMENT_FAILED = "Deployment Failed";
+    public static final String DEPLOYER_SOURCE = DeploymentFailedEvent.SOURCE;
+    public static final String DEPLOYMENT_FAILED = DeploymentFailedEvent.DETAIL_TYPE;
     public static final String ALERTER_SOURCE = "flowgate.alerter";
     public static final String FLUSH_BURSTS = "Flush Alert Bursts";
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -73,22 +76,8 @@ public final class AlerterEvents {
 
     /** The event the deployer sends for a {@link DeploymentFailure} (PutEvents entry or Lambda payload). */
     public static ObjectNode deploymentFailedEvent(DeploymentFailure f) {
-        ObjectNode event = MAPPER.createObjectNode();
-        event.put("version", "0");
-        event.put("source", DEPLOYER_SOURCE);
-        event.put("detail-type", DEPLOYMENT_FAILED);
-        event.put("time", f.time().toString());
-        ObjectNode d = event.putObject("detail");
-        d.put("deployment_id", f.deploymentId());
-        d.put("flow", f.flow());
-        d.put("project", f.project());
-        d.put("repository", f.repository());
-        d.put("commit_sha", f.commitSha());
-        d.put("branch", f.branch());
-        d.put("outcome", f.outcome());
-        d.put("message", f.message());
-        f.channel().ifPresent(c -> d.put("channel", c));
-        return event;
+        return (ObjectNode) FlowgateJson.parse(new DeploymentFailedEvent(f.deploymentId(), f.flow(), f.project(),
+                f.repository(), f.commitSha(), f.branch(), f.outcome(), f.message(), f.channel(), f.time()).toJson());
     }
 
     private static JsonNode detail(JsonNode event) {

@@ -2,15 +2,13 @@ package dev.flowgate.deployer.adapter;
 
 import dev.flowgate.deployer.domain.DeploymentAlert;
 import dev.flowgate.deployer.port.AlertNotifier;
-import dev.flowgate.model.json.FlowgateJson;
+import dev.flowgate.model.events.DeploymentFailedEvent;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Sends a failed deployment to the alerter function (asynchronous {@code lambda:Invoke}) as its
@@ -36,7 +34,7 @@ public final class LambdaAlertNotifier implements AlertNotifier {
         try {
             InvokeResponse response = lambda.invoke(r -> r.functionName(alerterFunction)
                     .invocationType(InvocationType.EVENT)
-                    .payload(SdkBytes.fromUtf8String(FlowgateJson.write(event(alert)))));
+                    .payload(SdkBytes.fromUtf8String(event(alert))));
             if (response.statusCode() / 100 != 2) {
                 fallback.notify(alert);
             }
@@ -45,23 +43,9 @@ public final class LambdaAlertNotifier implements AlertNotifier {
         }
     }
 
-    /** The alerter's deployment-failure event (see functions/alerter/README.md). */
-    Map<String, Object> event(DeploymentAlert alert) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("deployment_id", alert.deploymentId());
-        detail.put("flow", alert.flow());
-        detail.put("repository", alert.repository());
-        detail.put("commit_sha", alert.commitSha());
-        detail.put("branch", alert.branch());
-        detail.put("outcome", alert.outcome().wireName());
-        detail.put("message", alert.message());
-        alert.channel().ifPresent(c -> detail.put("channel", c));
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("version", "0");
-        event.put("source", "flowgate.deployer");
-        event.put("detail-type", "Deployment Failed");
-        event.put("time", clock.instant().toString());
-        event.put("detail", detail);
-        return event;
+    /** The alerter's deployment-failure event, written by the contract both sides share. */
+    String event(DeploymentAlert alert) {
+        return new DeploymentFailedEvent(alert.deploymentId(), alert.flow(), null, alert.repository(), alert.commitSha(),
+                alert.branch(), alert.outcome().wireName(), alert.message(), alert.channel(), clock.instant()).toJson();
     }
 }
