@@ -159,12 +159,16 @@ print(arns[-1])
         return extract_json(out.stdout), out.stderr
 
     def flowgate_json(self, flow, timeout=120):
+        """Flowgate's state machine for the flow, with the job definitions it registers under "job_definitions"."""
+        job_definitions = self.workdir / ("job-definitions-" + Path(flow).stem + ".json")
         out = subprocess.run(["java", "-jar", str(ensure_jar()), "compile", str(Path(flow).resolve()), "--settings",
-                              str(self.settings_file), "--production"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=timeout)
+                              str(self.settings_file), "--production", "--job-definitions-out", str(job_definitions)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=timeout)
         if out.returncode != 0:
             raise RuntimeError(f"flowgate compile failed ({out.returncode}): {out.stderr[-3000:]}")
-        return extract_json(out.stdout)
+        definition = extract_json(out.stdout)
+        definition["job_definitions"] = json.loads(job_definitions.read_text())
+        return definition
 
     def close(self):
         if self.stub is not None:

@@ -3,7 +3,7 @@
 Both tools compile the same flow with the same settings values (moto + stub metadata service, see
 compiler_support.py). Values that legitimately differ per deployment (code package URL/SHA, job definition
 names, production token, owner, versions, random temp file names) are normalised; Flowgate's deliberate
-differences are asserted explicitly; real gaps are strict xfails naming the gap.
+differences are asserted explicitly.
 """
 import re
 
@@ -17,6 +17,7 @@ FLOWS = {
     "resilient_steps": ROOT / "examples" / "resilient_steps" / "resilient_flow.py",
     "scheduled_retraining": ROOT / "examples" / "scheduled_retraining" / "retrain_flow.py",
     "branch_flow": ROOT / "functions" / "flow-compiler" / "src" / "test" / "resources" / "flows" / "branch_flow.py",
+    "resources_flow": ROOT / "functions" / "flow-compiler" / "src" / "test" / "resources" / "flows" / "resources_flow.py",
 }
 BATCH = "arn:aws:states:::batch:submitJob.sync"
 METAFLOW_OUTPUT_PATH = "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']"
@@ -81,6 +82,17 @@ def _env(state):
     return state["Parameters"]["ContainerOverrides"]["Environment"]
 
 
+def _flowgate_env(flowgate, state):
+    """A Flowgate task's whole environment: the job definition's (shared by every step) plus its overrides."""
+    name = state["Parameters"]["JobDefinition"]
+    definition = next(d for d in flowgate["job_definitions"] if d["jobDefinitionName"] == name)
+    container = definition.get("containerProperties") or definition["nodeProperties"]["nodeRangeProperties"][0]["container"]
+    shared = {e["name"]: e["value"] for e in container.get("environment", [])}
+    own = {e["Name"]: e.get("Value", e.get("Value.$")) for e in _env(state)}
+    assert not set(shared) & set(own), "a variable is set in both the job definition and the overrides"
+    return {**shared, **own}
+
+
 def _command(state):
     return state["Parameters"]["ContainerOverrides"]["Command"][2]
 
@@ -92,11 +104,6 @@ def normalise_command(command):
     # `${NAME}` and `$NAME` are the same word to bash when no identifier character follows.
     c = re.sub(r"\$\{(\w+)\}(?!\w)", r"$\1", c)
     return c
-
-
-def without_known_gaps(command):
-    """Removes the command difference the strict xfail below tracks (the @batch spec)."""
-    return re.sub(r"--with '?batch(:[^' ]*)?'?(?= )", "--with=batch", command)
 
 
 @pytest.mark.parametrize("key", FLOWS)
@@ -167,11 +174,29 @@ def test_same_environment_names(compiled, key):
     fg_batch = _batch_states(flowgate)
     for path, mf in _batch_states(metaflow).items():
         mf_names = {e["Name"] for e in _env(mf)}
-        fg_names = {e["Name"] for e in _env(fg_batch[path])}
+        fg_names = set(_flowgate_env(flowgate, fg_batch[path]))
         allowed_added = set(FLOWGATE_ADDS_ON_ENTRY) if path == metaflow["StartAt"] else set()
         assert mf_names - fg_names <= set(FLOWGATE_OMITS), (path, mf_names - fg_names)
         assert fg_names - mf_names <= allowed_added, (path, fg_names - mf_names)
         assert not (set(FLOWGATE_OMITS) & fg_names)
+
+
+# Values that legitimately differ between two deployments of the same flow.
+PER_DEPLOYMENT = {"METAFLOW_CODE_URL", "METAFLOW_CODE_SHA", "METAFLOW_CODE_METADATA", "METAFLOW_PRODUCTION_TOKEN",
+                  "METAFLOW_VERSION"}
+
+
+@pytest.mark.parametrize("key", FLOWS)
+def test_same_environment_values(compiled, key):
+    metaflow, flowgate = _pair(compiled, key)
+    fg_batch = _batch_states(flowgate)
+    for path, mf in _batch_states(metaflow).items():
+        fg_env = _flowgate_env(flowgate, fg_batch[path])
+        for entry in _env(mf):
+            name = entry["Name"]
+            if name in PER_DEPLOYMENT or name in FLOWGATE_OMITS or "Value.$" in entry:
+                continue
+            assert fg_env.get(name) == entry["Value"], (path, name)
 
 
 @pytest.mark.parametrize("key", FLOWS)
@@ -179,13 +204,9 @@ def test_same_step_command(compiled, key):
     metaflow, flowgate = _pair(compiled, key)
     fg_batch = _batch_states(flowgate)
     for path, mf in _batch_states(metaflow).items():
-        mf_tokens = without_known_gaps(normalise_command(_command(mf))).split()
-        fg_tokens = without_known_gaps(normalise_command(_command(fg_batch[path]))).split()
+        mf_tokens = normalise_command(_command(mf)).split()
+        fg_tokens = normalise_command(_command(fg_batch[path])).split()
         assert fg_tokens == mf_tokens, path
-
-
-BATCH_SPEC_GAP = ("Metaflow passes the resolved @batch attributes (--with 'batch:cpu=..,queue=..,image=..') to init "
-                  "and step; Flowgate passes a bare --with=batch, so the container's decorator sees its defaults")
 
 
 @pytest.mark.parametrize("key", FLOWS)
@@ -197,13 +218,13 @@ def test_command_exports_extracted_root(compiled, key):
         assert "export METAFLOW_EXTRACTED_ROOT=$(pwd)" in _command(fg_batch[path]), path
 
 
-@pytest.mark.xfail(strict=True, reason=BATCH_SPEC_GAP)
 @pytest.mark.parametrize("key", FLOWS)
 def test_command_batch_decorator_spec(compiled, key):
+    """Steps without @batch in the file carry the decorator Metaflow attaches, with its resolved attributes."""
     metaflow, flowgate = _pair(compiled, key)
     fg_batch = _batch_states(flowgate)
     for path, mf in _batch_states(metaflow).items():
         mf_with = re.findall(r"--with '(batch:[^']*)'", _command(mf))
         fg_with = re.findall(r"--with[= ]'?(batch[^' ]*)'?", _command(fg_batch[path]))
-        assert mf_with and all(w.startswith("batch:cpu=") for w in mf_with), path
+        assert all(w.startswith("batch:cpu=") for w in mf_with), path
         assert fg_with == mf_with, path

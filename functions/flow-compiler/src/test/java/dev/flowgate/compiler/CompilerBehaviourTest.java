@@ -65,7 +65,7 @@ class CompilerBehaviourTest {
         assertThat(left.at("/Parameters/ContainerOverrides/ResourceRequirements/1/Value").asText()).isEqualTo("8000");
         JsonNode right = states.get(parallel).get("Branches").get(1).at("/States/right");
         assertThat(env(right, "MODE")).isEqualTo("fast");
-        assertThat(env(states.get("start"), "METAFLOW_DEFAULT_PARAMETERS")).isEqualTo("{\"alpha\":0.5,\"label\":\"x\"}");
+        assertThat(env(states.get("start"), "METAFLOW_DEFAULT_PARAMETERS")).as("json.dumps as Metaflow writes it").isEqualTo("{\"alpha\": 0.5, \"label\": \"x\"}");
     }
 
     @Test
@@ -112,7 +112,9 @@ class CompilerBehaviourTest {
         assertThat(workers).contains("--task-id ${AWS_BATCH_JOB_ID%%#*}-node-$AWS_BATCH_JOB_NODE_INDEX",
                 "--ubf-context ubf_task --split-index $AWS_BATCH_JOB_NODE_INDEX");
         assertThat(train.at("/Parameters/ContainerOverrides").isMissingNode()).isTrue();
-        assertThat(overrides.at("/NodePropertyOverrides/0/ContainerOverrides/ResourceRequirements/2/Value").asText()).isEqualTo("8");
+        JsonNode requirements = overrides.at("/NodePropertyOverrides/0/ContainerOverrides/ResourceRequirements");
+        assertThat(requirements.findValuesAsText("Type")).as("Metaflow's order").containsExactly("VCPU", "GPU", "MEMORY");
+        assertThat(requirements.get(1).get("Value").asText()).isEqualTo("8");
     }
 
     @Test

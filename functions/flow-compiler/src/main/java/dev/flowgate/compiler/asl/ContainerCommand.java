@@ -146,9 +146,7 @@ final class ContainerCommand {
 
     private static String topLevelOptions(FlowGraph graph, StepNode node, CompileOptions options) {
         List<String> top = new ArrayList<>();
-        if (!node.has("batch")) {
-            top.add("--with=batch");
-        }
+        BatchDecoratorSpec.option(node, options.settings()).ifPresent(top::add);
         if (graph.flowDecorator("project").isPresent()) {
             if (options.branch() != null) {
                 top.add("--branch " + options.branch());

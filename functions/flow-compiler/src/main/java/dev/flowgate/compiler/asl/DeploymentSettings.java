@@ -1,5 +1,10 @@
 package dev.flowgate.compiler.asl;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.model.json.FlowgateJson;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,7 +15,12 @@ import java.util.Optional;
 public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, String jobQueue, String image,
                                  String jobRole, String sfnRole, Optional<String> dynamoTable, String serviceUrl,
                                  Optional<String> serviceHeaders, Optional<String> s3EndpointUrl, String region,
-                                 Optional<String> stateMachinePrefix, long defaultRuntimeLimitSeconds) {
+                                 Optional<String> stateMachinePrefix, long defaultRuntimeLimitSeconds,
+                                 Optional<String> fargateExecutionRole, Map<String, String> batchDefaultTags) {
+
+    public DeploymentSettings {
+        batchDefaultTags = Collections.unmodifiableMap(new LinkedHashMap<>(batchDefaultTags));
+    }
 
     public static DeploymentSettings fromConfig(Map<String, String> config) {
         String root = require(config, "DATASTORE_SYSROOT_S3");
@@ -31,7 +41,32 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
                         .orElseThrow(() -> new SettingsException("METAFLOW_SERVICE_URL is required: the steps report to the metadata service")),
                 get(config, "SERVICE_HEADERS"), get(config, "S3_ENDPOINT_URL"),
                 get(config, "AWS_DEFAULT_REGION").or(() -> Optional.ofNullable(config.get("AWS_DEFAULT_REGION"))).orElse("us-east-1"),
-                get(config, "SFN_STATE_MACHINE_PREFIX"), limit);
+                get(config, "SFN_STATE_MACHINE_PREFIX"), limit, get(config, "ECS_FARGATE_EXECUTION_ROLE"),
+                batchDefaultTags(get(config, "BATCH_DEFAULT_TAGS")));
+    }
+
+    /** {@code METAFLOW_BATCH_DEFAULT_TAGS}: a JSON object of string tags added to every Batch job, as in Metaflow. */
+    private static Map<String, String> batchDefaultTags(Optional<String> json) {
+        if (json.isEmpty()) {
+            return Map.of();
+        }
+        JsonNode tags;
+        try {
+            tags = FlowgateJson.parse(json.get());
+        } catch (RuntimeException e) {
+            tags = null;
+        }
+        if (tags == null || !tags.isObject()) {
+            throw new SettingsException("METAFLOW_BATCH_DEFAULT_TAGS must be a JSON object of string tags, e.g. {\"team\": \"ml\"}");
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        tags.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) {
+                throw new SettingsException("METAFLOW_BATCH_DEFAULT_TAGS: the tag '" + e.getKey() + "' must have a string value");
+            }
+            result.put(e.getKey(), e.getValue().asText());
+        });
+        return result;
     }
 
     /** The AWS partition of the roles ({@code aws}, {@code aws-us-gov}, {@code aws-cn}). */

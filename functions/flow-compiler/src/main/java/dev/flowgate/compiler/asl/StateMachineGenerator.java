@@ -38,12 +38,14 @@ public final class StateMachineGenerator {
     private final DeploymentSettings settings;
     private final String stateMachineName;
     private final Map<String, CompiledFlow.JobDefinition> jobDefinitions = new LinkedHashMap<>();
+    private final Map<String, String> deploymentEnvironment;
 
     public StateMachineGenerator(FlowGraph graph, CompileOptions options, String stateMachineName) {
         this.graph = graph;
         this.options = options;
         this.settings = options.settings();
         this.stateMachineName = stateMachineName;
+        this.deploymentEnvironment = deploymentEnvironment();
     }
 
     public ObjectNode definition() {
@@ -212,13 +214,14 @@ public final class StateMachineGenerator {
         String script = ContainerCommand.script(graph, node, options, resources, stateMachineName);
         command.add(script);
         ArrayNode requirements = overrides.putArray("ResourceRequirements");
+        // Metaflow's order: VCPU, then GPU when asked for, then MEMORY
         requirements.addObject().put("Value", formatCpu(resources.cpu())).put("Type", "VCPU");
-        requirements.addObject().put("Value", Integer.toString(resources.memory())).put("Type", "MEMORY");
         if (resources.gpu() > 0) {
             requirements.addObject().put("Type", "GPU").put("Value", Integer.toString(resources.gpu()));
         }
+        requirements.addObject().put("Value", Integer.toString(resources.memory())).put("Type", "MEMORY");
         ArrayNode environment = overrides.putArray("Environment");
-        environment(node, resources, runIdPath).forEach((name, value) -> {
+        stepEnvironment(node, resources, runIdPath).forEach((name, value) -> {
             ObjectNode entry = environment.addObject();
             entry.put("Name", name);
             if (value.startsWith("$.") || value.startsWith("$[") || value.startsWith("$$.")) {
@@ -269,7 +272,13 @@ public final class StateMachineGenerator {
         return state;
     }
 
-    private Map<String, String> environment(StepNode node, StepResources resources, String runIdPath) {
+    /**
+     * The environment every step of this deployment shares (code package, metadata service, datastore, flow,
+     * state machine, production token, versions). It lives in the registered job definition, not in each state's
+     * container overrides: that keeps each {@code SubmitJob} far below AWS Batch's 8,192-byte overrides limit and
+     * the definition far below Step Functions' 1 MB limit. Values are exactly those Metaflow puts in the overrides.
+     */
+    private Map<String, String> deploymentEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AWS_DEFAULT_REGION", settings.region());
         env.put("METAFLOW_CODE_METADATA", options.codePackageMetadata());
@@ -285,7 +294,39 @@ public final class StateMachineGenerator {
         env.put("METAFLOW_DEFAULT_METADATA", "service");
         env.put("METAFLOW_RUNTIME_ENVIRONMENT", "aws-batch");
         settings.s3EndpointUrl().ifPresent(url -> env.put("METAFLOW_S3_ENDPOINT_URL", url));
-        env.putAll(resources.environment());
+        env.put("METAFLOW_FLOW_NAME", graph.flowName());
+        env.put("METAFLOW_PRODUCTION_TOKEN", options.productionToken());
+        env.put("SFN_STATE_MACHINE", stateMachineName);
+        env.put("METAFLOW_OWNER", options.owner());
+        env.put("METAFLOW_RUNTIME_NAME", "step-functions");
+        env.put("USER", options.owner());
+        Map<String, Object> version = new LinkedHashMap<>();
+        version.put("platform", "Linux");
+        version.put("username", options.owner());
+        version.put("production_token", options.productionToken());
+        version.put("runtime", "step-functions");
+        version.put("app", null);
+        version.put("environment_type", "local");
+        version.put("metaflow_version", options.metaflowVersion());
+        version.put("flow_name", graph.flowName());
+        env.put("METAFLOW_VERSION", FlowgateJson.write(version));
+        boolean configs = graph.parameters().stream().anyMatch(p -> p.kind().equals("Config"));
+        if (configs) {
+            Map<String, String> kv = new LinkedHashMap<>();
+            parametersInMetaflowsOrder().stream().filter(p -> p.kind().equals("Config")).forEach(p -> kv.put(p.name(), "kv." + p.name()));
+            env.put("METAFLOW_FLOW_CONFIG_VALUE", PythonJson.dumps(kv));
+        }
+        return env;
+    }
+
+    /**
+     * The environment only this step has (in its container overrides): its {@code @environment} variables, where
+     * its inputs come from, its name and run id. As in Metaflow, a user variable with the name of one Metaflow
+     * sets does not replace Metaflow's value: it is dropped here and the job definition's value applies.
+     */
+    private Map<String, String> stepEnvironment(StepNode node, StepResources resources, String runIdPath) {
+        Map<String, String> env = new LinkedHashMap<>(resources.environment());
+        env.keySet().removeAll(deploymentEnvironment.keySet());
         if (node.name().equals(graph.start().name())) {
             // as Metaflow: only a flow with Parameters reads them from the execution input, so a flow without
             // any can be started with an empty input
@@ -317,30 +358,8 @@ public final class StateMachineGenerator {
         if (isFirstInForeachBody(node)) {
             env.put("METAFLOW_SPLIT_INDEX", "$.Index");
         }
-        env.put("METAFLOW_FLOW_NAME", graph.flowName());
         env.put("METAFLOW_STEP_NAME", node.name());
         env.put("METAFLOW_RUN_ID", runIdPath);
-        env.put("METAFLOW_PRODUCTION_TOKEN", options.productionToken());
-        env.put("SFN_STATE_MACHINE", stateMachineName);
-        env.put("METAFLOW_OWNER", options.owner());
-        env.put("METAFLOW_RUNTIME_NAME", "step-functions");
-        env.put("USER", options.owner());
-        Map<String, Object> version = new LinkedHashMap<>();
-        version.put("platform", "Linux");
-        version.put("username", options.owner());
-        version.put("production_token", options.productionToken());
-        version.put("runtime", "step-functions");
-        version.put("app", null);
-        version.put("environment_type", "local");
-        version.put("metaflow_version", options.metaflowVersion());
-        version.put("flow_name", graph.flowName());
-        env.put("METAFLOW_VERSION", FlowgateJson.write(version));
-        boolean configs = graph.parameters().stream().anyMatch(p -> p.kind().equals("Config"));
-        if (configs) {
-            Map<String, String> kv = new LinkedHashMap<>();
-            graph.parameters().stream().filter(p -> p.kind().equals("Config")).forEach(p -> kv.put(p.name(), "kv." + p.name()));
-            env.put("METAFLOW_FLOW_CONFIG_VALUE", FlowgateJson.write(kv));
-        }
         if (node.type() == NodeType.FOREACH || node.type() == NodeType.SWITCH || foreachJoinParent != null || (node.type() == NodeType.JOIN && isForeachJoin(node))) {
             env.put("METAFLOW_SFN_DYNAMO_DB_TABLE", dynamoTable(node));
         }
@@ -349,7 +368,7 @@ public final class StateMachineGenerator {
 
     private String defaultParameters() {
         Map<String, Object> defaults = new LinkedHashMap<>();
-        for (ParsedFlow.ParameterDef parameter : graph.parameters()) {
+        for (ParsedFlow.ParameterDef parameter : parametersInMetaflowsOrder()) {
             if (!parameter.kind().equals("Parameter")) {
                 continue;
             }
@@ -366,7 +385,12 @@ public final class StateMachineGenerator {
                 }
             }
         }
-        return FlowgateJson.write(defaults);
+        return PythonJson.dumps(defaults);
+    }
+
+    /** Metaflow lists a flow's parameters with {@code dir(cls)}: sorted by attribute name. */
+    private List<ParsedFlow.ParameterDef> parametersInMetaflowsOrder() {
+        return graph.parameters().stream().sorted(java.util.Comparator.comparing(ParsedFlow.ParameterDef::attribute)).toList();
     }
 
     private String runIdPath(StepNode node) {
@@ -440,6 +464,8 @@ public final class StateMachineGenerator {
         container.put("image", resources.image());
         container.put("jobRoleArn", settings.jobRole());
         container.putArray("command").add("echo").add("hello world");
+        ArrayNode environment = container.putArray("environment");
+        deploymentEnvironment.forEach((name, value) -> environment.addObject().put("name", name).put("value", value));
         ArrayNode req = container.putArray("resourceRequirements");
         req.addObject().put("value", "1").put("type", "VCPU");
         req.addObject().put("value", "4096").put("type", "MEMORY");

@@ -28,11 +28,14 @@ public final class FlowgateCli {
     static final String USAGE = """
             usage: flowgate compile FLOW.py --settings SETTINGS.json [--code-url S3_URL --code-sha SHA]
                                    [--branch BRANCH | --production] [--owner NAME] [--schedule-out FILE]
+                                   [--job-definitions-out FILE]
                    flowgate graph FLOW.py [--dot]
 
             compile  prints the Step Functions state machine (Amazon States Language JSON) of the flow; SETTINGS.json
                      is a Metaflow config file (METAFLOW_DATASTORE_SYSROOT_S3, METAFLOW_BATCH_JOB_QUEUE, ...).
                      --schedule-out writes the EventBridge schedule of @schedule flows to FILE.
+                     --job-definitions-out writes the AWS Batch job definitions the states name (RegisterJobDefinition
+                     requests, with the environment every step shares) to FILE as a JSON list.
             graph    prints the flow's steps and transitions, or Graphviz DOT with --dot.
             The flow file is parsed, never run.
             """;
@@ -71,7 +74,7 @@ public final class FlowgateCli {
 
     private static int compile(List<String> args, PrintStream out, PrintStream err) {
         Map<String, String> options = options(args, List.of("--settings", "--code-url", "--code-sha", "--branch", "--owner",
-                "--schedule-out", "--production-token"), List.of("--production"));
+                "--schedule-out", "--production-token", "--job-definitions-out"), List.of("--production"));
         String flowFile = single(args);
         if (!options.containsKey("--settings")) {
             throw new BadArgument("--settings SETTINGS.json is required (a Metaflow config file)");
@@ -87,16 +90,25 @@ public final class FlowgateCli {
             Map<String, Object> schedule = new LinkedHashMap<>();
             schedule.put("state_machine", compiled.stateMachineName());
             schedule.put("schedule_expression", compiled.scheduleExpression().orElse(null));
-            try {
-                Files.writeString(Path.of(options.get("--schedule-out")), pretty(FlowgateJson.write(schedule)) + "\n");
-            } catch (IOException e) {
-                throw new BadArgument("cannot write " + options.get("--schedule-out") + ": " + e.getMessage());
-            }
+            write(Path.of(options.get("--schedule-out")), pretty(FlowgateJson.write(schedule)) + "\n");
+        }
+        if (options.containsKey("--job-definitions-out")) {
+            StringBuilder list = new StringBuilder("[");
+            compiled.jobDefinitions().forEach(d -> list.append(list.length() > 1 ? "," : "").append(d.registrationJson()));
+            write(Path.of(options.get("--job-definitions-out")), pretty(list.append(']').toString()) + "\n");
         }
         err.println("compiled " + graph.flowName() + " to state machine " + compiled.stateMachineName() + " ("
                 + compiled.jobDefinitions().size() + " job definition(s)"
                 + compiled.scheduleExpression().map(s -> ", schedule " + s).orElse("") + ")");
         return 0;
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new BadArgument("cannot write " + file + ": " + e.getMessage());
+        }
     }
 
     private static int graph(List<String> args, PrintStream out) {

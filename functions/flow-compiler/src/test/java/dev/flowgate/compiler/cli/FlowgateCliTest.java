@@ -53,6 +53,26 @@ class FlowgateCliTest {
     }
 
     @Test
+    void compile_writesTheJobDefinitions_withTheEnvironmentEveryStepShares(@TempDir Path dir) throws IOException {
+        Path jobDefinitions = dir.resolve("job-definitions.json");
+        int code = run("compile", FLOWS.resolve("branch_flow.py").toString(), "--settings", SETTINGS,
+                "--code-url", "s3://test-datastore/metaflow/BranchFlow/data/ab/abc", "--code-sha", "abc",
+                "--job-definitions-out", jobDefinitions.toString());
+
+        assertThat(code).as(stderr()).isZero();
+        JsonNode definitions = FlowgateJson.parse(Files.readString(jobDefinitions));
+        assertThat(definitions.isArray()).isTrue();
+        assertThat(definitions.size()).isPositive();
+        JsonNode environment = definitions.get(0).at("/containerProperties/environment");
+        assertThat(environment.findValuesAsText("name")).contains("METAFLOW_CODE_URL", "METAFLOW_SERVICE_URL", "SFN_STATE_MACHINE");
+        assertThat(environment.toString()).contains("s3://test-datastore/metaflow/BranchFlow/data/ab/abc");
+        String stateMachine = stdout();
+        for (JsonNode definition : definitions) {
+            assertThat(stateMachine).as("every job definition is named by a state").contains(definition.get("jobDefinitionName").asText());
+        }
+    }
+
+    @Test
     void compile_production_namesTheProdStateMachine() {
         int code = run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS, "--production");
 

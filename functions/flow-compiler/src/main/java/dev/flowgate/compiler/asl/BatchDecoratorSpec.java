@@ -1,0 +1,110 @@
+package dev.flowgate.compiler.asl;
+
+import dev.flowgate.compiler.graph.StepNode;
+import dev.flowgate.compiler.parse.ParsedFlow.Decorator;
+import dev.flowgate.compiler.parse.PyExpr;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code --with 'batch:…'} option Metaflow's {@code step-functions create} puts on the {@code init} and
+ * {@code step} commands of every step that has no {@code @batch} in the file: the {@code @batch} decorator it
+ * attached, with the attributes it resolved at deploy time (cpu, gpu and memory from {@code @resources} or the
+ * defaults, the image, queue and IAM role from the configuration, then the decorator's remaining non-null
+ * defaults), printed in the decorator's attribute order as Metaflow's {@code make_decorator_spec} prints them and
+ * quoted as Python's {@code shlex.quote} quotes them. Inside the container Metaflow parses this spec back, so the
+ * step's {@code @batch} sees the same values it was deployed with. A step with {@code @batch} in the file gets no
+ * option: the container reads the decorator from the code package.
+ */
+final class BatchDecoratorSpec {
+    /** Characters {@code shlex.quote} leaves unquoted. */
+    private static final Pattern SHELL_SAFE = Pattern.compile("[\\w@%+=:,./-]+", Pattern.UNICODE_CHARACTER_CLASS);
+
+    private BatchDecoratorSpec() {
+    }
+
+    /** The option for the step's commands, or empty when the step declares {@code @batch} itself. */
+    static Optional<String> option(StepNode node, DeploymentSettings settings) {
+        if (node.has("batch")) {
+            return Optional.empty();
+        }
+        return Optional.of("--with " + shellQuote("batch:" + attributes(node.decorator("resources"), settings)));
+    }
+
+    /** {@code cpu=1,gpu=0,memory=4096,image=…,queue=…,iam_role=…,…} in the order of Metaflow's batch defaults. */
+    static String attributes(Optional<Decorator> resources, DeploymentSettings settings) {
+        Map<String, String> resolved = resolvedResources(resources);
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("cpu", resolved.get("cpu"));
+        attributes.put("gpu", resolved.get("gpu"));
+        attributes.put("memory", resolved.get("memory"));
+        attributes.put("image", settings.image());
+        attributes.put("queue", settings.jobQueue());
+        attributes.put("iam_role", settings.jobRole());
+        settings.fargateExecutionRole().ifPresent(role -> attributes.put("execution_role", role));
+        if (resolved.containsKey("shared_memory")) {
+            attributes.put("shared_memory", resolved.get("shared_memory"));
+        }
+        attributes.put("use_tmpfs", "False");
+        attributes.put("aws_batch_tags", PythonJson.dumps(settings.batchDefaultTags()).replace("\"", "\\\""));
+        attributes.put("tmpfs_tempdir", "True");
+        attributes.put("tmpfs_path", "/metaflow_temp");
+        attributes.put("privileged", "False");
+        StringBuilder spec = new StringBuilder();
+        attributes.forEach((name, value) -> spec.append(spec.isEmpty() ? "" : ",").append(name).append('=').append(value));
+        return spec.toString();
+    }
+
+    /**
+     * cpu, gpu, memory (and shared_memory) as Metaflow's {@code compute_resource_attributes} resolves them for an
+     * attached {@code @batch} without values of its own: the defaults 1/0/4096, overridden by every non-null
+     * {@code @resources} value, as Python's {@code str()} of the value.
+     */
+    private static Map<String, String> resolvedResources(Optional<Decorator> resources) {
+        Map<String, String> result = new LinkedHashMap<>();
+        result.put("cpu", "1");
+        result.put("gpu", "0");
+        result.put("memory", "4096");
+        resources.ifPresent(decorator -> {
+            for (String key : List.of("cpu", "gpu", "memory", "shared_memory")) {
+                decorator.kwarg(key).filter(value -> !(value instanceof PyExpr.None))
+                        .ifPresent(value -> result.put(key, pythonStr(value)));
+            }
+        });
+        return result;
+    }
+
+    /** Python's {@code str(v or "0")} of a literal decorator value. */
+    private static String pythonStr(PyExpr value) {
+        if (value instanceof PyExpr.Str s) {
+            return s.value().isEmpty() ? "0" : s.value();
+        }
+        if (value instanceof PyExpr.Bool b) {
+            return b.value() ? "True" : "0";
+        }
+        if (value instanceof PyExpr.Num n) {
+            if (n.isInteger()) {
+                return Long.toString(Long.parseLong(n.text().replace("_", "")));
+            }
+            double d = n.asDouble();
+            return d == 0 ? "0" : PythonJson.pythonFloat(d);
+        }
+        // StepResources has already refused non-literal resource values
+        return value.source();
+    }
+
+    /** Python's {@code shlex.quote}. */
+    static String shellQuote(String value) {
+        if (value.isEmpty()) {
+            return "''";
+        }
+        if (SHELL_SAFE.matcher(value).matches()) {
+            return value;
+        }
+        return "'" + value.replace("'", "'\"'\"'") + "'";
+    }
+}
