@@ -1,5 +1,7 @@
 package dev.flowgate.alerter.domain;
 
+import dev.flowgate.model.events.DeploymentFailedEvent;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -69,7 +71,7 @@ public final class AlertRenderer {
         return new SlackMessage(a.channel().or(() -> routing.channelFor(a.project())), text, blocks);
     }
 
-    public SlackMessage render(DeploymentFailure d) {
+    public SlackMessage render(DeploymentFailedEvent d) {
         ArrayNode blocks = JSON.arrayNode();
         header(blocks, ":warning: Deployment of " + d.flow() + " failed");
         List<String> fields = new ArrayList<>();

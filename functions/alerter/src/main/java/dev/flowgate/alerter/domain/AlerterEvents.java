@@ -60,7 +60,7 @@ public final class AlerterEvents {
                 epochMillis(d, "startDate"), epochMillis(d, "stopDate"), text(d, "error"), text(d, "cause"));
     }
 
-    private static DeploymentFailure deployment(JsonNode event) {
+    private static DeploymentFailedEvent deployment(JsonNode event) {
         JsonNode d = detail(event);
         Instant time = text(event, "time").map(t -> {
             try {
@@ -69,15 +69,9 @@ public final class AlerterEvents {
                 throw new InvalidEventException("time", "time must be an ISO-8601 instant, got '" + t + "'");
             }
         }).orElse(Instant.EPOCH);
-        return new DeploymentFailure(required(d, "deployment_id"), required(d, "flow"), text(d, "project").orElse(""),
+        return new DeploymentFailedEvent(required(d, "deployment_id"), required(d, "flow"), text(d, "project").orElse(""),
                 text(d, "repository").orElse(""), text(d, "commit_sha").orElse(""), text(d, "branch").orElse(""),
                 text(d, "outcome").orElse("error"), text(d, "message").orElse(""), text(d, "channel"), time);
-    }
-
-    /** The event the deployer sends for a {@link DeploymentFailure} (PutEvents entry or Lambda payload). */
-    public static ObjectNode deploymentFailedEvent(DeploymentFailure f) {
-        return (ObjectNode) FlowgateJson.parse(new DeploymentFailedEvent(f.deploymentId(), f.flow(), f.project(),
-                f.repository(), f.commitSha(), f.branch(), f.outcome(), f.message(), f.channel(), f.time()).toJson());
     }
 
     private static JsonNode detail(JsonNode event) {

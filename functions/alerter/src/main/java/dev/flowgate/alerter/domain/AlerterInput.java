@@ -1,5 +1,7 @@
 package dev.flowgate.alerter.domain;
 
+import dev.flowgate.model.events.DeploymentFailedEvent;
+
 import java.time.Instant;
 import java.util.Optional;
 
@@ -12,8 +14,8 @@ public sealed interface AlerterInput {
                                  Optional<String> error, Optional<String> cause) implements AlerterInput {
     }
 
-    /** A failed deployment reported by the deployer (see {@link DeploymentFailure}). */
-    record DeploymentFailed(DeploymentFailure failure) implements AlerterInput {
+    /** A failed deployment reported by the deployer (see {@link DeploymentFailedEvent}). */
+    record DeploymentFailed(DeploymentFailedEvent failure) implements AlerterInput {
     }
 
     /** Time to post the summaries of burst windows that have closed (scheduled every minute). */

@@ -1,5 +1,7 @@
 package dev.flowgate.alerter.domain;
 
+import dev.flowgate.model.events.DeploymentFailedEvent;
+
 import dev.flowgate.alerter.port.AlertInFlightException;
 import dev.flowgate.alerter.port.AlertLedger;
 import dev.flowgate.alerter.port.ChatNotifier;
@@ -58,7 +60,7 @@ public final class AlerterService implements AlertNotifier {
     }
 
     @Override
-    public void notify(DeploymentFailure failure) {
+    public void notify(DeploymentFailedEvent failure) {
         deployment(failure);
     }
 
@@ -90,7 +92,7 @@ public final class AlerterService implements AlertNotifier {
         });
     }
 
-    private Result deployment(DeploymentFailure failure) {
+    private Result deployment(DeploymentFailedEvent failure) {
         return once("deploy#" + failure.deploymentId() + "#" + failure.flow() + "#" + failure.outcome(), () -> {
             chat.post(renderer.render(failure));
             return new Result(Outcome.POSTED, "deployment " + failure.deploymentId() + " of " + failure.flow());

@@ -1,5 +1,8 @@
 package dev.flowgate.alerter.domain;
 
+import dev.flowgate.model.events.DeploymentFailedEvent;
+import dev.flowgate.model.json.FlowgateJson;
+
 import dev.flowgate.alerter.Fixtures;
 import org.junit.jupiter.api.Test;
 
@@ -44,9 +47,9 @@ class AlerterEventsTest {
 
     @Test
     void deploymentFailedEvent_roundTripsThroughParse() {
-        DeploymentFailure f = new DeploymentFailure("dep-1", "TrainFlow", "churn", "acme/churn", "abc", "main",
+        DeploymentFailedEvent f = new DeploymentFailedEvent("dep-1", "TrainFlow", "churn", "acme/churn", "abc", "main",
                 "mismatch", "differs", Optional.of("#deploys"), Instant.parse("2026-11-28T10:15:00Z"));
-        var parsed = (AlerterInput.DeploymentFailed) AlerterEvents.parse(AlerterEvents.deploymentFailedEvent(f));
+        var parsed = (AlerterInput.DeploymentFailed) AlerterEvents.parse(FlowgateJson.parse(f.toJson()));
         assertThat(parsed.failure()).isEqualTo(f);
     }
 

@@ -45,7 +45,7 @@ public final class LambdaAlertNotifier implements AlertNotifier {
 
     /** The alerter's deployment-failure event, written by the contract both sides share. */
     String event(DeploymentAlert alert) {
-        return new DeploymentFailedEvent(alert.deploymentId(), alert.flow(), null, alert.repository(), alert.commitSha(),
+        return new DeploymentFailedEvent(alert.deploymentId(), alert.flow(), alert.project().orElse(null), alert.repository(), alert.commitSha(),
                 alert.branch(), alert.outcome().wireName(), alert.message(), alert.channel(), clock.instant()).toJson();
     }
 }

@@ -26,6 +26,7 @@ public final class LoggingAlertNotifier implements AlertNotifier {
         line.put("event", "deployment_failed");
         line.put("deployment_id", alert.deploymentId());
         line.put("flow", alert.flow());
+        line.put("project", alert.project().orElse(null));
         line.put("repository", alert.repository());
         line.put("commit_sha", alert.commitSha());
         line.put("branch", alert.branch());

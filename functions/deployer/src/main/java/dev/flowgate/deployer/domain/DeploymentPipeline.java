@@ -94,7 +94,7 @@ public final class DeploymentPipeline {
             flows = selectFlows(manifest, request.flows());
         } catch (DeployError e) {
             report(request, "manifest", "failure", e.getMessage());
-            alert(request, deploymentId, "manifest", e, Optional.empty());
+            alert(request, deploymentId, "manifest", Optional.empty(), e, Optional.empty());
             return DeployResult.refused(request, deploymentId, e);
         }
         boolean production = target.get() == Target.PRODUCTION;
@@ -352,7 +352,7 @@ public final class DeploymentPipeline {
                 // the failure itself is what matters; the alert below still goes out
             }
             report(request, flow.name(), error instanceof DeployError.Unavailable ? "error" : "failure", error.getMessage());
-            alert(request, deploymentId, flow.name(), error, manifest.alertChannel());
+            alert(request, deploymentId, flow.name(), Optional.of(manifest.project()), error, manifest.alertChannel());
         }
         return new FlowResult(flow.name(), error.outcome(), error.getMessage(), pathspec, stateMachine, "", comparison,
                 stages, Optional.empty());
@@ -370,12 +370,13 @@ public final class DeploymentPipeline {
         }
     }
 
-    private void alert(DeployRequest request, String deploymentId, String flow, DeployError error, Optional<String> channel) {
+    private void alert(DeployRequest request, String deploymentId, String flow, Optional<String> project, DeployError error,
+                       Optional<String> channel) {
         if (request.dryRun()) {
             return;
         }
         try {
-            alerts.notify(new DeploymentAlert(deploymentId, flow, request.repository(), request.commitSha(),
+            alerts.notify(new DeploymentAlert(deploymentId, flow, project, request.repository(), request.commitSha(),
                     request.branch(), error.outcome(), error.getMessage(), channel));
         } catch (RuntimeException ignored) {
             // notifiers must not throw; never let one mask the deployment result

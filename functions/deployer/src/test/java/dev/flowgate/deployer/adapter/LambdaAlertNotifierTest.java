@@ -34,7 +34,7 @@ class LambdaAlertNotifierTest {
     private LambdaClient lambda;
     private final List<DeploymentAlert> fallback = new ArrayList<>();
     private LambdaAlertNotifier notifier;
-    private final DeploymentAlert alert = new DeploymentAlert("d-1", "TrainFlow", "acme/flows",
+    private final DeploymentAlert alert = new DeploymentAlert("d-1", "TrainFlow", Optional.of("churn_model"), "acme/flows",
             "0123456789abcdef0123456789abcdef01234567", "main", Outcome.MISMATCH, "flows/train.py differs", Optional.of("#ml-alerts"));
 
     @BeforeEach
@@ -62,7 +62,7 @@ class LambdaAlertNotifierTest {
                 .withRequestBody(equalToJson("""
                         {"version": "0", "source": "flowgate.deployer", "detail-type": "Deployment Failed",
                          "time": "2026-11-29T01:00:00Z",
-                         "detail": {"deployment_id": "d-1", "flow": "TrainFlow", "project": "", "repository": "acme/flows",
+                         "detail": {"deployment_id": "d-1", "flow": "TrainFlow", "project": "churn_model", "repository": "acme/flows",
                                     "commit_sha": "0123456789abcdef0123456789abcdef01234567", "branch": "main",
                                     "outcome": "mismatch", "message": "flows/train.py differs", "channel": "#ml-alerts"}}""")));
         assertThat(fallback).isEmpty();

@@ -126,6 +126,7 @@ class DeploymentPipelineTest {
         assertThat(alerts.alerts).singleElement().satisfies(a -> {
             assertThat(a.outcome()).isEqualTo(Outcome.MISMATCH);
             assertThat(a.channel()).contains("#ml");
+            assertThat(a.project()).as("the alert names the @project").contains("proj");
         });
         assertThat(git.statuses.get(git.statuses.size() - 1).state()).isEqualTo("failure");
         assertThat(git.statuses).allSatisfy(s -> assertThat(s.description().length()).isLessThanOrEqualTo(140));
