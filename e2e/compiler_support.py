@@ -127,7 +127,7 @@ ce = batch.create_compute_environment(computeEnvironmentName="flowgate-ce", type
     "instanceTypes": ["optimal"], "subnets": [subnet], "securityGroupIds": [sg], "instanceRole": profile})
 arns = [batch.create_job_queue(jobQueueName=name, state="ENABLED", priority=1,
     computeEnvironmentOrder=[{"order": 1, "computeEnvironment": ce["computeEnvironmentArn"]}])["jobQueueArn"]
-    for name in ["flowgate-spot", "flowgate-efa-gpu", "flowgate-on-demand"]]
+    for name in ["flowgate-spot", "flowgate-efa-gpu", "spot-queue", "flowgate-on-demand"]]
 print(arns[-1])
 """
         out = subprocess.run([venv_python(), "-c", script, BUCKET], env={**os.environ, **self._aws_env()},

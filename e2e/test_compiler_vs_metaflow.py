@@ -11,13 +11,17 @@ import pytest
 
 from compiler_support import ROOT, MetaflowOffline
 
+CORPUS = ROOT / "functions" / "flow-compiler" / "src" / "test" / "resources" / "flows"
 FLOWS = {
     "hello_world": ROOT / "examples" / "hello_world" / "hello_flow.py",
     "hyperparameter_sweep": ROOT / "examples" / "hyperparameter_sweep" / "sweep_flow.py",
     "resilient_steps": ROOT / "examples" / "resilient_steps" / "resilient_flow.py",
     "scheduled_retraining": ROOT / "examples" / "scheduled_retraining" / "retrain_flow.py",
-    "branch_flow": ROOT / "functions" / "flow-compiler" / "src" / "test" / "resources" / "flows" / "branch_flow.py",
-    "resources_flow": ROOT / "functions" / "flow-compiler" / "src" / "test" / "resources" / "flows" / "resources_flow.py",
+    "branch_flow": CORPUS / "branch_flow.py",
+    "resources_flow": CORPUS / "resources_flow.py",
+    "nested_foreach_project": CORPUS / "foreach_flow.py",
+    "custom_start_end": CORPUS / "custom_named_flow.py",
+    "single_step": CORPUS / "single_step_flow.py",
 }
 BATCH = "arn:aws:states:::batch:submitJob.sync"
 METAFLOW_OUTPUT_PATH = "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']"

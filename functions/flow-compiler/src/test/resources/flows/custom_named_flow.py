@@ -22,3 +22,7 @@ class CustomNamedFlow(FlowSpec):
     @step(end=True)
     def finish(self):
         print(self.total)
+
+
+if __name__ == "__main__":
+    CustomNamedFlow()

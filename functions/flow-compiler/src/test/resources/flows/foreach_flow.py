@@ -39,3 +39,7 @@ class FanFlow(FlowSpec):
     @step
     def end(self):
         pass
+
+
+if __name__ == "__main__":
+    FanFlow()

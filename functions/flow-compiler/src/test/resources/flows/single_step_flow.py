@@ -5,3 +5,7 @@ class SingleFlow(FlowSpec):
     @step
     def only(self):
         print("one step")
+
+
+if __name__ == "__main__":
+    SingleFlow()
