@@ -29,6 +29,7 @@ class FanFlow(FlowSpec):
 
     @step
     def inner_join(self, inputs):
+        self.value = inputs[0].value
         self.next(self.gather)
 
     @step

@@ -115,6 +115,14 @@ class CompilerBehaviourTest {
         JsonNode requirements = overrides.at("/NodePropertyOverrides/0/ContainerOverrides/ResourceRequirements");
         assertThat(requirements.findValuesAsText("Type")).as("Metaflow's order").containsExactly("VCPU", "GPU", "MEMORY");
         assertThat(requirements.get(1).get("Value").asText()).isEqualTo("8");
+        JsonNode states = compiled("parallel_flow.py").get("States");
+        assertThat(states.at("/join/Parameters/ContainerOverrides/Command/2").asText())
+                .as("the join reads every node's task, as Metaflow's runtime expands a @parallel join")
+                .contains("--input-paths sfn-${METAFLOW_RUN_ID}/train/:control-${METAFLOW_PARENT_TASK_ID},"
+                        + "${METAFLOW_PARENT_TASK_ID}-node-1,${METAFLOW_PARENT_TASK_ID}-node-2");
+        assertThat(states.at("/start/Parameters/ContainerOverrides/Command/2").asText())
+                .as("Metaflow's step_functions_internal cannot record num_parallel's unbounded foreach")
+                .doesNotContain("step_functions_internal");
     }
 
     @Test

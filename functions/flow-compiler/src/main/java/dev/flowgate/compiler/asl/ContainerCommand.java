@@ -113,7 +113,14 @@ final class ContainerCommand {
             return "sfn-${METAFLOW_RUN_ID}/" + parent + "/:${METAFLOW_PARENT_TASK_IDS}";
         }
         if (closed == NodeType.PARALLEL_FOREACH) {
-            return "sfn-${METAFLOW_RUN_ID}/" + parent + "/control-${METAFLOW_PARENT_TASK_ID}";
+            // every node's task, as Metaflow's runtime expands a @parallel join (the control task's mapper tasks):
+            // control-<job id>, then <job id>-node-<i> for each worker
+            int nodes = graph.step(node.splitParents().get(node.splitParents().size() - 1)).numParallel();
+            StringBuilder tasks = new StringBuilder("control-${METAFLOW_PARENT_TASK_ID}");
+            for (int i = 1; i < nodes; i++) {
+                tasks.append(",${METAFLOW_PARENT_TASK_ID}-node-").append(i);
+            }
+            return "sfn-${METAFLOW_RUN_ID}/" + parent + "/:" + tasks;
         }
         return "sfn-${METAFLOW_RUN_ID}/" + parent + "/${METAFLOW_PARENT_TASK_ID}";
     }
@@ -157,7 +164,7 @@ final class ContainerCommand {
         }
         top.add("--quiet --metadata=service --environment=local --datastore=s3 --datastore-root="
                 + options.settings().datastoreRoot() + " --event-logger=nullSidecarLogger --monitor=nullSidecarMonitor"
-                + " --no-pylint --with=step_functions_internal");
+                + " --no-pylint" + (node.type() == NodeType.PARALLEL_FOREACH ? "" : " --with=step_functions_internal"));
         return String.join(" ", top);
     }
 

@@ -355,12 +355,18 @@ public final class StateMachineGenerator {
                 env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", "$.SplitParentTaskId");
             }
         }
+        if (node.has("parallel")) {
+            // Metaflow's step_functions_internal decorator records every task that ends a split's branch for the
+            // join; on a @parallel step it needs the launching step's job id and the table, or it fails the task
+            env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", "$.JobId");
+        }
         if (isFirstInForeachBody(node)) {
             env.put("METAFLOW_SPLIT_INDEX", "$.Index");
         }
         env.put("METAFLOW_STEP_NAME", node.name());
         env.put("METAFLOW_RUN_ID", runIdPath);
-        if (node.type() == NodeType.FOREACH || node.type() == NodeType.SWITCH || foreachJoinParent != null || (node.type() == NodeType.JOIN && isForeachJoin(node))) {
+        if (node.type() == NodeType.FOREACH || node.type() == NodeType.SWITCH || foreachJoinParent != null || node.has("parallel")
+                || (node.type() == NodeType.JOIN && isForeachJoin(node))) {
             env.put("METAFLOW_SFN_DYNAMO_DB_TABLE", dynamoTable(node));
         }
         return env;

@@ -1,0 +1,181 @@
+"""Flowgate's compiled state machines, run for real: every Batch job's container command executes Metaflow.
+
+Each flow's code package is made by the real Metaflow (`package save`) and put in S3 (moto); Flowgate compiles
+the flow against the platform's metadata API, moto's S3 and a DynamoDB table; `asl_runner` walks the states
+and runs each Batch job's command (see its docstring for what it models). The run is then read back with the
+real Metaflow client from the metadata service and the datastore — the same way a data scientist would — and
+its steps, tasks and artifacts must be what the flow computes. This is the only test in which the generated
+commands, inputs paths, foreach bookkeeping, switch records and @parallel gangs actually run.
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import boto3
+import pytest
+
+from asl_runner import Execution, StatesError, load_input
+from conftest import FLOWS as E2E_FLOWS, PYTHON, ROOT
+
+CORPUS = ROOT / "functions" / "flow-compiler" / "src" / "test" / "resources" / "flows"
+JAR = ROOT / "functions" / "flow-compiler" / "target" / "flow-compiler-lambda.jar"
+BUCKET = "flowgate-run-datastore"
+TABLE = "flowgate-run-sfn"
+AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+@pytest.fixture(scope="module")
+def deployment(moto_url, platform_url, tmp_path_factory):
+    """Settings, AWS environment and a working directory shared by the flows of this module."""
+    aws = dict(AWS, AWS_ENDPOINT_URL=moto_url)
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    s3 = session.client("s3", endpoint_url=moto_url)
+    s3.create_bucket(Bucket=BUCKET)
+    session.client("dynamodb", endpoint_url=moto_url).create_table(
+        TableName=TABLE, KeySchema=[{"AttributeName": "pathspec", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pathspec", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    work = tmp_path_factory.mktemp("compiled-runs")
+    settings = {
+        "METAFLOW_DATASTORE_SYSROOT_S3": f"s3://{BUCKET}/metaflow",
+        "METAFLOW_SERVICE_URL": platform_url,
+        "METAFLOW_BATCH_JOB_QUEUE": "arn:aws:batch:us-east-1:123456789012:job-queue/flowgate-on-demand",
+        "METAFLOW_BATCH_CONTAINER_IMAGE": "python:3.11",
+        "METAFLOW_ECS_S3_ACCESS_IAM_ROLE": "arn:aws:iam::123456789012:role/flowgate-batch-job",
+        "METAFLOW_SFN_DYNAMO_DB_TABLE": TABLE,
+        "METAFLOW_S3_ENDPOINT_URL": moto_url,
+    }
+    (work / "settings.json").write_text(json.dumps(settings))
+    home = work / "metaflow-home"
+    home.mkdir()
+    client_env = {**os.environ, **aws, "METAFLOW_HOME": str(home), "USERNAME": "flowgate-e2e",
+                  "METAFLOW_SERVICE_URL": platform_url, "METAFLOW_DEFAULT_METADATA": "service",
+                  "METAFLOW_DEFAULT_DATASTORE": "s3", "METAFLOW_DATASTORE_SYSROOT_S3": settings["METAFLOW_DATASTORE_SYSROOT_S3"],
+                  "METAFLOW_S3_ENDPOINT_URL": moto_url}
+    return {"aws": aws, "s3": s3, "work": work, "client_env": client_env}
+
+
+def run_compiled(deployment, flow, parameters=None, extra_args=()):
+    """Packages, compiles and runs the flow; returns (execution name, Execution, error or None)."""
+    work = deployment["work"] / (flow.stem + "-" + uuid.uuid4().hex[:6])
+    work.mkdir()
+    package = work / "job.tar"
+    subprocess.run([PYTHON, flow.name, "--no-pylint", "--datastore=s3", "package", "save", str(package)],
+                   cwd=flow.parent, env=deployment["client_env"], check=True, capture_output=True, timeout=180)
+    data = package.read_bytes()
+    sha = hashlib.sha1(data).hexdigest()
+    key = f"metaflow/{flow.stem}/data/{sha[:2]}/{sha}"
+    deployment["s3"].put_object(Bucket=BUCKET, Key=key, Body=data)
+    compiled = subprocess.run(["java", "-jar", str(JAR), "compile", str(flow), "--settings",
+                               str(deployment["work"] / "settings.json"), "--code-url", f"s3://{BUCKET}/{key}",
+                               "--code-sha", sha, "--production", "--job-definitions-out", str(work / "jobs.json"),
+                               *extra_args], capture_output=True, text=True, timeout=120)
+    assert compiled.returncode == 0, compiled.stderr
+    name = "e2e-" + uuid.uuid4().hex[:12]
+    env = dict(deployment["aws"], HOME=os.environ.get("HOME", str(work)), PATH=os.environ["PATH"],
+               METAFLOW_HOME=str(work))
+    execution = Execution(json.loads(compiled.stdout), json.loads((work / "jobs.json").read_text()), name, env,
+                          str(work), os.path.dirname(PYTHON), log=lambda line: None)
+    try:
+        execution.run(load_input(parameters))
+        return name, execution, None
+    except StatesError as error:
+        return name, execution, error
+
+
+def read_run(deployment, pathspec, code):
+    """Runs `code` (with `run` bound to the Metaflow client's Run) and returns the JSON it prints."""
+    script = ("import json\nfrom metaflow import Run, namespace\nnamespace(None)\nrun = Run(%r)\n" % pathspec) + code
+    out = subprocess.run([PYTHON, "-c", script], env=deployment["client_env"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def job_log_tail(execution):
+    failed = [job for job in execution.jobs if job[2] != 0]
+    if not failed:
+        return ""
+    with open(os.path.join(failed[-1][4], "job.log"), errors="replace") as log:
+        return log.read()[-3000:]
+
+
+def test_linear_flow_runs_every_step_with_batch_job_ids_as_task_ids(deployment):
+    name, execution, error = run_compiled(deployment, ROOT / "examples" / "hello_world" / "hello_flow.py")
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"HelloFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "steps": sorted(s.id for s in run),
+                  "task": run["hello"].task.id, "greeting": run["hello"].task["greeting"].data,
+                  "tags": sorted(run.system_tags)}))""")
+    assert run["ok"] and run["steps"] == ["end", "hello", "start"]
+    assert run["task"] in {job[1] for job in execution.jobs}, "the task id is the Batch job id"
+    assert run["greeting"] == "hello from Flowgate"
+    assert "runtime:step-functions" in run["tags"]
+
+
+def test_static_split_joins_both_branches_and_reads_parameters_from_the_execution_input(deployment):
+    name, execution, error = run_compiled(deployment, CORPUS / "branch_flow.py", {"alpha": 0.25})
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"BranchFlow/sfn-{name}", """
+merge = run["merge"].task
+print(json.dumps({"ok": run.successful, "alpha": run["start"].task["alpha"].data,
+                  "parents": sorted(t.pathspec.split("/")[2] for t in merge.parent_tasks)}))""")
+    assert run["ok"]
+    assert run["alpha"] == 0.25, "the execution input's parameter value, not the default 0.5"
+    assert run["parents"] == ["left", "right"]
+
+
+def test_nested_foreach_fans_out_and_joins_through_the_dynamodb_bookkeeping(deployment):
+    name, execution, error = run_compiled(deployment, CORPUS / "foreach_flow.py")
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"FanFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "total": run["gather"].task["total"].data,
+                  "squares": len(list(run["square"])), "inner": len(list(run["inner"]))}))""")
+    assert run == {"ok": True, "total": 0 + 1 + 4, "squares": 3, "inner": 6}
+
+
+@pytest.mark.parametrize("size, chosen", [(10, "heavy"), (1, "light")])
+def test_switch_takes_the_step_the_flow_chose(deployment, size, chosen):
+    name, execution, error = run_compiled(deployment, CORPUS / "switch_flow.py", {"size": size})
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"SwitchFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "steps": sorted(s.id for s in run), "result": run["report"].task["result"].data}))""")
+    other = {"heavy": "light", "light": "heavy"}[chosen]
+    assert run["ok"] and run["result"] == chosen
+    assert other not in run["steps"], "the branch not chosen never runs"
+
+
+def test_parallel_step_runs_as_a_gang_of_nodes_and_the_join_sees_every_rank(deployment):
+    name, execution, error = run_compiled(deployment, CORPUS / "parallel_flow.py")
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"GangFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "ranks": sorted(run["join"].task["ranks"].data),
+                  "tasks": sorted(t.id.split("-")[0] for t in run["train"])}))""")
+    assert run["ok"] and run["ranks"] == [0, 1, 2]
+    assert len(run["tasks"]) == 3 and run["tasks"].count("control") == 1, "one control task and two workers"
+
+
+def test_retry_and_catch_behave_as_in_metaflow(deployment):
+    name, execution, error = run_compiled(deployment, E2E_FLOWS / "resilient_run_flow.py")
+    assert error is None, job_log_tail(execution)
+    attempts = {}
+    for state, _, code, attempt, _ in execution.jobs:
+        attempts.setdefault(state, []).append((attempt, code))
+    assert attempts["flaky"] == [(1, 1), (2, 0)], "the first attempt fails, Batch retries it"
+    assert attempts["doomed"] == [(1, 0)], "with no retries left, @catch records the exception in the same attempt"
+    run = read_run(deployment, f"ResilientRunFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "summary": run["end"].task["summary"].data}))""")
+    assert run["ok"] and run["summary"]["attempt"] == 1
+    assert "this step always fails" in run["summary"]["caught"]
+
+
+def test_a_failing_step_fails_the_execution(deployment, tmp_path):
+    flow = tmp_path / "broken_flow.py"
+    flow.write_text("from metaflow import FlowSpec, step\n\n\nclass BrokenFlow(FlowSpec):\n    @step\n"
+                    "    def start(self):\n        raise RuntimeError('boom')\n        self.next(self.end)\n\n"
+                    "    @step\n    def end(self):\n        pass\n\n\nif __name__ == '__main__':\n    BrokenFlow()\n")
+    name, execution, error = run_compiled(deployment, flow)
+    assert error is not None and error.error == "States.TaskFailed"
+    assert "boom" in job_log_tail(execution)
+    assert [job[0] for job in execution.jobs] == ["start"], "nothing runs after the failed step"
