@@ -180,6 +180,26 @@ class ExitHookCompileTest {
     }
 
     @Test
+    void singleStepFlow_itsOnlyStepLeadsToTheHooks_andFailsIntoThem() throws IOException {
+        String source = """
+                from metaflow import FlowSpec, exit_hook, step
+                def done():
+                    pass
+                @exit_hook(on_success=[done], on_error=[done])
+                class SingleFlow(FlowSpec):
+                    @step
+                    def only(self):
+                        print("one step")
+                """;
+        JsonNode states = definitionOf(source).get("States");
+        assertThat(states.at("/exit_hook:run/Branches/0/StartAt").asText()).isEqualTo("only");
+        assertThat(states.at("/exit_hook:run/Branches/0/States/only/End").asBoolean()).isTrue();
+        assertThat(chain(states, "exit_hook:run")).containsExactly("exit_hook:run", "exit_hook:on_success:done", "exit_hook:run_succeeded");
+        JsonNode successOnly = definitionOf(source.replace(", on_error=[done]", "")).get("States");
+        assertThat(chain(successOnly, "only")).containsExactly("only", "exit_hook:on_success:done", "exit_hook:run_succeeded");
+    }
+
+    @Test
     void flowWithoutExitHook_compilesAsBefore() throws IOException {
         JsonNode states = definitionOf("from metaflow import FlowSpec, step\nclass F(FlowSpec):\n" + STEPS);
         assertThat(states.get("States").fieldNames()).toIterable().containsExactly("start", "end");
