@@ -32,7 +32,7 @@ import java.util.Set;
 public final class FlowCompiler {
     /** Step Functions' limit on a state machine definition. */
     public static final int DEFINITION_LIMIT_BYTES = 1_048_576;
-    private static final Set<String> REFUSED_FLOW_DECORATORS = Set.of("trigger", "trigger_on_finish", "exit_hook");
+    private static final Set<String> REFUSED_FLOW_DECORATORS = Set.of("trigger", "trigger_on_finish");
 
     private FlowCompiler() {
     }

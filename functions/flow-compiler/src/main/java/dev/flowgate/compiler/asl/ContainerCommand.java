@@ -29,32 +29,8 @@ final class ContainerCommand {
     static String script(FlowGraph graph, StepNode node, CompileOptions options, StepResources resources, String stateMachine) {
         boolean parallel = node.has("parallel");
         String taskId = parallel ? CONTROL_ID : "${AWS_BATCH_JOB_ID}";
-        List<String> setup = new ArrayList<>();
-        setup.add("true");
-        setup.add("mkdir -p $PWD/.logs");
-        setup.add("export PYTHONUNBUFFERED=x MF_PATHSPEC=" + graph.flowName() + "/sfn-$METAFLOW_RUN_ID/" + node.name() + "/" + taskId
-                + " MF_DATASTORE=s3 MF_ATTEMPT=$((AWS_BATCH_JOB_ATTEMPT-1)) MFLOG_STDOUT=$PWD/.logs/mflog_stdout"
-                + " MFLOG_STDERR=$PWD/.logs/mflog_stderr" + (parallel ? " MF_PARALLEL_CONTROL_TASK_ID=" + CONTROL_ID : ""));
-        setup.add(MFLOG);
-        setup.add(FLUSH);
-        setup.add("mflog 'Setting up task environment.'");
-        setup.add("if [ -z $METAFLOW_SKIP_INSTALL_DEPENDENCIES ]; then python -m pip install -qqq --no-compile --no-cache-dir"
-                + " --disable-pip-version-check boto3 requests; fi");
-        setup.add("mkdir metaflow");
-        setup.add("cd metaflow");
-        setup.add("mkdir .metaflow");
-        String[] s3 = bucketAndKey(options.codePackageUrl());
-        setup.add("i=0; while [ $i -le 5 ]; do mflog 'Downloading code package...'; python -c 'import boto3, os;"
-                + " ep=os.getenv(\"METAFLOW_S3_ENDPOINT_URL\"); boto3.client(\"s3\", **({\"endpoint_url\":ep} if ep else {}))"
-                + ".download_file(\"" + s3[0] + "\", \"" + s3[1] + "\", \"job.tar\")' && mflog 'Code package downloaded.'"
-                + " && break; sleep 10; i=$((i+1)); done");
-        setup.add("if [ $i -gt 5 ]; then mflog 'Failed to download code package from " + options.codePackageUrl()
-                + " after 6 tries. Exiting...' && exit 1; fi");
-        setup.add("TAR_OPTIONS='--warning=no-timestamp' tar -xzf job.tar -C .");
-        setup.add("export PYTHONPATH=$(pwd)/.mf_code:$(printenv PYTHONPATH)");
-        setup.add("export METAFLOW_EXTRACTED_ROOT=$(pwd)");
-        setup.add("mflog 'Task is starting.'");
-        setup.add("flush_mflogs");
+        List<String> setup = setup(graph.flowName() + "/sfn-$METAFLOW_RUN_ID/" + node.name() + "/" + taskId,
+                parallel ? " MF_PARALLEL_CONTROL_TASK_ID=" + CONTROL_ID : "", options, "Task is starting.");
 
         String flowFile = graph.fileName().substring(graph.fileName().lastIndexOf('/') + 1);
         String top = topLevelOptions(graph, node, options);
@@ -81,9 +57,63 @@ final class ContainerCommand {
         if (node.type() == NodeType.SWITCH) {
             steps.add(recordSwitchChoice(graph, node));
         }
-        String body = "(" + String.join(" && ", steps) + ") 1>> >(python -m metaflow.mflog.tee task $MFLOG_STDOUT)"
+        return String.join(" && ", setup) + " && " + logged(String.join(" && ", steps)) + "; c=$?; python -m metaflow.mflog.save_logs; exit $c";
+    }
+
+    /**
+     * The bash line of an {@code @exit_hook} hook's Batch job: the same logging and code package bootstrap as a
+     * step, then Metaflow's own exit hook script with the run's pathspec {@code <Flow>/sfn-<execution name>}, as
+     * Metaflow's runtime (and its Argo deployer) invoke it. Its logs are saved under the pseudo step
+     * {@code _hook_<function>}, as on Argo.
+     */
+    static String exitHookScript(FlowGraph graph, CompileOptions options, String function) {
+        String logStep = "_hook_" + function.replaceAll("[^A-Za-z0-9_]", "_");
+        List<String> setup = setup(graph.flowName() + "/sfn-$METAFLOW_RUN_ID/" + logStep + "/${AWS_BATCH_JOB_ID}", "", options,
+                "Lifecycle hook " + function + " is starting.");
+        String flowFile = graph.fileName().substring(graph.fileName().lastIndexOf('/') + 1);
+        String hook = "python -m metaflow.plugins.exit_hook.exit_hook_script " + flowFile + " " + function + " "
+                + graph.flowName() + "/sfn-$METAFLOW_RUN_ID";
+        return String.join(" && ", setup) + " && " + logged(hook) + "; c=$?; python -m metaflow.mflog.save_logs; exit $c";
+    }
+
+    /**
+     * Logging setup and the code package download every container runs before its Metaflow command; the task's
+     * logs go to {@code pathspec}.
+     */
+    private static List<String> setup(String pathspec, String extraExports, CompileOptions options, String startingMessage) {
+        List<String> setup = new ArrayList<>();
+        setup.add("true");
+        setup.add("mkdir -p $PWD/.logs");
+        setup.add("export PYTHONUNBUFFERED=x MF_PATHSPEC=" + pathspec
+                + " MF_DATASTORE=s3 MF_ATTEMPT=$((AWS_BATCH_JOB_ATTEMPT-1)) MFLOG_STDOUT=$PWD/.logs/mflog_stdout"
+                + " MFLOG_STDERR=$PWD/.logs/mflog_stderr" + extraExports);
+        setup.add(MFLOG);
+        setup.add(FLUSH);
+        setup.add("mflog 'Setting up task environment.'");
+        setup.add("if [ -z $METAFLOW_SKIP_INSTALL_DEPENDENCIES ]; then python -m pip install -qqq --no-compile --no-cache-dir"
+                + " --disable-pip-version-check boto3 requests; fi");
+        setup.add("mkdir metaflow");
+        setup.add("cd metaflow");
+        setup.add("mkdir .metaflow");
+        String[] s3 = bucketAndKey(options.codePackageUrl());
+        setup.add("i=0; while [ $i -le 5 ]; do mflog 'Downloading code package...'; python -c 'import boto3, os;"
+                + " ep=os.getenv(\"METAFLOW_S3_ENDPOINT_URL\"); boto3.client(\"s3\", **({\"endpoint_url\":ep} if ep else {}))"
+                + ".download_file(\"" + s3[0] + "\", \"" + s3[1] + "\", \"job.tar\")' && mflog 'Code package downloaded.'"
+                + " && break; sleep 10; i=$((i+1)); done");
+        setup.add("if [ $i -gt 5 ]; then mflog 'Failed to download code package from " + options.codePackageUrl()
+                + " after 6 tries. Exiting...' && exit 1; fi");
+        setup.add("TAR_OPTIONS='--warning=no-timestamp' tar -xzf job.tar -C .");
+        setup.add("export PYTHONPATH=$(pwd)/.mf_code:$(printenv PYTHONPATH)");
+        setup.add("export METAFLOW_EXTRACTED_ROOT=$(pwd)");
+        setup.add("mflog '" + startingMessage + "'");
+        setup.add("flush_mflogs");
+        return setup;
+    }
+
+    /** Runs {@code commands} with stdout and stderr teed into Metaflow's task logs. */
+    private static String logged(String commands) {
+        return "(" + commands + ") 1>> >(python -m metaflow.mflog.tee task $MFLOG_STDOUT)"
                 + " 2>> >(python -m metaflow.mflog.tee task $MFLOG_STDERR >&2)";
-        return String.join(" && ", setup) + " && " + body + "; c=$?; python -m metaflow.mflog.save_logs; exit $c";
     }
 
     /** The command of the worker nodes of a {@code @parallel} step: their own task ids and the task role. */

@@ -26,12 +26,24 @@ import java.util.Map;
  * {@code batch:submitJob.sync} Task per step running Metaflow's own step command, static splits as
  * {@code Parallel}, foreach as a DynamoDB {@code getItem} of the cardinality followed by a {@code Map}, state
  * carried between tasks in the Batch job {@code Parameters}. Beyond Metaflow: {@code @parallel} steps become
- * multi-node Batch jobs (node 0 the control task, the others workers), and commands are deterministic.
+ * multi-node Batch jobs (node 0 the control task, the others workers), commands are deterministic, and
+ * {@code @exit_hook} hooks run as Batch jobs after the run (see {@link #definition()}).
  */
 public final class StateMachineGenerator {
     /** AWS Batch's limit on the size of a job's container overrides. */
     static final int CONTAINER_OVERRIDES_LIMIT = 8192;
     private static final ObjectMapper JSON = FlowgateJson.mapper();
+    /** State names of the exit hook machinery; a step name is a Python identifier, so these never collide. */
+    static final String RUN_STATE = "exit_hook:run";
+    static final String RUN_SUCCEEDED = "exit_hook:run_succeeded";
+    static final String RUN_FAILED_CHOICE = "exit_hook:run_failed?";
+    static final String RUN_FAILED = "exit_hook:run_failed";
+    static final String RUN_FAILED_STATES_ERROR = "exit_hook:run_failed:States";
+    /** What a hook's Batch job gets: Metaflow's defaults for a task (1 vCPU, 4096 MiB), as its Argo deployer asks. */
+    static final int HOOK_CPU = 1;
+    static final int HOOK_MEMORY = 4096;
+    /** A hook's time limit (or the deployment's runtime limit, when shorter); a hook that overruns is caught. */
+    static final long HOOK_TIMEOUT_SECONDS = 3600;
 
     private final FlowGraph graph;
     private final CompileOptions options;
@@ -39,6 +51,7 @@ public final class StateMachineGenerator {
     private final String stateMachineName;
     private final Map<String, CompiledFlow.JobDefinition> jobDefinitions = new LinkedHashMap<>();
     private final Map<String, String> deploymentEnvironment;
+    private final ExitHooks exitHooks;
 
     public StateMachineGenerator(FlowGraph graph, CompileOptions options, String stateMachineName) {
         this.graph = graph;
@@ -46,14 +59,132 @@ public final class StateMachineGenerator {
         this.settings = options.settings();
         this.stateMachineName = stateMachineName;
         this.deploymentEnvironment = deploymentEnvironment();
+        this.exitHooks = graph.flowDecorator("exit_hook").isPresent()
+                ? ExitHooks.of(graph, StepResources.of(graph.start(), settings, graph.fileName()).image())
+                : new ExitHooks(List.of(), List.of());
     }
 
+    /**
+     * The state machine. With {@code @exit_hook}, as Metaflow's runtime: after the end step succeeded the
+     * {@code on_success} hooks run, after a failure the {@code on_error} hooks, each once, in order, each as its own
+     * Batch job; a failing hook is caught and the next one runs, and the run keeps its outcome. With
+     * {@code on_error} hooks the flow's states run inside the one-branch Parallel {@value #RUN_STATE}, whose
+     * {@code Catch} leads to the hooks and then to a Fail state that ends the execution with the original cause and
+     * error ({@code Flowgate.<error>} when the error is one of Step Functions' own {@code States.*}, which a Fail
+     * state may not raise). Without {@code on_error} hooks the end step leads to the {@code on_success} hooks.
+     * Failures Step Functions cannot catch ({@code States.Runtime}, {@code States.DataLimitExceeded}) and
+     * executions stopped or timed out run no hook.
+     */
     public ObjectNode definition() {
         ObjectNode root = JSON.createObjectNode();
-        root.put("StartAt", graph.start().name());
+        if (exitHooks.onError().isEmpty()) {
+            root.put("StartAt", graph.start().name());
+            ObjectNode states = root.putObject("States");
+            visit(graph.start(), states, null);
+            if (!exitHooks.onSuccess().isEmpty()) {
+                ObjectNode end = (ObjectNode) states.get(graph.end().name());
+                end.remove("End");
+                end.put("Next", hookStates(states, "on_success", exitHooks.onSuccess(), RUN_SUCCEEDED));
+                states.putObject(RUN_SUCCEEDED).put("Type", "Succeed");
+            }
+            return root;
+        }
+        root.put("StartAt", RUN_STATE);
         ObjectNode states = root.putObject("States");
-        visit(graph.start(), states, null);
+        ObjectNode run = states.putObject(RUN_STATE);
+        run.put("Type", "Parallel");
+        ObjectNode flow = run.putArray("Branches").addObject();
+        flow.put("StartAt", graph.start().name());
+        visit(graph.start(), flow.putObject("States"), null);
+        ObjectNode catcher = run.putArray("Catch").addObject();
+        catcher.putArray("ErrorEquals").add("States.ALL");
+        catcher.put("ResultPath", "$");
+        catcher.put("Next", hookStates(states, "on_error", exitHooks.onError(), RUN_FAILED_CHOICE));
+        if (exitHooks.onSuccess().isEmpty()) {
+            run.put("End", true);
+        } else {
+            run.put("Next", hookStates(states, "on_success", exitHooks.onSuccess(), RUN_SUCCEEDED));
+            states.putObject(RUN_SUCCEEDED).put("Type", "Succeed");
+        }
+        ObjectNode choice = states.putObject(RUN_FAILED_CHOICE);
+        choice.put("Type", "Choice");
+        choice.putArray("Choices").addObject().put("Variable", "$.Error").put("StringMatches", "States.*")
+                .put("Next", RUN_FAILED_STATES_ERROR);
+        choice.put("Default", RUN_FAILED);
+        states.putObject(RUN_FAILED).put("Type", "Fail").put("ErrorPath", "$.Error").put("CausePath", "$.Cause");
+        states.putObject(RUN_FAILED_STATES_ERROR).put("Type", "Fail")
+                .put("ErrorPath", "States.Format('Flowgate.{}', $.Error)").put("CausePath", "$.Cause");
         return root;
+    }
+
+    /**
+     * One Batch task per hook, chained in order; each one's failure is caught and leads on, as Metaflow's runtime
+     * goes on after a failed hook. Returns the name of the first state.
+     */
+    private String hookStates(ObjectNode states, String phase, List<ExitHooks.Hook> hooks, String after) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < hooks.size(); i++) {
+            String name = "exit_hook:" + phase + ":" + hooks.get(i).function();
+            if (name.length() > 80 || names.contains(name) || states.has(name)) {
+                name = name.substring(0, Math.min(name.length(), 72)) + "#" + (i + 1);
+            }
+            names.add(name);
+        }
+        for (int i = 0; i < hooks.size(); i++) {
+            String next = i + 1 < hooks.size() ? names.get(i + 1) : after;
+            states.set(names.get(i), hookTask(hooks.get(i), next));
+        }
+        return names.get(0);
+    }
+
+    private ObjectNode hookTask(ExitHooks.Hook hook, String next) {
+        StepResources resources = new StepResources(HOOK_CPU, 0, HOOK_MEMORY, settings.jobQueue(), hook.image(), null, 0,
+                List.of(), 0, 0, Math.min(HOOK_TIMEOUT_SECONDS, settings.defaultRuntimeLimitSeconds()), Map.of());
+        ObjectNode state = JSON.createObjectNode();
+        state.put("Type", "Task");
+        state.put("Resource", "arn:" + settings.partition() + ":states:::batch:submitJob.sync");
+        ObjectNode p = state.putObject("Parameters");
+        p.put("JobDefinition", jobDefinition(resources, 0));
+        String jobName = "SFN-" + graph.flowName() + "--_hook_" + hook.function().replaceAll("[^A-Za-z0-9_]", "_") + "--";
+        p.put("JobName", jobName.length() > 128 ? jobName.substring(0, 128) : jobName);
+        p.put("JobQueue", resources.queue());
+        ObjectNode jobParameters = p.putObject("Parameters");
+        jobParameters.put("metaflow.user", "SFN");
+        jobParameters.put("metaflow.owner", options.owner());
+        jobParameters.put("metaflow.flow_name", graph.flowName());
+        jobParameters.put("metaflow.exit_hook", hook.function());
+        jobParameters.put("metaflow.version", options.metaflowVersion());
+        jobParameters.put("metaflow.run_id.$", "$$.Execution.Name");
+        ObjectNode overrides = p.putObject("ContainerOverrides");
+        overrides.putArray("Command").add("bash").add("-c").add(ContainerCommand.exitHookScript(graph, options, hook.function()));
+        ArrayNode requirements = overrides.putArray("ResourceRequirements");
+        requirements.addObject().put("Value", Integer.toString(HOOK_CPU)).put("Type", "VCPU");
+        requirements.addObject().put("Value", Integer.toString(HOOK_MEMORY)).put("Type", "MEMORY");
+        ArrayNode environment = overrides.putArray("Environment");
+        hookEnvironment().forEach((name, value) -> {
+            ObjectNode entry = environment.addObject().put("Name", name);
+            if (value.startsWith("$$.")) {
+                entry.put("Value.$", value);
+            } else {
+                entry.put("Value", value);
+            }
+        });
+        p.putObject("RetryStrategy").put("Attempts", 1);
+        p.putObject("Timeout").put("AttemptDurationSeconds", resources.timeoutSeconds());
+        retryBatchThrottling(state);
+        state.putNull("ResultPath");
+        ObjectNode catcher = state.putArray("Catch").addObject();
+        catcher.putArray("ErrorEquals").add("States.ALL");
+        catcher.putNull("ResultPath");
+        catcher.put("Next", next);
+        state.put("Next", next);
+        return state;
+    }
+
+    /** A hook's container: which run it follows. */
+    private Map<String, String> hookEnvironment() {
+        // everything else a hook needs (code package, datastore, service, flow, token) is the job definition's
+        return Map.of("METAFLOW_RUN_ID", "$$.Execution.Name");
     }
 
     public List<CompiledFlow.JobDefinition> jobDefinitions() {
@@ -255,6 +386,18 @@ public final class StateMachineGenerator {
         }
         p.putObject("RetryStrategy").put("Attempts", resources.attempts());
         p.putObject("Timeout").put("AttemptDurationSeconds", resources.timeoutSeconds());
+        retryBatchThrottling(state);
+        // Metaflow writes OutputPath "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']" (a union path that
+        // keeps JobId and Parameters of the Batch result); the same selection as a ResultSelector is valid ASL
+        // for every validator.
+        ObjectNode selector = state.putObject("ResultSelector");
+        selector.put("JobId.$", "$.JobId");
+        selector.put("Parameters.$", "$.Parameters");
+        return state;
+    }
+
+    /** Retries Batch's throttling of SubmitJob (50 per second per account) and its transient errors. */
+    private static void retryBatchThrottling(ObjectNode state) {
         ArrayNode retry = state.putArray("Retry");
         ObjectNode batchErrors = retry.addObject();
         batchErrors.putArray("ErrorEquals").add("Batch.AWSBatchException").add("Batch.TooManyRequestsException");
@@ -263,13 +406,6 @@ public final class StateMachineGenerator {
         batchErrors.put("MaxDelaySeconds", 60);
         batchErrors.put("MaxAttempts", 10);
         batchErrors.put("JitterStrategy", "FULL");
-        // Metaflow writes OutputPath "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']" (a union path that
-        // keeps JobId and Parameters of the Batch result); the same selection as a ResultSelector is valid ASL
-        // for every validator.
-        ObjectNode selector = state.putObject("ResultSelector");
-        selector.put("JobId.$", "$.JobId");
-        selector.put("Parameters.$", "$.Parameters");
-        return state;
     }
 
     /**

@@ -8,15 +8,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A validated Metaflow flow: its steps (in source order), flow decorators and parameters. */
+/**
+ * A validated Metaflow flow: its steps (in source order), flow decorators, parameters and the names its file
+ * binds at module level.
+ */
 public record FlowGraph(String fileName, String flowName, Map<String, StepNode> steps,
                         List<ParsedFlow.Decorator> flowDecorators, List<ParsedFlow.ParameterDef> parameters,
-                        String startStep, String endStep) {
+                        String startStep, String endStep, List<ParsedFlow.ModuleBinding> moduleBindings) {
 
     public FlowGraph {
         steps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(steps));
         flowDecorators = List.copyOf(flowDecorators);
         parameters = List.copyOf(parameters);
+        moduleBindings = List.copyOf(moduleBindings);
+    }
+
+    public FlowGraph(String fileName, String flowName, Map<String, StepNode> steps, List<ParsedFlow.Decorator> flowDecorators,
+                     List<ParsedFlow.ParameterDef> parameters, String startStep, String endStep) {
+        this(fileName, flowName, steps, flowDecorators, parameters, startStep, endStep, List.of());
+    }
+
+    /** Every flow decorator of this name from metaflow, in the order Python applies them (bottom-up). */
+    public List<ParsedFlow.Decorator> flowDecoratorsAppliedInOrder(String name) {
+        List<ParsedFlow.Decorator> matching = new ArrayList<>(flowDecorators.stream()
+                .filter(d -> d.fromMetaflow() && d.name().equals(name)).toList());
+        java.util.Collections.reverse(matching);
+        return matching;
     }
 
     public StepNode step(String name) {

@@ -144,7 +144,8 @@ public final class GraphBuilder {
                     step.line(), step.decorators(), shape.foreachParam(), shape.numParallel(), shape.cases(), shape.condition(),
                     parents, matchingJoin.get(step.name()), insideForeach));
         }
-        return new FlowGraph(flow.fileName(), flow.className(), nodes, flow.decorators(), flow.parameters(), entry, terminal);
+        return new FlowGraph(flow.fileName(), flow.className(), nodes, flow.decorators(), flow.parameters(), entry, terminal,
+                flow.moduleBindings());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.flowgate.compiler.parse;
 
 import dev.flowgate.compiler.parse.ParsedFlow.Decorator;
+import dev.flowgate.compiler.parse.ParsedFlow.ModuleBinding;
 import dev.flowgate.compiler.parse.ParsedFlow.NextCall;
 import dev.flowgate.compiler.parse.ParsedFlow.ParameterDef;
 import dev.flowgate.compiler.parse.ParsedFlow.ParsedStep;
@@ -34,6 +35,8 @@ public final class FlowParser {
     private final Set<String> flowClasses = new HashSet<>();
     /** module-level {@code NAME = <literal>} assignments, substituted where a flow refers to them. */
     private final Map<String, PyExpr> constants = new HashMap<>();
+    /** names bound at module level, in source order. */
+    private final List<ModuleBinding> bindings = new ArrayList<>();
 
     private FlowParser(String fileName, String source) {
         this.fileName = fileName;
@@ -56,6 +59,7 @@ public final class FlowParser {
             } else if (t.isName("from")) {
                 parseFromImport();
             } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).isOp("=")) {
+                bindings.add(new ModuleBinding(t.text(), t.line(), ModuleBinding.Kind.ASSIGNMENT, null, null));
                 pos += 2;
                 ExprParser expr = new ExprParser(tokens, pos);
                 PyExpr value = expr.expression();
@@ -79,9 +83,11 @@ public final class FlowParser {
                         found = flow;
                     }
                 } else {
+                    recordFunction();
                     skipStatement();
                 }
             } else {
+                recordFunction();
                 skipStatement();
             }
         }
@@ -89,11 +95,20 @@ public final class FlowParser {
             throw new SyntaxProblem(1, "no class deriving from metaflow's FlowSpec was found",
                     "write: from metaflow import FlowSpec, step  and  class MyFlow(FlowSpec): ...");
         }
-        return found;
+        return new ParsedFlow(found.fileName(), found.className(), found.line(), found.decorators(), found.parameters(),
+                found.steps(), bindings);
+    }
+
+    /** At {@code def NAME} or {@code async def NAME} (module level): records the function's name. */
+    private void recordFunction() {
+        int at = peek().isName("async") ? pos + 1 : pos;
+        if (tokens.get(at).isName("def") && tokens.get(at + 1).kind() == Token.Kind.NAME) {
+            bindings.add(new ModuleBinding(tokens.get(at + 1).text(), tokens.get(at).line(), ModuleBinding.Kind.FUNCTION, null, null));
+        }
     }
 
     private void parseImport() {
-        pos++; // import
+        int line = next().line(); // import
         while (true) {
             List<String> dotted = dottedName();
             String bound = dotted.get(0);
@@ -106,6 +121,7 @@ public final class FlowParser {
             } else if (dotted.get(0).equals("metaflow") && dotted.size() == 1) {
                 metaflowModules.add("metaflow");
             }
+            bindings.add(new ModuleBinding(bound, line, ModuleBinding.Kind.IMPORT, String.join(".", dotted), null));
             if (peek().isOp(",")) {
                 pos++;
                 continue;
@@ -116,7 +132,7 @@ public final class FlowParser {
     }
 
     private void parseFromImport() {
-        pos++; // from
+        int line = next().line(); // from
         int dots = 0;
         while (peek().isOp(".") || peek().isOp("...")) {
             dots += next().text().length();
@@ -156,6 +172,7 @@ public final class FlowParser {
                 if (fromMetaflow) {
                     metaflowNames.put(bound, name);
                 }
+                bindings.add(new ModuleBinding(bound, line, ModuleBinding.Kind.IMPORT, ".".repeat(dots) + String.join(".", module), name));
             }
             if (peek().isOp(",")) {
                 pos++;

@@ -9,12 +9,28 @@ import java.util.Optional;
  * is the raw material of the graph; validation happens in {@code dev.flowgate.compiler.graph}.
  */
 public record ParsedFlow(String fileName, String className, int line, List<Decorator> decorators,
-                         List<ParameterDef> parameters, List<ParsedStep> steps) {
+                         List<ParameterDef> parameters, List<ParsedStep> steps, List<ModuleBinding> moduleBindings) {
 
     public ParsedFlow {
         decorators = List.copyOf(decorators);
         parameters = List.copyOf(parameters);
         steps = List.copyOf(steps);
+        moduleBindings = List.copyOf(moduleBindings);
+    }
+
+    public ParsedFlow(String fileName, String className, int line, List<Decorator> decorators,
+                      List<ParameterDef> parameters, List<ParsedStep> steps) {
+        this(fileName, className, line, decorators, parameters, steps, List.of());
+    }
+
+    /**
+     * A name the file binds at module level (not inside an {@code if}/{@code try} block), in source order: a
+     * {@code def}, an import ({@code from hooks import notify as n}: name {@code n}, importedName {@code notify},
+     * module {@code hooks}) or an assignment. Lets the compiler resolve names such as {@code @exit_hook}'s hook
+     * functions without running the file.
+     */
+    public record ModuleBinding(String name, int line, Kind kind, String module, String importedName) {
+        public enum Kind { FUNCTION, IMPORT, ASSIGNMENT }
     }
 
     public Optional<Decorator> decorator(String name) {
