@@ -381,11 +381,11 @@ class CompilerBehaviourTest {
     void projectNaming_followsMetaflow() throws IOException {
         String source = Files.readString(CorpusGoldenTest.CORPUS.resolve("foreach_flow.py"));
         var base = CorpusGoldenTest.options();
-        var branch = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature_x", false, null, null, null, 0);
+        var branch = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature_x", false, null, null, null, 0, false, 0);
         assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), branch).stateMachineName()).isEqualTo("fan_out.test.feature_x.FanFlow");
         assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), base).stateMachineName()).isEqualTo("fan_out.prod.FanFlow");
         assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), base).scheduleExpression()).contains("cron(0 * * * ? *)");
-        var bad = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature/x", false, null, null, null, 0);
+        var bad = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature/x", false, null, null, null, 0, false, 0);
         assertThatThrownBy(() -> FlowCompiler.compile(FlowCompiler.parse("f.py", source), bad)).hasMessageContaining("feature/x");
     }
 
