@@ -360,7 +360,8 @@ public final class StateMachineGenerator {
             }
         }
         if (node.type() == NodeType.FOREACH && options.workflowTimeoutSeconds() > 0) {
-            // as Metaflow: the foreach's DynamoDB items live for the workflow timeout + 90 days instead of 366 + 90
+            // the foreach's DynamoDB items live for the workflow timeout + 90 days instead of 366 + 90; Metaflow 2.19
+            // sets this only on foreach steps nested in a foreach (README: where the spec and Metaflow differ)
             env.put("METAFLOW_SFN_WORKFLOW_TIMEOUT", Integer.toString(options.workflowTimeoutSeconds()));
         }
         if (isFirstInForeachBody(node)) {
