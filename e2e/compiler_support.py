@@ -144,26 +144,26 @@ print(arns[-1])
                     "USERNAME": "flowgate", "METAFLOW_USER": "flowgate", "PYTHONDONTWRITEBYTECODE": "1"})
         return env
 
-    def metaflow_json(self, flow, timeout=300):
-        """Runs the real Metaflow's `step-functions create --only-json`; returns (definition or None, stderr)."""
+    def metaflow_json(self, flow, timeout=300, options=()):
+        """Runs the real Metaflow's `step-functions create --only-json [options]`; returns (definition or None, stderr)."""
         flow = Path(flow).resolve()
         home = self.workdir / ("home-" + flow.stem)
         home.mkdir(exist_ok=True)
         # @project flows take --production as a top-level option; Flowgate is always run with --production.
         production = ["--production"] if "@project" in flow.read_text() else []
         out = subprocess.run([venv_python(), str(flow), "--no-pylint", "--datastore=s3", *production,
-                              "step-functions", "create", "--only-json"], cwd=flow.parent, env=self.metaflow_env(home),
+                              "step-functions", "create", "--only-json", *options], cwd=flow.parent, env=self.metaflow_env(home),
                              capture_output=True, text=True, timeout=timeout)
         if out.returncode != 0:
             return None, out.stdout[-3000:] + out.stderr[-3000:]
         return extract_json(out.stdout), out.stderr
 
-    def flowgate_json(self, flow, timeout=120):
+    def flowgate_json(self, flow, timeout=120, options=()):
         """Flowgate's state machine for the flow, with the job definitions it registers under "job_definitions"."""
         job_definitions = self.workdir / ("job-definitions-" + Path(flow).stem + ".json")
         out = subprocess.run(["java", "-jar", str(ensure_jar()), "compile", str(Path(flow).resolve()), "--settings",
-                              str(self.settings_file), "--production", "--job-definitions-out", str(job_definitions)],
-                             cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+                              str(self.settings_file), "--production", "--job-definitions-out", str(job_definitions),
+                              *options], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
         if out.returncode != 0:
             raise RuntimeError(f"flowgate compile failed ({out.returncode}): {out.stderr[-3000:]}")
         definition = extract_json(out.stdout)

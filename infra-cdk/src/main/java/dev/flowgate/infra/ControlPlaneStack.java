@@ -111,9 +111,16 @@ public final class ControlPlaneStack extends Stack {
                 .resources(List.of("arn:" + getPartition() + ":events:" + getRegion() + ":" + getAccount()
                         + ":rule/StepFunctionsGetEventsForBatchJobsRule")).build());
         foreachTable.grant(sfnRole, "dynamodb:GetItem");
+        String machines = "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":stateMachine:*";
+        // a foreach compiled as a Distributed Map (use_distributed_map) runs each split as a child execution of the
+        // flow's own state machine: the map run starts, describes and stops them (child executions are named
+        // <state machine>/<map label>:<id>, hence execution:*/*). Flowgate's Distributed Map writes nothing to S3.
+        sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:StartExecution"))
+                .resources(List.of(machines)).build());
+        sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:DescribeExecution", "states:StopExecution"))
+                .resources(List.of("arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":execution:*/*")).build());
         Role eventsRole = Role.Builder.create(this, "EventBridgeRole").assumedBy(new ServicePrincipal("events.amazonaws.com"))
                 .description("METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: starts scheduled flows").build();
-        String machines = "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":stateMachine:*";
         eventsRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:StartExecution")).resources(List.of(machines)).build());
 
         // --- secrets (values set by operators; never in git)

@@ -125,7 +125,11 @@ final class NagRules {
                 + "state machines, which the deployer names at deploy time", regex("^Resource::arn:<AWS::Partition>:states:.*:stateMachine:\\*$")));
         suppress(stack, "/StepFunctionsRole/DefaultPolicy/Resource", rule("AwsSolutions-IAM5", "batch:SubmitJob/DescribeJobs/"
                 + "TerminateJob: DescribeJobs has no resource-level permissions and SubmitJob needs both queue and job "
-                + "definition ARNs, which Metaflow registers at deploy time (metaflow_<hash>)", "Resource::*"));
+                + "definition ARNs, which Metaflow registers at deploy time (metaflow_<hash>)", "Resource::*"),
+                rule("AwsSolutions-IAM5", "Distributed Map (use_distributed_map): a map run starts, describes and stops "
+                        + "child executions of the flow's own state machine, named by the deployer at deploy time; scoped "
+                        + "to this account and region, and to child executions (<machine>/<map label>:<id>)",
+                        regex("^Resource::arn:<AWS::Partition>:states:.*:(stateMachine:\\*|execution:\\*\\/\\*)$")));
         suppress(stack, "/JobRoleMetadataAccess/Resource", rule("AwsSolutions-IAM5", "execute-api:Invoke on every stage, "
                 + "method and path of the one metadata API (Metaflow calls many paths)", regex("^Resource::arn:<AWS::Partition>:execute-api:.*<MetadataRestApi.*>/\\*/\\*/\\*$")));
     }

@@ -109,6 +109,17 @@ class FlowgateStacksTest {
     }
 
     @Test
+    void stepFunctionsRole_canRunDistributedMapChildExecutions_withoutS3() {
+        Map<String, Map<String, Object>> policies = control.findResources("AWS::IAM::Policy",
+                Map.of("Properties", Map.of("Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("StepFunctionsRole.*"))))));
+        assertThat(policies).hasSize(1);
+        String rendered = policies.toString();
+        assertThat(rendered).contains("Action=states:StartExecution", ":stateMachine:*")
+                .contains("Action=[states:DescribeExecution, states:StopExecution]", ":execution:*/*")
+                .doesNotContain("s3:").doesNotContain("states:*");
+    }
+
+    @Test
     void metadataApi_requiresApiKey_isThrottledLoggedAndUsesSnapStartOnAnAlias() {
         control.hasResourceProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of("ApiKeyRequired", true)));
         control.hasResourceProperties("AWS::ApiGateway::UsagePlan", Match.objectLike(Map.of("Throttle",

@@ -1,6 +1,7 @@
 package dev.flowgate.compiler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
 import dev.flowgate.compiler.graph.NodeType;
@@ -391,12 +392,51 @@ class CompilerBehaviourTest {
     void projectNaming_followsMetaflow() throws IOException {
         String source = Files.readString(CorpusGoldenTest.CORPUS.resolve("foreach_flow.py"));
         var base = CorpusGoldenTest.options();
-        var branch = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature_x", false, null, null, null, 0);
+        var branch = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature_x", false, null, null, null, 0, false, 0);
         assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), branch).stateMachineName()).isEqualTo("fan_out.test.feature_x.FanFlow");
         assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), base).stateMachineName()).isEqualTo("fan_out.prod.FanFlow");
         assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), base).scheduleExpression()).contains("cron(0 * * * ? *)");
-        var bad = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature/x", false, null, null, null, 0);
+        var bad = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature/x", false, null, null, null, 0, false, 0);
         assertThatThrownBy(() -> FlowCompiler.compile(FlowCompiler.parse("f.py", source), bad)).hasMessageContaining("feature/x");
+    }
+
+    @Test
+    void distributedMap_everyForeachOfTheCorpus_runsChildExecutionsThatReadTheRunIdFromTheirInput() throws IOException {
+        int maps = 0;
+        for (Path flow : CorpusGoldenTest.flows().toList()) {
+            String source = Files.readString(flow);
+            var options = CorpusGoldenTest.options(flow).withDistributedMap(true);
+            JsonNode definition = FlowgateJson.parse(FlowCompiler.compile(FlowCompiler.parse(flow.getFileName().toString(), source),
+                    options).definitionJson());
+            for (JsonNode map : definition.findParents("ItemsPath")) {
+                maps++;
+                assertThat(map.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText()).as(flow.toString()).isEqualTo("DISTRIBUTED");
+                assertThat(map.path("ItemProcessor").path("ProcessorConfig").path("ExecutionType").asText()).isEqualTo("STANDARD");
+                assertThat(map.has("Iterator") || map.has("OutputPath") || map.has("ResultWriter")).isFalse();
+                assertThat(map.get("ResultPath").isNull()).as("the join reads the foreach step's output").isTrue();
+                assertThat(map.path("MaxConcurrency").asInt()).isEqualTo(options.maxWorkers());
+                JsonNode body = map.path("ItemProcessor").path("States");
+                // a child execution has its own $$.Execution.Name: the run id must come from the input
+                assertThat(body.toString()).as(flow.toString()).doesNotContain("$$.Execution");
+                body.fields().forEachRemaining(state -> {
+                    if (state.getValue().path("End").asBoolean()) {
+                        assertThat(state.getValue().get("OutputPath").isNull()).as(state.getKey() + " ends a split with an empty output").isTrue();
+                    }
+                });
+            }
+        }
+        assertThat(maps).as("foreach Maps in the corpus").isGreaterThanOrEqualTo(6);
+    }
+
+    @Test
+    void compileOptions_refuseATimeoutOutsideOneYearAndMoreWorkersThanADistributedMapRuns() throws IOException {
+        var base = CompileOptions.of(CorpusGoldenTest.options().settings());
+        assertThat(base.withWorkflowTimeout(31_536_000).workflowTimeoutSeconds()).isEqualTo(31_536_000);
+        assertThat(base.withMaxWorkers(10_000).maxWorkers()).isEqualTo(10_000);
+        assertThat(base.maxWorkers()).isEqualTo(100);
+        assertThatThrownBy(() -> base.withWorkflowTimeout(31_536_001)).hasMessageContaining("between 1 and 31536000 seconds");
+        assertThatThrownBy(() -> base.withWorkflowTimeout(-1)).hasMessageContaining("between 1 and 31536000 seconds");
+        assertThatThrownBy(() -> base.withMaxWorkers(10_001)).hasMessageContaining("between 1 and 10000");
     }
 
     private static void assertLint(String source, String expected) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -28,16 +29,41 @@ class CorpusGoldenTest {
         }
     }
 
+    /** A corpus flow's first line may choose deployment options: {@code # compile: --use-distributed-map ...}. */
+    static final String OPTIONS_HEADER = "# compile:";
+
     static CompileOptions options() throws IOException {
         Map<String, String> config = new LinkedHashMap<>();
         FlowgateJson.parse(Files.readString(CORPUS.resolve("settings.json"))).fields()
                 .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
         return new CompileOptions(DeploymentSettings.fromConfig(config), "s3://test-datastore/metaflow/Flow/data/ab/abc123",
-                "abc123", null, null, true, "prod-token-1", "ci-user", "2.19.39", 50);
+                "abc123", null, null, true, "prod-token-1", "ci-user", "2.19.39", 50, false, 0);
+    }
+
+    /**
+     * The corpus options, changed by the flow's header: {@code --use-distributed-map}, {@code --max-workers N},
+     * {@code --workflow-timeout SECONDS} (the flags of {@code flowgate compile}).
+     */
+    static CompileOptions options(Path flow) throws IOException {
+        CompileOptions options = options();
+        String first = Files.readString(flow).lines().findFirst().orElse("");
+        if (!first.startsWith(OPTIONS_HEADER)) {
+            return options;
+        }
+        List<String> words = List.of(first.substring(OPTIONS_HEADER.length()).trim().split("\\s+"));
+        for (int i = 0; i < words.size(); i++) {
+            switch (words.get(i)) {
+                case "--use-distributed-map" -> options = options.withDistributedMap(true);
+                case "--max-workers" -> options = options.withMaxWorkers(Integer.parseInt(words.get(++i)));
+                case "--workflow-timeout" -> options = options.withWorkflowTimeout(Integer.parseInt(words.get(++i)));
+                default -> throw new IllegalArgumentException(flow + ": unknown option in the header: " + words.get(i));
+            }
+        }
+        return options;
     }
 
     static String compile(Path flow) throws IOException {
-        CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(flow.getFileName().toString(), Files.readString(flow)), options());
+        CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(flow.getFileName().toString(), Files.readString(flow)), options(flow));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("state_machine", compiled.stateMachineName());
         out.put("schedule", compiled.scheduleExpression().orElse(null));
@@ -81,7 +107,7 @@ class CorpusGoldenTest {
                 .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
         CompileOptions options = new CompileOptions(DeploymentSettings.fromConfig(config),
                 "s3://flowgate-example-datastore/metaflow/<Flow>/data/<sha>", "<code-package-sha>", null, null, true,
-                "<production-token>", "flowgate", "2.19.39", 0);
+                "<production-token>", "flowgate", "2.19.39", 0, false, 0);
         String relative = Path.of("../../examples").relativize(file).toString();
         CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(relative, Files.readString(file)), options);
         String actual = FlowgateJson.mapper().writerWithDefaultPrettyPrinter()

@@ -30,7 +30,7 @@ class StateMachinesOnEmulatorIT {
     @MethodSource("flows")
     void createStateMachine_acceptsTheCompiledDefinition(Path flow, AwsEmulator emulator) throws IOException {
         CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(flow.getFileName().toString(), Files.readString(flow)),
-                CorpusGoldenTest.options());
+                CorpusGoldenTest.options(flow));
         String name = AwsEmulator.uniqueName("sm") + "-" + compiled.stateMachineName().replace('.', '-');
         try (SfnClient sfn = emulator.settings().configure(SfnClient.builder())) {
             String arn = sfn.createStateMachine(r -> r.name(name.length() > 80 ? name.substring(0, 80) : name)

@@ -28,7 +28,8 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
             String branch = request.production() ? null
                     : request.projectBranch().startsWith("test.") ? request.projectBranch().substring(5) : request.projectBranch();
             CompileOptions options = new CompileOptions(settings, request.codePackageUrl(), request.codePackageSha(),
-                    metadata, branch, request.production(), request.productionToken(), request.owner(), null, 0);
+                    metadata, branch, request.production(), request.productionToken(), request.owner(), null,
+                    request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds());
             dev.flowgate.compiler.CompiledFlow compiled = dev.flowgate.compiler.FlowCompiler.compile(graph, options);
             return new CompiledFlow(compiled.stateMachineName(), compiled.definitionJson(), compiled.scheduleExpression(),
                     compiled.jobDefinitions().stream().map(j -> new JobDefinition(j.name(), j.registrationJson())).toList());

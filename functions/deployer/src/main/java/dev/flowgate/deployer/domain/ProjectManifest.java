@@ -3,6 +3,7 @@ package dev.flowgate.deployer.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.flowgate.model.limits.StepFunctionsLimits;
 import dev.flowgate.model.naming.MetaflowNames;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 
 /**
  * {@code flowgate.yaml} at the repository root: the project, its flows (name and file) and package suffixes.
@@ -21,6 +23,9 @@ import java.util.Optional;
  * flows:
  *   - name: TrainFlow
  *     file: flows/train_flow.py
+ *     use_distributed_map: true      # optional: foreach as Distributed Map (default: inline Map)
+ *     max_workers: 1000              # optional: foreach splits at once, 1-10000 (default 100)
+ *     workflow_timeout: 86400        # optional: seconds an execution may run, 1-31536000 (default: none)
  * </pre>
  */
 public record ProjectManifest(String project, Optional<String> productionBranch, List<String> packageSuffixes,
@@ -35,8 +40,20 @@ public record ProjectManifest(String project, Optional<String> productionBranch,
         flows = List.copyOf(flows);
     }
 
-    /** One flow: its FlowSpec class name and the repo-root-relative path of its file. */
-    public record FlowEntry(String name, String file) {
+    /**
+     * How a flow runs on Step Functions, as {@code step-functions create} options: {@code --use-distributed-map},
+     * {@code --max-workers} (0: the default, 100), {@code --workflow-timeout} in seconds (0: none).
+     */
+    public record StepFunctionsOptions(boolean distributedMap, int maxWorkers, int workflowTimeoutSeconds) {
+        public static final StepFunctionsOptions DEFAULT = new StepFunctionsOptions(false, 0, 0);
+    }
+
+    /** One flow: its FlowSpec class name, the repo-root-relative path of its file and its Step Functions options. */
+    public record FlowEntry(String name, String file, StepFunctionsOptions options) {
+        public FlowEntry(String name, String file) {
+            this(name, file, StepFunctionsOptions.DEFAULT);
+        }
+
         /** The directory the flow file sits in (Metaflow packages this directory), "" for the root. */
         public String directory() {
             int slash = file.lastIndexOf('/');
@@ -89,7 +106,7 @@ public record ProjectManifest(String project, Optional<String> productionBranch,
             if (flows.stream().anyMatch(f -> f.name().equals(name))) {
                 throw new DeployError.InvalidManifest("flows[" + i + "].name", FILE + ": flow " + name + " is listed twice");
             }
-            flows.add(new FlowEntry(name, file));
+            flows.add(new FlowEntry(name, file, stepFunctionsOptions(flow, "flows[" + i + "]")));
         }
         List<String> suffixes = new ArrayList<>();
         JsonNode suffixNode = root.path("package_suffixes");
@@ -109,6 +126,33 @@ public record ProjectManifest(String project, Optional<String> productionBranch,
                 all,
                 Optional.ofNullable(root.path("alerts").path("slack_channel").textValue()).filter(s -> !s.isBlank()),
                 flows);
+    }
+
+    private static StepFunctionsOptions stepFunctionsOptions(JsonNode flow, String path) {
+        JsonNode distributed = flow.path("use_distributed_map");
+        if (!distributed.isMissingNode() && !distributed.isNull() && !distributed.isBoolean()) {
+            throw new DeployError.InvalidManifest(path + ".use_distributed_map", FILE + ": " + path
+                    + ".use_distributed_map must be true or false, e.g. 'use_distributed_map: true'");
+        }
+        int maxWorkers = limit(flow, path, "max_workers", StepFunctionsLimits::maxWorkers, "max_workers: 1000");
+        int timeout = limit(flow, path, "workflow_timeout", StepFunctionsLimits::workflowTimeoutSeconds, "workflow_timeout: 86400");
+        return new StepFunctionsOptions(distributed.asBoolean(false), maxWorkers, timeout);
+    }
+
+    private static int limit(JsonNode flow, String path, String field, ToIntFunction<String> parse, String example) {
+        JsonNode value = flow.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return 0;
+        }
+        try {
+            if (!value.isValueNode()) {
+                throw new IllegalArgumentException("it must be a number");
+            }
+            return parse.applyAsInt(value.asText());
+        } catch (IllegalArgumentException e) {
+            throw new DeployError.InvalidManifest(path + "." + field, FILE + ": " + path + "." + field + ": " + e.getMessage()
+                    + "; e.g. '" + example + "'");
+        }
     }
 
     public Optional<FlowEntry> flow(String name) {

@@ -1,5 +1,7 @@
 package dev.flowgate.deployer.port;
 
+import dev.flowgate.deployer.domain.ProjectManifest.StepFunctionsOptions;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,12 +19,14 @@ public interface FlowCompiler {
      * @param production     true for the production branch
      * @param productionToken the token the entry step carries (kept from the live state machine on redeploys)
      * @param owner          the deploying identity ({@code metaflow.owner})
+     * @param options        the flow's Step Functions options from flowgate.yaml (Distributed Map, max workers, timeout)
      */
     record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
                           String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
-                          boolean production, String productionToken, String owner) {
+                          boolean production, String productionToken, String owner, StepFunctionsOptions options) {
         public CompileRequest {
             settings = Map.copyOf(settings);
+            options = options == null ? StepFunctionsOptions.DEFAULT : options;
         }
     }
 

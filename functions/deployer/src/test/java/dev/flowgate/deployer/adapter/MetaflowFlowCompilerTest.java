@@ -1,8 +1,11 @@
 package dev.flowgate.deployer.adapter;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.deployer.domain.DeployError;
+import dev.flowgate.deployer.domain.ProjectManifest.StepFunctionsOptions;
 import dev.flowgate.deployer.port.FlowCompiler.CompileRequest;
 import dev.flowgate.deployer.port.FlowCompiler.CompiledFlow;
+import dev.flowgate.model.json.FlowgateJson;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -36,7 +39,7 @@ public class MetaflowFlowCompilerTest {
 
     static CompileRequest request(String source, String flow, String branch, boolean production) {
         return new CompileRequest(source, "demoflow.py", flow, SETTINGS, URL, "ab".repeat(20), 1, branch, production,
-                "mfprj-abc-0-wxyz", "flowgate");
+                "mfprj-abc-0-wxyz", "flowgate", null);
     }
 
     @Test
@@ -47,6 +50,46 @@ public class MetaflowFlowCompilerTest {
         assertThat(compiled.schedule()).contains("cron(0 3 * * ? *)");
         assertThat(compiled.jobDefinitions()).isNotEmpty()
                 .allSatisfy(j -> assertThat(compiled.definitionJson()).contains(j.name()));
+    }
+
+    @Test
+    void compile_appliesTheFlowsStepFunctionsOptionsFromTheManifest() {
+        String foreach = """
+                from metaflow import FlowSpec, step
+
+                class WideFlow(FlowSpec):
+                    @step
+                    def start(self):
+                        self.ids = list(range(5000))
+                        self.next(self.score, foreach="ids")
+
+                    @step
+                    def score(self):
+                        self.next(self.join)
+
+                    @step
+                    def join(self, inputs):
+                        self.next(self.end)
+
+                    @step
+                    def end(self):
+                        pass
+                """;
+        Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
+        settings.put("METAFLOW_SFN_DYNAMO_DB_TABLE", "sfn-foreach");
+        CompiledFlow compiled = compiler.compile(new CompileRequest(foreach, "wide.py", "WideFlow", settings, URL, "ab".repeat(20), 1,
+                "prod", true, "t", "flowgate", new StepFunctionsOptions(true, 2000, 3600)));
+        JsonNode definition = FlowgateJson.parse(compiled.definitionJson());
+        assertThat(definition.path("TimeoutSeconds").asInt()).isEqualTo(3600);
+        assertThat(definition.path("States").path("*score").path("ItemProcessor").path("ProcessorConfig").path("Mode").asText())
+                .isEqualTo("DISTRIBUTED");
+        assertThat(definition.path("States").path("*score").path("MaxConcurrency").asInt()).isEqualTo(2000);
+
+        JsonNode plain = FlowgateJson.parse(compiler.compile(new CompileRequest(foreach, "wide.py", "WideFlow", settings, URL,
+                "ab".repeat(20), 1, "prod", true, "t", "flowgate", null)).definitionJson());
+        assertThat(plain.has("TimeoutSeconds")).isFalse();
+        assertThat(plain.path("States").path("*score").path("Iterator").path("ProcessorConfig").path("Mode").asText()).isEqualTo("INLINE");
+        assertThat(plain.path("States").path("*score").path("MaxConcurrency").asInt()).isEqualTo(100);
     }
 
     @Test
@@ -63,7 +106,7 @@ public class MetaflowFlowCompilerTest {
                 "DemoFlow", "prod", true)))
                 .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("nope");
         assertThatThrownBy(() -> compiler.compile(new CompileRequest(FLOW, "demoflow.py", "DemoFlow", Map.of(), URL, "x", 1,
-                "prod", true, "t", "flowgate")))
+                "prod", true, "t", "flowgate", null)))
                 .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("deployment settings");
     }
 }

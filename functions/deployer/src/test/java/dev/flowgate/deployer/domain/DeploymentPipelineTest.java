@@ -80,6 +80,17 @@ class DeploymentPipelineTest {
     }
 
     @Test
+    void deploy_passesTheFlowsStepFunctionsOptionsFromTheManifestToTheCompiler() {
+        Map<String, String> files = repoFiles();
+        files.put("flowgate.yaml", MANIFEST + "    use_distributed_map: true\n    max_workers: 500\n    workflow_timeout: 7200\n");
+        git.commit(SHA, files);
+        tagRun(packagedFiles(), true);
+
+        assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(compiler.requests.get(0).options()).isEqualTo(new ProjectManifest.StepFunctionsOptions(true, 500, 7200));
+    }
+
+    @Test
     void deploy_whenTaggedRunMatchesGit_deploysTheVerifiedPackageTagsRecordsAndReports() {
         tagRun(packagedFiles(), true);
 
@@ -92,6 +103,7 @@ class DeploymentPipelineTest {
         assertThat(compiler.requests.get(0).codePackageUrl()).isEqualTo(location);
         assertThat(compiler.requests.get(0).codePackageSha()).isEqualTo(packageSha);
         assertThat(compiler.requests.get(0).production()).isTrue();
+        assertThat(compiler.requests.get(0).options()).isEqualTo(ProjectManifest.StepFunctionsOptions.DEFAULT);
         assertThat(machines.tags.get("proj.prod.DemoFlow")).containsEntry("flowgate:git_sha", SHA)
                 .containsEntry("flowgate:run", "DemoFlow/sfn-abc").containsEntry("flowgate:branch", "prod");
         assertThat(machines.schedules).containsEntry("proj.prod.DemoFlow", "cron(0 3 * * ? *)");

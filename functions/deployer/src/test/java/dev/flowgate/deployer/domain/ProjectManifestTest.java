@@ -41,6 +41,39 @@ class ProjectManifestTest {
     }
 
     @Test
+    void parse_perFlowStepFunctionsOptions_defaultToMetaflowsDefaults() {
+        ProjectManifest manifest = parse("project: p\nflows:\n"
+                + "  - name: WideFlow\n    file: flows/wide.py\n    use_distributed_map: true\n    max_workers: 2000\n"
+                + "    workflow_timeout: 86400\n"
+                + "  - name: SmallFlow\n    file: flows/small.py\n");
+        assertThat(manifest.flow("WideFlow").orElseThrow().options())
+                .isEqualTo(new ProjectManifest.StepFunctionsOptions(true, 2000, 86400));
+        assertThat(manifest.flow("SmallFlow").orElseThrow().options()).isEqualTo(ProjectManifest.StepFunctionsOptions.DEFAULT);
+        assertThat(parse("project: p\nflows: [{name: A, file: a.py, workflow_timeout: '31536000'}]").flows().get(0).options()
+                .workflowTimeoutSeconds()).isEqualTo(31_536_000);
+    }
+
+    @Test
+    void parse_badStepFunctionsOptions_nameTheFieldTheRangeAndAnExample() {
+        for (String bad : new String[]{"0", "-1", "31536001", "1d", "2.5", "[1]"}) {
+            assertThatThrownBy(() -> parse("project: p\nflows: [{name: A, file: a.py, workflow_timeout: " + bad + "}]")).as(bad)
+                    .isInstanceOfSatisfying(DeployError.InvalidManifest.class, e -> {
+                        assertThat(e.field()).isEqualTo("flows[0].workflow_timeout");
+                        assertThat(e.getMessage()).startsWith("flowgate.yaml: flows[0].workflow_timeout: ")
+                                .endsWith("e.g. 'workflow_timeout: 86400'");
+                    });
+        }
+        assertThatThrownBy(() -> parse("project: p\nflows: [{name: A, file: a.py, workflow_timeout: 31536001}]"))
+                .hasMessageContaining("between 1 and 31536000 seconds (one year");
+        assertThatThrownBy(() -> parse("project: p\nflows: [{name: A, file: a.py, max_workers: 20000}]"))
+                .isInstanceOfSatisfying(DeployError.InvalidManifest.class, e -> assertThat(e.field()).isEqualTo("flows[0].max_workers"))
+                .hasMessageContaining("between 1 and 10000");
+        assertThatThrownBy(() -> parse("project: p\nflows: [{name: A, file: a.py, use_distributed_map: 'yes please'}]"))
+                .isInstanceOfSatisfying(DeployError.InvalidManifest.class, e -> assertThat(e.field()).isEqualTo("flows[0].use_distributed_map"))
+                .hasMessageContaining("true or false");
+    }
+
+    @Test
     void projectBranch_followsMetaflowNaming() {
         assertThat(ProjectBranch.experimental("feature/New-Model")).isEqualTo("test.feature_new_model");
         assertThat(ProjectBranch.flowName("proj", ProjectBranch.production(), "F")).isEqualTo("proj.prod.F");

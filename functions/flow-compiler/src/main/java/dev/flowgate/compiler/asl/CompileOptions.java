@@ -1,18 +1,23 @@
 package dev.flowgate.compiler.asl;
 
+import dev.flowgate.model.limits.StepFunctionsLimits;
+
 import java.util.Objects;
 
 /**
  * What one deployment adds to the flow: the verified code package, the {@code @project} branch, the
- * production token and the owner ({@code metaflow.owner}).
+ * production token and the owner ({@code metaflow.owner}), and how foreach and the whole run are bounded.
  *
- * @param branch       null for production or a user branch name; with {@code production} → {@code prod.<branch>}
- * @param production   deploy as production ({@code --production})
- * @param maxWorkers   foreach concurrency ({@code MaxConcurrency} of the Map)
+ * @param branch                 null for production or a user branch name; with {@code production} → {@code prod.<branch>}
+ * @param production             deploy as production ({@code --production})
+ * @param maxWorkers             foreach concurrency ({@code MaxConcurrency} of the Map), 1 to 10,000; 0 → 100
+ * @param distributedMap         run foreach bodies as Distributed Map child executions ({@code --use-distributed-map})
+ * @param workflowTimeoutSeconds the execution's {@code TimeoutSeconds} ({@code --workflow-timeout}), 0 for none
  */
 public record CompileOptions(DeploymentSettings settings, String codePackageUrl, String codePackageSha,
                              String codePackageMetadata, String branch, boolean production, String productionToken,
-                             String owner, String metaflowVersion, int maxWorkers) {
+                             String owner, String metaflowVersion, int maxWorkers, boolean distributedMap,
+                             int workflowTimeoutSeconds) {
     public CompileOptions {
         Objects.requireNonNull(settings, "settings");
         codePackageUrl = codePackageUrl == null ? settings.datastoreRoot() + "/<code-package-url>" : codePackageUrl;
@@ -22,10 +27,31 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
         productionToken = productionToken == null ? "<production-token>" : productionToken;
         owner = owner == null ? "flowgate" : owner;
         metaflowVersion = metaflowVersion == null ? "2.19.39" : metaflowVersion;
-        maxWorkers = maxWorkers <= 0 ? 100 : maxWorkers;
+        maxWorkers = maxWorkers <= 0 ? 100 : StepFunctionsLimits.maxWorkers(Integer.toString(maxWorkers));
+        if (workflowTimeoutSeconds != 0) {
+            StepFunctionsLimits.workflowTimeoutSeconds(Integer.toString(workflowTimeoutSeconds));
+        }
     }
 
     public static CompileOptions of(DeploymentSettings settings) {
-        return new CompileOptions(settings, null, null, null, null, false, null, null, null, 0);
+        return new CompileOptions(settings, null, null, null, null, false, null, null, null, 0, false, 0);
+    }
+
+    /** The same options with foreach as Distributed Map (or inline Map). */
+    public CompileOptions withDistributedMap(boolean distributed) {
+        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
+                productionToken, owner, metaflowVersion, maxWorkers, distributed, workflowTimeoutSeconds);
+    }
+
+    /** The same options with this execution timeout (0: none). */
+    public CompileOptions withWorkflowTimeout(int seconds) {
+        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
+                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, seconds);
+    }
+
+    /** The same options with this foreach concurrency. */
+    public CompileOptions withMaxWorkers(int workers) {
+        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
+                productionToken, owner, metaflowVersion, workers, distributedMap, workflowTimeoutSeconds);
     }
 }

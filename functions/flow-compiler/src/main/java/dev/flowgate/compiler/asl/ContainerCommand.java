@@ -55,7 +55,7 @@ final class ContainerCommand {
         }
         steps.add(step.toString());
         if (node.type() == NodeType.SWITCH) {
-            steps.add(recordSwitchChoice(graph, node));
+            steps.add(recordSwitchChoice(graph, node, options));
         }
         return String.join(" && ", setup) + " && " + logged(String.join(" && ", steps)) + "; c=$?; python -m metaflow.mflog.save_logs; exit $c";
     }
@@ -158,14 +158,17 @@ final class ContainerCommand {
     /**
      * After a switch step succeeded: read the step Metaflow chose from the task's {@code _transition} artifact
      * (through Metaflow's client, inside the container) and store it under the Batch job id, for the Choice state.
+     * The item lives as long as Metaflow's foreach items: the workflow timeout (default 366 days) plus 90 days.
      */
-    private static String recordSwitchChoice(FlowGraph graph, StepNode node) {
+    private static String recordSwitchChoice(FlowGraph graph, StepNode node, CompileOptions options) {
+        String lifetime = options.workflowTimeoutSeconds() > 0
+                ? Integer.toString(options.workflowTimeoutSeconds()) + " + 90 * 86400" : "456 * 86400";
         return "python -c 'import os, time, boto3; from metaflow import Task, namespace; namespace(None);"
                 + " t = Task(\"" + graph.flowName() + "/sfn-%s/" + node.name() + "/%s\" % (os.environ[\"METAFLOW_RUN_ID\"],"
                 + " os.environ[\"AWS_BATCH_JOB_ID\"])); chosen = t[\"_transition\"].data[0][0];"
                 + " boto3.client(\"dynamodb\").put_item(TableName=os.environ[\"METAFLOW_SFN_DYNAMO_DB_TABLE\"],"
                 + " Item={\"pathspec\": {\"S\": os.environ[\"AWS_BATCH_JOB_ID\"]}, \"" + SWITCH_ATTRIBUTE + "\": {\"S\": chosen},"
-                + " \"ttl\": {\"N\": str(int(time.time()) + 456 * 86400)}})'";
+                + " \"ttl\": {\"N\": str(int(time.time()) + " + lifetime + ")}})'";
     }
 
     /** A step that is not a join but has several predecessors (the cases of a switch meet again there). */

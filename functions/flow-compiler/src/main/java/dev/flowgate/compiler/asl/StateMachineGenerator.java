@@ -79,6 +79,7 @@ public final class StateMachineGenerator {
         ObjectNode root = JSON.createObjectNode();
         if (exitHooks.onError().isEmpty()) {
             root.put("StartAt", graph.start().name());
+            putWorkflowTimeout(root);
             ObjectNode states = root.putObject("States");
             visit(graph.start(), states, null);
             if (!exitHooks.onSuccess().isEmpty()) {
@@ -90,6 +91,7 @@ public final class StateMachineGenerator {
             return root;
         }
         root.put("StartAt", RUN_STATE);
+        putWorkflowTimeout(root);
         ObjectNode states = root.putObject("States");
         ObjectNode run = states.putObject(RUN_STATE);
         run.put("Type", "Parallel");
@@ -187,6 +189,13 @@ public final class StateMachineGenerator {
         return Map.of("METAFLOW_RUN_ID", "$$.Execution.Name");
     }
 
+    /** Metaflow's {@code --workflow-timeout}: the execution fails when still running after it. */
+    private void putWorkflowTimeout(ObjectNode root) {
+        if (options.workflowTimeoutSeconds() > 0) {
+            root.put("TimeoutSeconds", options.workflowTimeoutSeconds());
+        }
+    }
+
     public List<CompiledFlow.JobDefinition> jobDefinitions() {
         return List.copyOf(jobDefinitions.values());
     }
@@ -242,6 +251,11 @@ public final class StateMachineGenerator {
                 p.put("ProjectionExpression", "for_each_cardinality");
                 lookup.put("ResultPath", "$.Result");
                 lookup.put("Next", "*" + child);
+                if (options.distributedMap()) {
+                    distributedMap(child, join, states);
+                    visit(graph.step(join), states, exit);
+                    return;
+                }
                 ObjectNode map = states.putObject("*" + child);
                 map.put("Type", "Map");
                 map.put("MaxConcurrency", options.maxWorkers());
@@ -261,6 +275,41 @@ public final class StateMachineGenerator {
             }
             case SWITCH -> switchStates(node, state, states, exit);
         }
+    }
+
+    /**
+     * Foreach as a Distributed Map: each split runs as a child execution with its own 25,000-event history, up
+     * to {@code maxWorkers} (≤ 10,000) at once. Unlike the inline Map, the join does not read the first split's
+     * output ({@code $[0]}): a Distributed Map cannot select one result without exporting all of them to S3
+     * (Metaflow's ResultWriter + getObject + second Map), and every split's output would count against the
+     * 256 KiB state limit. The join needs only what the foreach step's own output already holds — the run id
+     * and the enclosing foreaches' split parents in {@code Parameters}, and its split parent, the foreach
+     * step's {@code JobId} — so the Map discards the splits' results ({@code ResultPath: null}) and passes its
+     * input on; each split ends with an empty output ({@code OutputPath: null}) so the discarded array stays
+     * a few bytes per split.
+     */
+    private void distributedMap(String child, String join, ObjectNode states) {
+        ObjectNode map = states.putObject("*" + child);
+        map.put("Type", "Map");
+        map.put("MaxConcurrency", options.maxWorkers());
+        map.put("ItemsPath", "$.Result.Item.for_each_cardinality.NS");
+        ObjectNode selector = map.putObject("ItemSelector");
+        selector.put("JobId.$", "$.JobId");
+        selector.put("SplitParentTaskId.$", "$.JobId");
+        selector.put("Parameters.$", "$.Parameters");
+        selector.put("Index.$", "$$.Map.Item.Value");
+        map.put("Next", join);
+        ObjectNode processor = map.putObject("ItemProcessor");
+        processor.putObject("ProcessorConfig").put("Mode", "DISTRIBUTED").put("ExecutionType", "STANDARD");
+        processor.put("StartAt", child);
+        ObjectNode body = processor.putObject("States");
+        visit(graph.step(child), body, join);
+        body.fields().forEachRemaining(entry -> {
+            if (entry.getValue().path("End").asBoolean(false)) {
+                ((ObjectNode) entry.getValue()).putNull("OutputPath");
+            }
+        });
+        map.putNull("ResultPath");
     }
 
     /**
@@ -471,7 +520,9 @@ public final class StateMachineGenerator {
                 env.put("METAFLOW_DEFAULT_PARAMETERS", defaultParameters());
             }
         } else if (node.type() == NodeType.JOIN && isForeachJoin(node)) {
-            env.put("METAFLOW_SPLIT_PARENT_TASK_ID", "$.Parameters.split_parent_task_id_" + node.splitParents().get(node.splitParents().size() - 1));
+            // after a Distributed Map the join's input is the foreach step's output: its split parent is that JobId
+            env.put("METAFLOW_SPLIT_PARENT_TASK_ID", options.distributedMap() ? "$.JobId"
+                    : "$.Parameters.split_parent_task_id_" + node.splitParents().get(node.splitParents().size() - 1));
         } else if (staticJoin(node)) {
             for (int i = 0; i < node.inFuncs().size(); i++) {
                 env.put("METAFLOW_PARENT_" + i + "_TASK_ID", "$[" + i + "].JobId");
@@ -495,6 +546,11 @@ public final class StateMachineGenerator {
             // Metaflow's step_functions_internal decorator records every task that ends a split's branch for the
             // join; on a @parallel step it needs the launching step's job id and the table, or it fails the task
             env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", "$.JobId");
+        }
+        if (node.type() == NodeType.FOREACH && options.workflowTimeoutSeconds() > 0) {
+            // the foreach's DynamoDB items live for the workflow timeout + 90 days instead of 366 + 90; Metaflow 2.19
+            // sets this only on foreach steps nested in a foreach (README: where the spec and Metaflow differ)
+            env.put("METAFLOW_SFN_WORKFLOW_TIMEOUT", Integer.toString(options.workflowTimeoutSeconds()));
         }
         if (isFirstInForeachBody(node)) {
             env.put("METAFLOW_SPLIT_INDEX", "$.Index");

@@ -9,6 +9,7 @@ import dev.flowgate.compiler.asl.DeploymentSettings;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
 import dev.flowgate.model.json.FlowgateJson;
+import dev.flowgate.model.limits.StepFunctionsLimits;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * {@code flowgate compile} and {@code flowgate graph}. Exit codes: 0 done, 2 bad input (the problems on
@@ -28,7 +30,8 @@ public final class FlowgateCli {
     static final String USAGE = """
             usage: flowgate compile FLOW.py --settings SETTINGS.json [--code-url S3_URL --code-sha SHA]
                                    [--branch BRANCH | --production] [--owner NAME] [--schedule-out FILE]
-                                   [--job-definitions-out FILE]
+                                   [--job-definitions-out FILE] [--use-distributed-map]
+                                   [--max-workers N] [--workflow-timeout SECONDS]
                    flowgate graph FLOW.py [--dot]
 
             compile  prints the Step Functions state machine (Amazon States Language JSON) of the flow; SETTINGS.json
@@ -36,6 +39,9 @@ public final class FlowgateCli {
                      --schedule-out writes the EventBridge schedule of @schedule flows to FILE.
                      --job-definitions-out writes the AWS Batch job definitions the states name (RegisterJobDefinition
                      requests, with the environment every step shares) to FILE as a JSON list.
+                     --use-distributed-map runs each foreach as a Distributed Map (child executions, up to
+                     --max-workers splits at once, at most 10000; default 100; an inline Map runs at most 40).
+                     --workflow-timeout fails an execution still running after SECONDS (1 to 31536000, one year).
             graph    prints the flow's steps and transitions, or Graphviz DOT with --dot.
             The flow file is parsed, never run.
             """;
@@ -74,7 +80,12 @@ public final class FlowgateCli {
 
     private static int compile(List<String> args, PrintStream out, PrintStream err) {
         Map<String, String> options = options(args, List.of("--settings", "--code-url", "--code-sha", "--branch", "--owner",
-                "--schedule-out", "--production-token", "--job-definitions-out"), List.of("--production"));
+                "--schedule-out", "--production-token", "--max-workers", "--workflow-timeout", "--job-definitions-out"),
+                List.of("--production", "--use-distributed-map"));
+        int maxWorkers = options.containsKey("--max-workers") ? limit("--max-workers", options.get("--max-workers"),
+                StepFunctionsLimits::maxWorkers) : 0;
+        int workflowTimeout = options.containsKey("--workflow-timeout") ? limit("--workflow-timeout",
+                options.get("--workflow-timeout"), StepFunctionsLimits::workflowTimeoutSeconds) : 0;
         String flowFile = single(args);
         if (!options.containsKey("--settings")) {
             throw new BadArgument("--settings SETTINGS.json is required (a Metaflow config file)");
@@ -83,7 +94,8 @@ public final class FlowgateCli {
         FlowGraph graph = FlowCompiler.parse(flowFile, read(Path.of(flowFile)));
         CompileOptions compileOptions = new CompileOptions(DeploymentSettings.fromConfig(config), options.get("--code-url"),
                 options.get("--code-sha"), null, options.get("--branch"), options.containsKey("--production"),
-                options.get("--production-token"), options.get("--owner"), null, 0);
+                options.get("--production-token"), options.get("--owner"), null, maxWorkers,
+                options.containsKey("--use-distributed-map"), workflowTimeout);
         CompiledFlow compiled = FlowCompiler.compile(graph, compileOptions);
         out.println(pretty(compiled.definitionJson()));
         if (options.containsKey("--schedule-out")) {
@@ -108,6 +120,14 @@ public final class FlowgateCli {
             Files.writeString(file, text);
         } catch (IOException e) {
             throw new BadArgument("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static int limit(String option, String value, ToIntFunction<String> parse) {
+        try {
+            return parse.applyAsInt(value);
+        } catch (IllegalArgumentException e) {
+            throw new BadArgument(option + ": " + e.getMessage());
         }
     }
 

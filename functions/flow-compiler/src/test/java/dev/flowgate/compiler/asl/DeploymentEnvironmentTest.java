@@ -42,7 +42,7 @@ class DeploymentEnvironmentTest {
     private static CompiledFlow compile(String source, Map<String, String> config) {
         FlowGraph graph = FlowCompiler.parse("flows/env_flow.py", source);
         return FlowCompiler.compile(graph, new CompileOptions(DeploymentSettings.fromConfig(config),
-                "s3://test-datastore/metaflow/EnvFlow/data/ab/abc", "abc", null, null, true, "token", "ci", "2.19.39", 0));
+                "s3://test-datastore/metaflow/EnvFlow/data/ab/abc", "abc", null, null, true, "token", "ci", "2.19.39", 0, false, 0));
     }
 
     private static String flow(String startDecorators, String endDecorators) {
@@ -162,7 +162,7 @@ class DeploymentEnvironmentTest {
         CompiledFlow first = compile(flow("", ""), config());
         FlowGraph graph = FlowCompiler.parse("flows/env_flow.py", flow("", ""));
         CompiledFlow second = FlowCompiler.compile(graph, new CompileOptions(DeploymentSettings.fromConfig(config()),
-                "s3://test-datastore/metaflow/EnvFlow/data/cd/cde", "cde", null, null, true, "token", "ci", "2.19.39", 0));
+                "s3://test-datastore/metaflow/EnvFlow/data/cd/cde", "cde", null, null, true, "token", "ci", "2.19.39", 0, false, 0));
         assertThat(first.jobDefinitions().get(0).name()).isNotEqualTo(second.jobDefinitions().get(0).name());
         assertThat(compile(flow("", ""), config()).jobDefinitions()).isEqualTo(first.jobDefinitions());
     }

@@ -81,6 +81,56 @@ class FlowgateCliTest {
     }
 
     @Test
+    void compile_useDistributedMapAndWorkflowTimeout_shapeTheStateMachine() {
+        int code = run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS,
+                "--use-distributed-map", "--max-workers", "2500", "--workflow-timeout", "7200");
+
+        assertThat(code).as(stderr()).isZero();
+        JsonNode definition = FlowgateJson.parse(stdout());
+        assertThat(definition.path("TimeoutSeconds").asInt()).isEqualTo(7200);
+        JsonNode map = definition.path("States").path("*square");
+        assertThat(map.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText()).isEqualTo("DISTRIBUTED");
+        assertThat(map.path("MaxConcurrency").asInt()).isEqualTo(2500);
+        assertThat(map.path("ItemProcessor").path("States").path("square").path("Parameters").path("ContainerOverrides")
+                .path("Environment").toString()).contains("{\"Name\":\"METAFLOW_SFN_WORKFLOW_TIMEOUT\",\"Value\":\"7200\"}");
+    }
+
+    @Test
+    void compile_withoutTheFlags_keepsTheInlineMapAndNoTimeout() {
+        assertThat(run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS)).as(stderr()).isZero();
+        JsonNode definition = FlowgateJson.parse(stdout());
+        assertThat(definition.has("TimeoutSeconds")).isFalse();
+        assertThat(definition.path("States").path("*square").path("Iterator").path("ProcessorConfig").path("Mode").asText())
+                .isEqualTo("INLINE");
+        assertThat(stdout()).doesNotContain("METAFLOW_SFN_WORKFLOW_TIMEOUT");
+    }
+
+    @Test
+    void compile_badWorkflowTimeoutOrMaxWorkers_exits2_namingTheOptionAndTheRange() {
+        for (String bad : new String[]{"0", "-5", "31536001", "1h", "", "3.5"}) {
+            out.reset();
+            err.reset();
+            assertThat(run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS,
+                    "--workflow-timeout", bad)).as(bad).isEqualTo(2);
+            assertThat(stderr()).as(bad).startsWith("error: --workflow-timeout: the workflow timeout must be")
+                    .doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(stdout()).isEmpty();
+        }
+        assertThat(stderr()).contains("whole number of seconds, e.g. 86400");
+        err.reset();
+        assertThat(run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS, "--workflow-timeout",
+                "31536000")).isZero();
+        err.reset();
+        assertThat(run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS,
+                "--use-distributed-map", "--max-workers", "10001")).isEqualTo(2);
+        assertThat(stderr()).contains("--max-workers: max workers must be between 1 and 10000");
+        err.reset();
+        assertThat(run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS, "--workflow-timeout"))
+                .isEqualTo(2);
+        assertThat(stderr()).contains("--workflow-timeout needs a value");
+    }
+
+    @Test
     void graph_printsStepsAsTextAndAsDot() {
         assertThat(run("graph", FLOWS.resolve("branch_flow.py").toString())).isZero();
         assertThat(stdout()).contains("BranchFlow").contains("merge").contains("join");
