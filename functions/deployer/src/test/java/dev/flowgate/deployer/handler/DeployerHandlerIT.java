@@ -21,9 +21,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.batch.BatchClient;
-import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 import java.io.ByteArrayInputStream;
@@ -72,7 +72,7 @@ class DeployerHandlerIT {
         this.emulator = emulator;
         github.start();
         metadata.start();
-        FlowgateResources names = new FlowgateResources(AwsEmulator.uniqueName("e2e"));
+        names = new FlowgateResources(AwsEmulator.uniqueName("e2e"));
         env = emulator.environment(names.prefix())
                 .with("FLOWGATE_REPOSITORIES", REPO)
                 .with("FLOWGATE_GITHUB_TOKEN", "test-token")
@@ -148,6 +148,8 @@ class DeployerHandlerIT {
                 .willReturn(aResponse().withStatus(200).withBody("{\"tags\":[\"prod_ready\"]}")));
     }
 
+    private FlowgateResources names;
+
     @AfterAll
     void stop() {
         github.stop();
@@ -170,11 +172,13 @@ class DeployerHandlerIT {
         String machine = deployed.get("flows").get(0).get("state_machine").asText();
         assertThat(machine).isEqualTo("demo.prod.DemoFlow");
         try (SfnClient sfn = emulator.settings().configure(SfnClient.builder());
-             EventBridgeClient events = emulator.settings().configure(EventBridgeClient.builder())) {
+             SchedulerClient scheduler = emulator.settings().configure(SchedulerClient.builder())) {
             String arn = sfn.listStateMachines().stateMachines().stream().filter(m -> m.name().equals(machine))
                     .findFirst().orElseThrow().stateMachineArn();
             assertThat(sfn.describeStateMachine(r -> r.stateMachineArn(arn)).definition()).contains(location);
-            assertThat(events.describeRule(r -> r.name(machine)).scheduleExpression()).isEqualTo("cron(0 3 * * ? *)");
+            var schedule = scheduler.getSchedule(r -> r.groupName(names.scheduleGroupName()).name(machine));
+            assertThat(schedule.scheduleExpression()).isEqualTo("cron(0 3 * * ? *)");
+            assertThat(schedule.target().arn()).isEqualTo(arn);
         }
         metadata.verify(patchRequestedFor(urlEqualTo("/flows/DemoFlow/runs/sfn-e2e/tag/mutate"))
                 .withRequestBody(matchingJsonPath("$.tags_to_add[0]", equalTo("git_hash:" + GOOD))));
