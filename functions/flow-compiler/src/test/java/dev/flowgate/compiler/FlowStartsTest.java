@@ -198,7 +198,7 @@ class FlowStartsTest {
     }
 
     @Test
-    void trigger_andExitHook_remainRefused() {
+    void trigger_remainsRefused() {
         assertRefused(flow("@trigger(event='data_ready')").replace("trigger_on_finish\n", "trigger_on_finish, trigger\n"),
                 "f.py:2: @trigger is not supported");
     }
