@@ -21,6 +21,8 @@ import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.iam.CompositePrincipal;
+import software.amazon.awscdk.services.scheduler.CfnScheduleGroup;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
@@ -119,9 +121,13 @@ public final class ControlPlaneStack extends Stack {
                 .resources(List.of(machines)).build());
         sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:DescribeExecution", "states:StopExecution"))
                 .resources(List.of("arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":execution:*/*")).build());
-        Role eventsRole = Role.Builder.create(this, "EventBridgeRole").assumedBy(new ServicePrincipal("events.amazonaws.com"))
-                .description("METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: starts scheduled flows").build();
+        // EventBridge Scheduler (@schedule) and EventBridge rules (@trigger_on_finish) start executions with it
+        Role eventsRole = Role.Builder.create(this, "EventBridgeRole").assumedBy(new CompositePrincipal(
+                        new ServicePrincipal("scheduler.amazonaws.com"), new ServicePrincipal("events.amazonaws.com")))
+                .description("METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: starts scheduled and triggered flows").build();
         eventsRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:StartExecution")).resources(List.of(machines)).build());
+        // one schedule per @schedule flow lives in this group; deleting the stack deletes them with it
+        CfnScheduleGroup scheduleGroup = CfnScheduleGroup.Builder.create(this, "FlowSchedules").name(names.scheduleGroupName()).build();
 
         // --- secrets (values set by operators; never in git)
         Secret webhookSecret = Secret.Builder.create(this, "GitHubWebhookSecret").secretName(names.secretName(FlowgateResources.GITHUB_WEBHOOK_SECRET))
@@ -162,9 +168,19 @@ public final class ControlPlaneStack extends Stack {
                 "states:TagResource", "states:ListTagsForResource", "states:PublishStateMachineVersion",
                 "states:ListStateMachineVersions")).resources(List.of(machines,
                 "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":stateMachine:*:*")).build());
+        String scheduler = "arn:" + getPartition() + ":scheduler:" + getRegion() + ":" + getAccount();
+        deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("scheduler:GetSchedule",
+                "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"))
+                .resources(List.of(scheduler + ":schedule/" + names.scheduleGroupName() + "/*")).build());
+        deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("scheduler:GetScheduleGroup",
+                "scheduler:CreateScheduleGroup")).resources(List.of(scheduleGroup.getAttrArn())).build());
+        String rules = "arn:" + getPartition() + ":events:" + getRegion() + ":" + getAccount() + ":rule/";
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("events:PutRule", "events:PutTargets",
-                "events:DeleteRule", "events:RemoveTargets", "events:DescribeRule")).resources(List.of("arn:" + getPartition()
-                + ":events:" + getRegion() + ":" + getAccount() + ":rule/*")).build());
+                "events:DeleteRule", "events:RemoveTargets", "events:DescribeRule", "events:ListTargetsByRule"))
+                .resources(List.of(rules + names.finishRulePrefix() + "*")).build());
+        // schedules made before EventBridge Scheduler: a rule named after the state machine; removed, never created
+        deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("events:DescribeRule",
+                "events:ListTargetsByRule", "events:RemoveTargets", "events:DeleteRule")).resources(List.of(rules + "*")).build());
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("batch:RegisterJobDefinition",
                 "batch:DescribeJobDefinitions", "batch:TagResource")).resources(List.of("*")).build());
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("iam:PassRole"))

@@ -119,8 +119,13 @@ final class NagRules {
                         "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*"),
                 rule("AwsSolutions-IAM5", DATASTORE_OBJECTS + " (the deployer uploads code packages)", regex("^Resource::.*Datastore.*/\\*$")),
                 rule("AwsSolutions-IAM5", "Invoke any published version/alias of the alerter function only", regex("^Resource::<Alerter.*\\.Arn>:\\*$")),
-                rule("AwsSolutions-IAM5", "The deployer creates one state machine and one schedule rule per flow, named at "
-                        + "deploy time; scoped to this account and region", regex("^Resource::arn:<AWS::Partition>:(states:.*:stateMachine:\\*(:\\*)?|events:.*:rule/\\*)$")));
+                rule("AwsSolutions-IAM5", "The deployer creates one state machine per flow, named at deploy time, and "
+                        + "removes the schedule rules older deployments named after it; scoped to this account and region",
+                        regex("^Resource::arn:<AWS::Partition>:(states:.*:stateMachine:\\*(:\\*)?|events:.*:rule/\\*)$")),
+                rule("AwsSolutions-IAM5", "One EventBridge Scheduler schedule per @schedule flow, only in Flowgate's own "
+                        + "schedule group, and one rule per @trigger_on_finish flow, only under Flowgate's rule name prefix",
+                        regex("^Resource::arn:<AWS::Partition>:(scheduler:.*:schedule/[a-z0-9-]+-flow-schedules/\\*"
+                                + "|events:.*:rule/[a-z0-9-]+-finish-\\*)$")));
         suppress(stack, "/EventBridgeRole/DefaultPolicy/Resource", rule("AwsSolutions-IAM5", "Schedules start the flows' "
                 + "state machines, which the deployer names at deploy time", regex("^Resource::arn:<AWS::Partition>:states:.*:stateMachine:\\*$")));
         suppress(stack, "/StepFunctionsRole/DefaultPolicy/Resource", rule("AwsSolutions-IAM5", "batch:SubmitJob/DescribeJobs/"

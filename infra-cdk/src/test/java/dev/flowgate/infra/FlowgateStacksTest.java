@@ -155,6 +155,36 @@ class FlowgateStacksTest {
     }
 
     @Test
+    void flowStarts_scheduleGroupAndLeastPrivilegeForSchedulesAndFinishTriggers() {
+        control.hasResourceProperties("AWS::Scheduler::ScheduleGroup", Map.of("Name", "flowgate-flow-schedules"));
+        // the role schedules and finish rules start executions with: both services may assume it, it may only start
+        String eventsRole = control.findResources("AWS::IAM::Role").entrySet().stream()
+                .filter(e -> e.getKey().startsWith("EventBridgeRole")).findFirst().orElseThrow().getValue().toString();
+        assertThat(eventsRole).contains("scheduler.amazonaws.com", "events.amazonaws.com");
+        String eventsPolicy = control.findResources("AWS::IAM::Policy").entrySet().stream()
+                .filter(e -> e.getKey().startsWith("EventBridgeRoleDefaultPolicy")).findFirst().orElseThrow().getValue().toString();
+        assertThat(eventsPolicy).contains("states:StartExecution").doesNotContain("states:*");
+        Map<String, Object> deployerPolicy = control.findResources("AWS::IAM::Policy").entrySet().stream()
+                .filter(e -> e.getKey().startsWith("DeployerServiceRoleDefaultPolicy")).findFirst().orElseThrow().getValue();
+        String deployer = deployerPolicy.toString();
+        assertThat(deployer).contains("scheduler:CreateSchedule", "schedule/flowgate-flow-schedules/*",
+                "rule/flowgate-finish-*", "iam:PassRole", "EventBridgeRole");
+        assertThat(deployer).doesNotContain("scheduler:*").doesNotContain("events:*");
+        // rules are created only under Flowgate's prefix; rules of other names may only be cleaned up
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>)
+                deployerPolicy.get("Properties")).get("PolicyDocument")).get("Statement");
+        List<Map<String, Object>> creating = statements.stream().filter(st -> String.valueOf(st.get("Action")).contains("events:PutRule")
+                || String.valueOf(st.get("Action")).contains("events:PutTargets")).toList();
+        assertThat(creating).singleElement().satisfies(st -> assertThat(String.valueOf(st.get("Resource")))
+                .contains("rule/flowgate-finish-*").doesNotContain("rule/*"));
+        List<Map<String, Object>> scheduling = statements.stream()
+                .filter(st -> String.valueOf(st.get("Action")).contains("scheduler:CreateSchedule,")).toList();
+        assertThat(scheduling).singleElement().satisfies(st -> assertThat(String.valueOf(st.get("Resource")))
+                .endsWith(":schedule/flowgate-flow-schedules/*]]}"));
+    }
+
+    @Test
     void outputs_giveEveryMetaflowConfigValue() {
         assertThat(control.findOutputs("*").keySet()).contains("METAFLOWSERVICEURL", "METAFLOWSFNIAMROLE",
                 "METAFLOWEVENTSSFNACCESSIAMROLE", "METAFLOWSERVICEAUTHKEYID");

@@ -32,7 +32,7 @@ import java.util.Set;
 public final class FlowCompiler {
     /** Step Functions' limit on a state machine definition. */
     public static final int DEFINITION_LIMIT_BYTES = 1_048_576;
-    private static final Set<String> REFUSED_FLOW_DECORATORS = Set.of("trigger", "trigger_on_finish");
+    private static final Set<String> REFUSED_FLOW_DECORATORS = Set.of("trigger");
 
     private FlowCompiler() {
     }
@@ -59,8 +59,12 @@ public final class FlowCompiler {
                         "remove it; start the deployment from its upstream with a schedule or from CI instead");
             });
         }
-        Optional<String> schedule = schedule(graph);
+        Optional<CompiledFlow.Schedule> schedule = FlowStarts.schedule(graph);
         String name = stateMachineName(graph, options);
+        List<CompiledFlow.FinishTrigger> finishTriggers = FlowStarts.finishTriggers(graph, options, name);
+        if (schedule.isPresent() || !finishTriggers.isEmpty()) {
+            FlowStarts.refuseRequiredParametersWithoutDefault(graph, schedule.isPresent());
+        }
         try {
             StateMachineGenerator generator = new StateMachineGenerator(graph, options, name);
             String definition = FlowgateJson.write(generator.definition());
@@ -69,7 +73,7 @@ public final class FlowCompiler {
                 throw lint(graph, 1, "the compiled state machine is " + size + " bytes, above Step Functions' limit of "
                         + DEFINITION_LIMIT_BYTES, "split the flow into smaller flows");
             }
-            return new CompiledFlow(name, definition, schedule, generator.jobDefinitions());
+            return new CompiledFlow(name, definition, schedule, generator.jobDefinitions(), finishTriggers);
         } catch (StepResources.StepProblem e) {
             throw new FlowLintException(List.of(new LintProblem(graph.fileName(), e.line(), e.step(),
                     e.getMessage().substring(e.getMessage().indexOf("': ") + 3), e.fix())));
@@ -78,14 +82,20 @@ public final class FlowCompiler {
 
     /** {@code <project>.<branch>.<Flow>} with {@code @project}, else the flow name; Metaflow's rules. */
     static String stateMachineName(FlowGraph graph, CompileOptions options) {
-        String prefix = options.settings().stateMachinePrefix().map(p -> p + "_").orElse("");
+        Optional<ProjectBranch> project = projectBranch(graph, options);
+        int line = graph.flowDecorator("project").map(ParsedFlow.Decorator::line).orElse(1);
+        return machineName(graph, line, options, project.map(ProjectBranch::project), project.map(ProjectBranch::branch),
+                graph.flowName(), "shorten the flow name");
+    }
+
+    /** The {@code @project} name and the branch label of this deployment ({@code prod}, {@code test.x}, ...). */
+    record ProjectBranch(String project, String branch) {
+    }
+
+    static Optional<ProjectBranch> projectBranch(FlowGraph graph, CompileOptions options) {
         Optional<ParsedFlow.Decorator> project = graph.flowDecorator("project");
         if (project.isEmpty()) {
-            String name = prefix + graph.flowName();
-            if (name.length() > 80) {
-                throw lint(graph, 1, "the state machine name " + name + " is longer than 80 characters", "shorten the flow name");
-            }
-            return name;
+            return Optional.empty();
         }
         PyExpr projectName = project.get().kwarg("name").orElse(project.get().args().isEmpty() ? null : project.get().args().get(0));
         if (!(projectName instanceof PyExpr.Str s) || !MetaflowNames.isProjectName(s.value())) {
@@ -99,49 +109,32 @@ public final class FlowCompiler {
         }
         String label = branch != null ? (options.production() ? "prod." : "test.") + branch
                 : options.production() ? "prod" : "user." + options.owner();
-        String name = prefix + s.value() + "." + label + "." + graph.flowName();
+        return Optional.of(new ProjectBranch(s.value(), label));
+    }
+
+    /**
+     * The state machine name of {@code flow} deployed in {@code project}/{@code branch} (both or neither), with the
+     * settings' prefix: Metaflow cuts a project name longer than 80 characters to 60 + "-" + 16 base32 characters
+     * of its SHA-1; a name without project that long is refused (at {@code line}, with {@code fix}).
+     */
+    static String machineName(FlowGraph graph, int line, CompileOptions options, Optional<String> project,
+                              Optional<String> branch, String flow, String fix) {
+        String prefix = options.settings().stateMachinePrefix().map(p -> p + "_").orElse("");
+        if (project.isEmpty()) {
+            String name = prefix + flow;
+            if (name.length() > 80) {
+                throw lint(graph, line, "the state machine name " + name + " is longer than 80 characters", fix);
+            }
+            return name;
+        }
+        String name = prefix + project.get() + "." + branch.orElseThrow() + "." + flow;
         if (name.length() > 80) {
             name = name.substring(0, 60) + "-" + NameHash.base32Sha1(name).substring(0, 16);
         }
         return name;
     }
 
-    private static Optional<String> schedule(FlowGraph graph) {
-        Optional<ParsedFlow.Decorator> decorator = graph.flowDecorator("schedule");
-        if (decorator.isEmpty()) {
-            return Optional.empty();
-        }
-        ParsedFlow.Decorator d = decorator.get();
-        if (d.kwarg("timezone").filter(v -> !(v instanceof PyExpr.None)).isPresent()) {
-            throw lint(graph, d.line(), "@schedule(timezone=...) is not supported yet: EventBridge rules run in UTC",
-                    "express the cron in UTC and drop timezone=");
-        }
-        Optional<PyExpr> cron = d.kwarg("cron").filter(v -> !(v instanceof PyExpr.None));
-        if (cron.isPresent()) {
-            if (!(cron.get() instanceof PyExpr.Str s) || s.value().isBlank()) {
-                throw lint(graph, d.line(), "@schedule(cron=...) must be a string literal", "write e.g. cron=\"0 3 * * ? *\"");
-            }
-            int fields = s.value().trim().split("\\s+").length;
-            if (fields != 6) {
-                throw lint(graph, d.line(), "@schedule(cron=\"" + s.value() + "\") has " + fields + " fields; EventBridge cron"
-                        + " expressions have 6 (minutes hours day-of-month month day-of-week year)", "write e.g. \"0 3 * * ? *\"");
-            }
-            return Optional.of("cron(" + s.value().trim() + ")");
-        }
-        if (isTrue(d, "weekly")) {
-            return Optional.of("cron(0 0 ? * SUN *)");
-        }
-        if (isTrue(d, "hourly")) {
-            return Optional.of("cron(0 * * * ? *)");
-        }
-        return Optional.of("cron(0 0 * * ? *)");
-    }
-
-    private static boolean isTrue(ParsedFlow.Decorator d, String key) {
-        return d.kwarg(key).filter(v -> v instanceof PyExpr.Bool b && b.value()).isPresent();
-    }
-
-    private static FlowLintException lint(FlowGraph graph, int line, String message, String fix) {
+    static FlowLintException lint(FlowGraph graph, int line, String message, String fix) {
         return new FlowLintException(List.of(new LintProblem(graph.fileName(), line, null, message, fix)));
     }
 }

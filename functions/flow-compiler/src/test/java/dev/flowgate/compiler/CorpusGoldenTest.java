@@ -67,6 +67,11 @@ class CorpusGoldenTest {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("state_machine", compiled.stateMachineName());
         out.put("schedule", compiled.scheduleExpression().orElse(null));
+        // only flows that have them carry these keys, so the goldens of other flows stay as they were
+        compiled.schedule().flatMap(CompiledFlow.Schedule::timezone).ifPresent(z -> out.put("schedule_timezone", z));
+        if (!compiled.finishTriggers().isEmpty()) {
+            out.put("trigger_on_finish", compiled.finishTriggers().stream().map(t -> t.stateMachineName()).toList());
+        }
         out.put("job_definitions", compiled.jobDefinitions().stream().map(j -> FlowgateJson.parse(j.registrationJson())).toList());
         out.put("definition", FlowgateJson.parse(compiled.definitionJson()));
         return FlowgateJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";

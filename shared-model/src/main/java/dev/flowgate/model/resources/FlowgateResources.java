@@ -87,6 +87,19 @@ public final class FlowgateResources {
         return physicalName(table.logicalName());
     }
 
+    /**
+     * The EventBridge Scheduler schedule group holding every flow's {@code @schedule} (one schedule per state
+     * machine); created by the CDK stack, and by the deployer when missing (the local platform).
+     */
+    public String scheduleGroupName() {
+        return prefix + "-flow-schedules";
+    }
+
+    /** The name prefix of the EventBridge rules that start a flow when its upstream flow succeeds. */
+    public String finishRulePrefix() {
+        return prefix + "-finish-";
+    }
+
     public String secretName(SecretSpec secret) {
         return prefix + "/" + secret.logicalName();
     }

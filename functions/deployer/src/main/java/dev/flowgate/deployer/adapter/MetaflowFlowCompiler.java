@@ -31,8 +31,10 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
                     metadata, branch, request.production(), request.productionToken(), request.owner(), null,
                     request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds());
             dev.flowgate.compiler.CompiledFlow compiled = dev.flowgate.compiler.FlowCompiler.compile(graph, options);
-            return new CompiledFlow(compiled.stateMachineName(), compiled.definitionJson(), compiled.scheduleExpression(),
-                    compiled.jobDefinitions().stream().map(j -> new JobDefinition(j.name(), j.registrationJson())).toList());
+            return new CompiledFlow(compiled.stateMachineName(), compiled.definitionJson(),
+                    compiled.schedule().map(s -> new FlowCompiler.Schedule(s.expression(), s.timezone())),
+                    compiled.jobDefinitions().stream().map(j -> new JobDefinition(j.name(), j.registrationJson())).toList(),
+                    compiled.finishTriggers().stream().map(t -> t.stateMachineName()).toList());
         } catch (FlowLintException e) {
             throw new DeployError.CompileFailed(request.flowName(), e.getMessage(), e);
         } catch (DeploymentSettings.SettingsException e) {

@@ -194,7 +194,9 @@ public final class DeploymentPipeline {
                 String plan = live.isEmpty() ? "create" : live.get().equals(compiled.definitionJson()) ? "unchanged" : "update";
                 String message = "dry run: would " + (plan.equals("unchanged") ? "leave unchanged" : plan) + " "
                         + compiled.stateMachineName() + " from " + origin
-                        + compiled.schedule().map(s -> " with schedule " + s).orElse(" without schedule");
+                        + compiled.schedule().map(s -> " with schedule " + s).orElse(" without schedule")
+                        + (compiled.triggeredBy().isEmpty() ? "" : ", started when " + String.join(" or ", compiled.triggeredBy())
+                        + " succeeds");
                 return new FlowResult(flow.name(), Outcome.PLANNED, message, pathspec, compiled.stateMachineName(),
                         "", comparison, stages, Optional.of(plan));
             }
@@ -213,6 +215,7 @@ public final class DeploymentPipeline {
                 DeployedMachine machine = machines.deploy(compiled.stateMachineName(), compiled.definitionJson(), tags,
                         description.length() > 256 ? description.substring(0, 256) : description);
                 machines.schedule(compiled.stateMachineName(), machine.arn(), compiled.schedule());
+                machines.triggerOnFinish(compiled.stateMachineName(), machine.arn(), compiled.triggeredBy());
                 return machine;
             });
             if (run != null) {

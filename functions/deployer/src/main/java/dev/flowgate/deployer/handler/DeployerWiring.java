@@ -28,6 +28,7 @@ import dev.flowgate.deployer.port.FlowCompiler;
 import dev.flowgate.model.json.FlowgateJson;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 import java.net.URI;
@@ -139,7 +140,7 @@ public final class DeployerWiring {
                 new S3CodePackageStore(aws.configure(S3Client.builder().forcePathStyle(emulated)), datastoreRoot),
                 compiler,
                 new BatchJobDefinitionRegistry(aws.configure(BatchClient.builder())),
-                machines(env, aws, sfnRole, eventsRole),
+                machines(names, aws, sfnRole, eventsRole),
                 store,
                 store,
                 new LambdaAlertNotifier(lambdaClient(env, aws), env.get("FLOWGATE_ALERTER_FUNCTION", ALERTER_FUNCTION),
@@ -155,12 +156,13 @@ public final class DeployerWiring {
         String sfnRole = emulated ? env.get("FLOWGATE_SFN_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_SFN_ROLE_ARN");
         String eventsRole = emulated ? env.get("FLOWGATE_EVENTS_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_EVENTS_ROLE_ARN");
         return new DeploymentHistory(new DynamoDbDeploymentStore(aws.configure(DynamoDbClient.builder()),
-                resources(env).tableName(FlowgateResources.CONTROL)), machines(env, aws, sfnRole, eventsRole),
+                resources(env).tableName(FlowgateResources.CONTROL)), machines(resources(env), aws, sfnRole, eventsRole),
                 new DeploymentIds(), Clock.systemUTC());
     }
 
-    private static SfnStateMachineDeployer machines(Environment env, AwsSettings aws, String sfnRole, String eventsRole) {
+    /** Step Functions, EventBridge and EventBridge Scheduler clients, built once with the deployer (per container). */
+    private static SfnStateMachineDeployer machines(FlowgateResources names, AwsSettings aws, String sfnRole, String eventsRole) {
         return new SfnStateMachineDeployer(aws.configure(SfnClient.builder()), aws.configure(EventBridgeClient.builder()),
-                sfnRole, eventsRole, 2000);
+                aws.configure(SchedulerClient.builder()), sfnRole, eventsRole, names, 2000);
     }
 }

@@ -31,13 +31,29 @@ public interface FlowCompiler {
     }
 
     /**
-     * @param schedule       an EventBridge schedule expression from {@code @schedule}, when the flow has one
+     * @param schedule       the flow's {@code @schedule}, when it has one
      * @param jobDefinitions AWS Batch job definitions the states name, to register before deploying
+     * @param triggeredBy    state machines whose successful executions start this one ({@code @trigger_on_finish})
      */
-    record CompiledFlow(String stateMachineName, String definitionJson, Optional<String> schedule,
-                        List<JobDefinition> jobDefinitions) {
+    record CompiledFlow(String stateMachineName, String definitionJson, Optional<Schedule> schedule,
+                        List<JobDefinition> jobDefinitions, List<String> triggeredBy) {
         public CompiledFlow {
             jobDefinitions = List.copyOf(jobDefinitions);
+            triggeredBy = List.copyOf(triggeredBy);
+        }
+    }
+
+    /**
+     * A schedule: an AWS cron or rate expression, evaluated in {@code timezone} (an IANA name) when given, else UTC.
+     */
+    record Schedule(String expression, Optional<String> timezone) {
+        public static Schedule utc(String expression) {
+            return new Schedule(expression, Optional.empty());
+        }
+
+        @Override
+        public String toString() {
+            return expression + timezone.map(z -> " in " + z).orElse("");
         }
     }
 

@@ -17,13 +17,13 @@ import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.Tag;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +39,7 @@ class AwsAdaptersIT {
     private S3Client s3;
     private SfnClient sfn;
     private EventBridgeClient events;
+    private SchedulerClient scheduler;
     private DynamoDbDeploymentStore store;
 
     @BeforeAll
@@ -53,6 +54,7 @@ class AwsAdaptersIT {
         s3 = emulator.settings().configure(S3Client.builder().forcePathStyle(true));
         sfn = emulator.settings().configure(SfnClient.builder());
         events = emulator.settings().configure(EventBridgeClient.builder());
+        scheduler = emulator.settings().configure(SchedulerClient.builder());
         store = new DynamoDbDeploymentStore(dynamo, names.tableName(FlowgateResources.CONTROL));
     }
 
@@ -62,6 +64,7 @@ class AwsAdaptersIT {
         s3.close();
         sfn.close();
         events.close();
+        scheduler.close();
     }
 
     @Test
@@ -142,15 +145,14 @@ class AwsAdaptersIT {
     }
 
     @Test
-    void stateMachineDeployer_createsThenUpdatesPublishingVersionsWithTagsAndSchedule() {
-        SfnStateMachineDeployer deployer = new SfnStateMachineDeployer(sfn, events, ROLE, ROLE, 10);
+    void stateMachineDeployer_createsThenUpdatesPublishingVersionsWithTags() {
+        SfnStateMachineDeployer deployer = new SfnStateMachineDeployer(sfn, events, scheduler, ROLE, ROLE, names, 10);
         String name = "proj.prod.Flow" + System.nanoTime();
         String v1 = "{\"StartAt\":\"a\",\"States\":{\"a\":{\"Type\":\"Pass\",\"End\":true}}}";
         String v2 = "{\"StartAt\":\"b\",\"States\":{\"b\":{\"Type\":\"Pass\",\"End\":true}}}";
 
         DeployedMachine first = deployer.deploy(name, v1, Map.of("flowgate:git_sha", "a"), "first");
         DeployedMachine second = deployer.deploy(name, v2, Map.of("flowgate:git_sha", "b"), "second");
-        deployer.schedule(name, second.arn(), Optional.of("cron(0 3 * * ? *)"));
 
         assertThat(first.created()).isTrue();
         assertThat(second.created()).isFalse();
@@ -158,22 +160,10 @@ class AwsAdaptersIT {
         assertThat(deployer.currentDefinition(name)).contains(v2);
         assertThat(sfn.listTagsForResource(r -> r.resourceArn(first.arn())).tags())
                 .contains(Tag.builder().key("flowgate:git_sha").value("b").build());
-        String rule = SfnStateMachineDeployer.ruleName(name);
-        assertThat(events.describeRule(r -> r.name(rule)).scheduleExpression()).isEqualTo("cron(0 3 * * ? *)");
-        assertThat(events.listTargetsByRule(r -> r.rule(rule)).targets()).singleElement().satisfies(t -> {
-            assertThat(t.arn()).isEqualTo(first.arn());
-            assertThat(t.input()).isEqualTo("{\"Parameters\": \"{}\"}");
-        });
-
-        deployer.schedule(name, second.arn(), Optional.empty());
-        assertThat(events.listRules(r -> r.namePrefix(rule)).rules()).isEmpty();
-        deployer.schedule(name, second.arn(), Optional.empty());
         assertThat(deployer.currentDefinition("proj.prod.NoSuchFlow")).isEmpty();
 
-        deployer.schedule(name, second.arn(), Optional.of("rate(1 day)"));
         assertThat(deployer.undeploy(name)).isTrue();
         assertThat(deployer.currentDefinition(name)).isEmpty();
-        assertThat(events.listRules(r -> r.namePrefix(rule)).rules()).isEmpty();
         assertThat(deployer.undeploy(name)).isFalse();
         assertThat(deployer.deploy(name, v1, Map.of(), "re-create").created()).isTrue();
     }

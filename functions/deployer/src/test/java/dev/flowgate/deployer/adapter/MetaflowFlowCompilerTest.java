@@ -3,12 +3,14 @@ package dev.flowgate.deployer.adapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.ProjectManifest.StepFunctionsOptions;
+import dev.flowgate.deployer.port.FlowCompiler;
 import dev.flowgate.deployer.port.FlowCompiler.CompileRequest;
 import dev.flowgate.deployer.port.FlowCompiler.CompiledFlow;
 import dev.flowgate.model.json.FlowgateJson;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,7 +49,8 @@ public class MetaflowFlowCompilerTest {
         CompiledFlow compiled = compiler.compile(request(FLOW, "DemoFlow", "prod", true));
         assertThat(compiled.stateMachineName()).isEqualTo("demo.prod.DemoFlow");
         assertThat(compiled.definitionJson()).contains(URL).contains("mfprj-abc-0-wxyz");
-        assertThat(compiled.schedule()).contains("cron(0 3 * * ? *)");
+        assertThat(compiled.schedule()).contains(FlowCompiler.Schedule.utc("cron(0 3 * * ? *)"));
+        assertThat(compiled.triggeredBy()).isEmpty();
         assertThat(compiled.jobDefinitions()).isNotEmpty()
                 .allSatisfy(j -> assertThat(compiled.definitionJson()).contains(j.name()));
     }
@@ -90,6 +93,18 @@ public class MetaflowFlowCompilerTest {
         assertThat(plain.has("TimeoutSeconds")).isFalse();
         assertThat(plain.path("States").path("*score").path("Iterator").path("ProcessorConfig").path("Mode").asText()).isEqualTo("INLINE");
         assertThat(plain.path("States").path("*score").path("MaxConcurrency").asInt()).isEqualTo(100);
+    }
+
+    @Test
+    void compile_carriesTheTimezoneAndTheUpstreamOfTheSameProjectBranch() {
+        String source = FLOW.replace("@schedule(cron=\"0 3 * * ? *\")",
+                        "@schedule(cron=\"0 3 * * ? *\", timezone=\"America/New_York\")\n@trigger_on_finish(flow=\"IngestFlow\")")
+                .replace("import FlowSpec, step, project, schedule", "import FlowSpec, step, project, schedule, trigger_on_finish");
+        CompiledFlow prod = compiler.compile(request(source, "DemoFlow", "prod", true));
+        assertThat(prod.schedule()).contains(new FlowCompiler.Schedule("cron(0 3 * * ? *)", Optional.of("America/New_York")));
+        assertThat(prod.triggeredBy()).containsExactly("demo.prod.IngestFlow");
+        assertThat(compiler.compile(request(source, "DemoFlow", "test.feature_x", false)).triggeredBy())
+                .containsExactly("demo.test.feature_x.IngestFlow");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.flowgate.deployer.fakes.Fakes.FakeFlowCompiler;
 import dev.flowgate.deployer.fakes.Fakes.FakeGitHost;
 import dev.flowgate.deployer.fakes.Fakes.FakeRunRegistry;
 import dev.flowgate.deployer.fakes.Fakes.FakeStateMachineDeployer;
+import dev.flowgate.deployer.port.FlowCompiler;
 import dev.flowgate.deployer.fakes.Fakes.RecordingAlertNotifier;
 import dev.flowgate.deployer.fakes.InMemoryDeploymentStore;
 import dev.flowgate.deployer.fakes.TestPackages;
@@ -106,7 +107,8 @@ class DeploymentPipelineTest {
         assertThat(compiler.requests.get(0).options()).isEqualTo(ProjectManifest.StepFunctionsOptions.DEFAULT);
         assertThat(machines.tags.get("proj.prod.DemoFlow")).containsEntry("flowgate:git_sha", SHA)
                 .containsEntry("flowgate:run", "DemoFlow/sfn-abc").containsEntry("flowgate:branch", "prod");
-        assertThat(machines.schedules).containsEntry("proj.prod.DemoFlow", "cron(0 3 * * ? *)");
+        assertThat(machines.schedules).containsEntry("proj.prod.DemoFlow", FlowCompiler.Schedule.utc("cron(0 3 * * ? *)"));
+        assertThat(machines.finishTriggers).doesNotContainKey("proj.prod.DemoFlow");
         assertThat(runs.addedTags.get("DemoFlow/sfn-abc")).contains("git_hash:" + SHA);
         assertThat(store.history("DemoFlow", 10)).singleElement()
                 .satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.DEPLOYED));
@@ -305,6 +307,35 @@ class DeploymentPipelineTest {
         assertThat(late.outcome()).isEqualTo(Outcome.SKIPPED);
         assertThat(late.message()).contains("is older than " + SHA.substring(0, 12));
         assertThat(machines.versions.get("proj.prod.DemoFlow")).hasSize(1);
+    }
+
+    @Test
+    void deploy_handsTheTimezoneScheduleAndTheFinishTriggerOn_andTheNextCommitWithoutThemTakesThemAway() {
+        String started = "from metaflow import FlowSpec, step, schedule, trigger_on_finish\n"
+                + "@schedule(cron='0 6 * * ? *', timezone='Europe/Berlin')\n@trigger_on_finish(flow='IngestFlow')\n"
+                + "class DemoFlow(FlowSpec):\n    pass\n";
+        String earlier = "d".repeat(40);
+        Map<String, String> files = new LinkedHashMap<>(repoFiles());
+        files.put("flows/demoflow.py", started);
+        git.commit(earlier, files);
+        Map<String, String> packaged = new LinkedHashMap<>(packagedFiles());
+        packaged.put("demoflow.py", started);
+        tagRun(packaged, true);
+
+        DeployResult first = pipeline.deploy(new DeployRequest("jenkins:job#1", Source.JENKINS, REPO, earlier, "refs/heads/main",
+                List.of(), false, Optional.empty()));
+
+        assertThat(first.outcome()).as(first.message()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(machines.schedules).containsEntry("proj.prod.DemoFlow",
+                new FlowCompiler.Schedule("cron(0 6 * * ? *)", Optional.of("Europe/Berlin")));
+        assertThat(machines.finishTriggers).containsEntry("proj.prod.DemoFlow", List.of("proj.prod.IngestFlow"));
+
+        tagRun(packagedFiles(), true);
+        DeployResult second = pipeline.deploy(request("main", false));
+
+        assertThat(second.outcome()).as(second.message()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(machines.schedules).containsEntry("proj.prod.DemoFlow", FlowCompiler.Schedule.utc("cron(0 3 * * ? *)"));
+        assertThat(machines.finishTriggers).doesNotContainKey("proj.prod.DemoFlow");
     }
 
     @Test

@@ -111,9 +111,13 @@ public final class Fakes {
         }
     }
 
-    /** Compiles a flow whose source contains {@code @schedule(cron='…')} into a tiny ASL carrying the package. */
+    /**
+     * Compiles a flow whose source contains {@code @schedule(cron='…'[, timezone='…'])} and
+     * {@code @trigger_on_finish(flow='…')} into a tiny ASL carrying the package.
+     */
     public static final class FakeFlowCompiler implements FlowCompiler {
-        private static final Pattern SCHEDULE = Pattern.compile("@schedule\\(cron='([^']+)'\\)");
+        private static final Pattern SCHEDULE = Pattern.compile("@schedule\\(cron='([^']+)'(?:, timezone='([^']+)')?\\)");
+        private static final Pattern TRIGGER = Pattern.compile("@trigger_on_finish\\(flow='([^']+)'\\)");
         public final List<CompileRequest> requests = new ArrayList<>();
 
         @Override
@@ -127,9 +131,12 @@ public final class Fakes {
                     + "\",\"sha\":\"" + request.codePackageSha() + "\",\"StartAt\":\"start\",\"States\":{\"start\":"
                     + "{\"Type\":\"Task\",\"Parameters\":{\"Parameters\":{\"metaflow.production_token\":\""
                     + request.productionToken() + "\",\"metaflow.owner\":\"" + request.owner() + "\"}},\"End\":true}}}";
+            Matcher trigger = TRIGGER.matcher(request.flowSource());
             return new CompiledFlow("proj." + request.projectBranch() + "." + request.flowName(), definition,
-                    schedule.find() ? Optional.of("cron(" + schedule.group(1) + ")") : Optional.empty(),
-                    List.of(new JobDefinition("flowgate_test_" + request.flowName(), "{}")));
+                    schedule.find() ? Optional.of(new Schedule("cron(" + schedule.group(1) + ")", Optional.ofNullable(schedule.group(2))))
+                            : Optional.empty(),
+                    List.of(new JobDefinition("flowgate_test_" + request.flowName(), "{}")),
+                    trigger.find() ? List.of("proj." + request.projectBranch() + "." + trigger.group(1)) : List.of());
         }
     }
 
@@ -145,7 +152,8 @@ public final class Fakes {
     public static final class FakeStateMachineDeployer implements StateMachineDeployer {
         public final Map<String, List<String>> versions = new HashMap<>();
         public final Map<String, Map<String, String>> tags = new HashMap<>();
-        public final Map<String, String> schedules = new HashMap<>();
+        public final Map<String, FlowCompiler.Schedule> schedules = new HashMap<>();
+        public final Map<String, List<String>> finishTriggers = new HashMap<>();
 
         @Override
         public DeployedMachine deploy(String name, String definition, Map<String, String> tags, String description) {
@@ -166,15 +174,25 @@ public final class Fakes {
         @Override
         public boolean undeploy(String name) {
             schedules.remove(name);
+            finishTriggers.remove(name);
             return versions.remove(name) != null;
         }
 
         @Override
-        public void schedule(String name, String stateMachineArn, Optional<String> expression) {
-            if (expression.isPresent()) {
-                schedules.put(name, expression.get());
+        public void schedule(String name, String stateMachineArn, Optional<FlowCompiler.Schedule> schedule) {
+            if (schedule.isPresent()) {
+                schedules.put(name, schedule.get());
             } else {
                 schedules.remove(name);
+            }
+        }
+
+        @Override
+        public void triggerOnFinish(String name, String stateMachineArn, List<String> upstreamStateMachines) {
+            if (upstreamStateMachines.isEmpty()) {
+                finishTriggers.remove(name);
+            } else {
+                finishTriggers.put(name, List.copyOf(upstreamStateMachines));
             }
         }
     }

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.batch.BatchClient;
-import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 import java.io.ByteArrayInputStream;
@@ -50,7 +51,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The deploy journey through the real wiring: code package in (emulated) S3, run and tags in a metadata
  * service (WireMock, the service's JSON shapes), repository in a GitHub API (WireMock, trees with real blob
  * ids), the real flow compiler (settings from a Secrets Manager secret), job definitions in (emulated) Batch,
- * state machine and schedule in (emulated) Step Functions and EventBridge, records in DynamoDB.
+ * state machine, schedule and finish rule in (emulated) Step Functions, EventBridge Scheduler and EventBridge,
+ * records in DynamoDB.
  */
 @ExtendWith(AwsEmulatorExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -58,7 +60,11 @@ class DeployerHandlerIT {
     static final String REPO = "acme/ml-flows";
     static final String GOOD = "1".repeat(40);
     static final String DRIFTED = "2".repeat(40);
-    static final String FLOW = dev.flowgate.deployer.adapter.MetaflowFlowCompilerTest.FLOW;
+    /** The compile stage's flow, also with a time zone on its schedule and an upstream flow. */
+    static final String FLOW = dev.flowgate.deployer.adapter.MetaflowFlowCompilerTest.FLOW
+            .replace("import FlowSpec, step, project, schedule", "import FlowSpec, step, project, schedule, trigger_on_finish")
+            .replace("@schedule(cron=\"0 3 * * ? *\")", "@schedule(cron=\"0 3 * * ? *\", timezone=\"Europe/Berlin\")\n"
+                    + "@trigger_on_finish(flow=\"IngestFlow\")");
     static final String MANIFEST = "project: demo\nflows:\n  - name: DemoFlow\n    file: flows/demoflow.py\n";
     private final WireMockServer github = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
     private final WireMockServer metadata = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
@@ -72,7 +78,7 @@ class DeployerHandlerIT {
         this.emulator = emulator;
         github.start();
         metadata.start();
-        FlowgateResources names = new FlowgateResources(AwsEmulator.uniqueName("e2e"));
+        names = new FlowgateResources(AwsEmulator.uniqueName("e2e"));
         env = emulator.environment(names.prefix())
                 .with("FLOWGATE_REPOSITORIES", REPO)
                 .with("FLOWGATE_GITHUB_TOKEN", "test-token")
@@ -148,6 +154,8 @@ class DeployerHandlerIT {
                 .willReturn(aResponse().withStatus(200).withBody("{\"tags\":[\"prod_ready\"]}")));
     }
 
+    private FlowgateResources names;
+
     @AfterAll
     void stop() {
         github.stop();
@@ -170,11 +178,20 @@ class DeployerHandlerIT {
         String machine = deployed.get("flows").get(0).get("state_machine").asText();
         assertThat(machine).isEqualTo("demo.prod.DemoFlow");
         try (SfnClient sfn = emulator.settings().configure(SfnClient.builder());
+             SchedulerClient scheduler = emulator.settings().configure(SchedulerClient.builder());
              EventBridgeClient events = emulator.settings().configure(EventBridgeClient.builder())) {
             String arn = sfn.listStateMachines().stateMachines().stream().filter(m -> m.name().equals(machine))
                     .findFirst().orElseThrow().stateMachineArn();
             assertThat(sfn.describeStateMachine(r -> r.stateMachineArn(arn)).definition()).contains(location);
-            assertThat(events.describeRule(r -> r.name(machine)).scheduleExpression()).isEqualTo("cron(0 3 * * ? *)");
+            var schedule = scheduler.getSchedule(r -> r.groupName(names.scheduleGroupName()).name(machine));
+            assertThat(schedule.scheduleExpression()).isEqualTo("cron(0 3 * * ? *)");
+            assertThat(schedule.scheduleExpressionTimezone()).isEqualTo("Europe/Berlin");
+            assertThat(schedule.target().arn()).isEqualTo(arn);
+            String rule = names.finishRulePrefix() + machine;
+            assertThat(events.describeRule(r -> r.name(rule)).eventPattern())
+                    .contains(arn.replace(":stateMachine:" + machine, ":stateMachine:demo.prod.IngestFlow"));
+            assertThat(events.listTargetsByRule(r -> r.rule(rule)).targets()).singleElement()
+                    .satisfies(t -> assertThat(t.arn()).isEqualTo(arn));
         }
         metadata.verify(patchRequestedFor(urlEqualTo("/flows/DemoFlow/runs/sfn-e2e/tag/mutate"))
                 .withRequestBody(matchingJsonPath("$.tags_to_add[0]", equalTo("git_hash:" + GOOD))));

@@ -36,7 +36,8 @@ public final class FlowgateCli {
 
             compile  prints the Step Functions state machine (Amazon States Language JSON) of the flow; SETTINGS.json
                      is a Metaflow config file (METAFLOW_DATASTORE_SYSROOT_S3, METAFLOW_BATCH_JOB_QUEUE, ...).
-                     --schedule-out writes the EventBridge schedule of @schedule flows to FILE.
+                     --schedule-out writes how the deployed flow starts by itself to FILE: the schedule of
+                     @schedule (expression and time zone) and the upstream state machines of @trigger_on_finish.
                      --job-definitions-out writes the AWS Batch job definitions the states name (RegisterJobDefinition
                      requests, with the environment every step shares) to FILE as a JSON list.
                      --use-distributed-map runs each foreach as a Distributed Map (child executions, up to
@@ -102,6 +103,8 @@ public final class FlowgateCli {
             Map<String, Object> schedule = new LinkedHashMap<>();
             schedule.put("state_machine", compiled.stateMachineName());
             schedule.put("schedule_expression", compiled.scheduleExpression().orElse(null));
+            schedule.put("schedule_timezone", compiled.schedule().flatMap(CompiledFlow.Schedule::timezone).orElse(null));
+            schedule.put("trigger_on_finish", compiled.finishTriggers().stream().map(FlowgateCli::finishTrigger).toList());
             write(Path.of(options.get("--schedule-out")), pretty(FlowgateJson.write(schedule)) + "\n");
         }
         if (options.containsKey("--job-definitions-out")) {
@@ -111,7 +114,10 @@ public final class FlowgateCli {
         }
         err.println("compiled " + graph.flowName() + " to state machine " + compiled.stateMachineName() + " ("
                 + compiled.jobDefinitions().size() + " job definition(s)"
-                + compiled.scheduleExpression().map(s -> ", schedule " + s).orElse("") + ")");
+                + compiled.schedule().map(s -> ", schedule " + s.expression() + s.timezone().map(z -> " in " + z).orElse(""))
+                        .orElse("")
+                + compiled.finishTriggers().stream().map(t -> ", after " + t.stateMachineName() + " succeeds")
+                        .reduce("", String::concat) + ")");
         return 0;
     }
 
@@ -129,6 +135,15 @@ public final class FlowgateCli {
         } catch (IllegalArgumentException e) {
             throw new BadArgument(option + ": " + e.getMessage());
         }
+    }
+
+    private static Map<String, Object> finishTrigger(CompiledFlow.FinishTrigger trigger) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("flow", trigger.flow());
+        out.put("project", trigger.project().orElse(null));
+        out.put("branch", trigger.branch().orElse(null));
+        out.put("state_machine", trigger.stateMachineName());
+        return out;
     }
 
     private static int graph(List<String> args, PrintStream out) {

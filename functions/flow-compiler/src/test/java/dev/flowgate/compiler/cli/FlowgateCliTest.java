@@ -49,6 +49,9 @@ class FlowgateCliTest {
         JsonNode schedule = FlowgateJson.parse(Files.readString(scheduleFile));
         assertThat(schedule.path("state_machine").asText()).isEqualTo("fan_out.test.feature_x.FanFlow");
         assertThat(schedule.path("schedule_expression").asText()).isEqualTo("cron(0 * * * ? *)");
+        assertThat(schedule.path("schedule_timezone").isNull()).isTrue();
+        assertThat(schedule.path("trigger_on_finish").isArray()).isTrue();
+        assertThat(schedule.path("trigger_on_finish")).isEmpty();
         assertThat(stderr()).contains("fan_out.test.feature_x.FanFlow");
     }
 
@@ -70,6 +73,31 @@ class FlowgateCliTest {
         for (JsonNode definition : definitions) {
             assertThat(stateMachine).as("every job definition is named by a state").contains(definition.get("jobDefinitionName").asText());
         }
+    }
+
+    @Test
+    void compile_scheduleOut_carriesTheTimezoneAndTheUpstreamStateMachines(@TempDir Path dir) throws IOException {
+        Path berlin = dir.resolve("berlin.json");
+        assertThat(run("compile", FLOWS.resolve("berlin_schedule_flow.py").toString(), "--settings", SETTINGS,
+                "--production", "--schedule-out", berlin.toString())).as(stderr()).isZero();
+        JsonNode schedule = FlowgateJson.parse(Files.readString(berlin));
+        assertThat(schedule.path("schedule_expression").asText()).isEqualTo("cron(30 6 * * ? *)");
+        assertThat(schedule.path("schedule_timezone").asText()).isEqualTo("Europe/Berlin");
+        assertThat(stderr()).contains("schedule cron(30 6 * * ? *) in Europe/Berlin");
+
+        Path triggered = dir.resolve("triggered.json");
+        assertThat(run("compile", FLOWS.resolve("trigger_on_finish_flow.py").toString(), "--settings", SETTINGS,
+                "--branch", "feature_x", "--schedule-out", triggered.toString())).as(stderr()).isZero();
+        JsonNode trigger = FlowgateJson.parse(Files.readString(triggered));
+        assertThat(trigger.path("state_machine").asText()).isEqualTo("reports.test.feature_x.ScoreFlow");
+        assertThat(trigger.path("schedule_expression").isNull()).isTrue();
+        assertThat(trigger.path("trigger_on_finish")).singleElement().satisfies(t -> {
+            assertThat(t.path("flow").asText()).isEqualTo("FeatureFlow");
+            assertThat(t.path("project").asText()).isEqualTo("reports");
+            assertThat(t.path("branch").asText()).isEqualTo("test.feature_x");
+            assertThat(t.path("state_machine").asText()).isEqualTo("reports.test.feature_x.FeatureFlow");
+        });
+        assertThat(stderr()).contains("after reports.test.feature_x.FeatureFlow succeeds");
     }
 
     @Test
