@@ -14,8 +14,10 @@ What it does not model: Batch scheduling, queues, resources, timeouts, and the c
 this machine's Python, which must have Metaflow installed, as the image must).
 """
 import copy
+import fnmatch
 import json
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -83,7 +85,9 @@ class Execution:
     def _state(self, name, state, data, context):
         kind = state["Type"]
         if kind == "Fail":
-            raise StatesError(state.get("Error", "States.Fail"), state.get("Cause", ""))
+            error = _value(state["ErrorPath"], data, context) if "ErrorPath" in state else state.get("Error", "States.Fail")
+            cause = _value(state["CausePath"], data, context) if "CausePath" in state else state.get("Cause", "")
+            raise StatesError(error, cause)
         if kind == "Succeed":
             return data, None
         if kind == "Choice":
@@ -112,7 +116,7 @@ class Execution:
             result = _resolve(state["ResultSelector"], result, context)
         output = _put(data, state.get("ResultPath", "$"), result)
         if "OutputPath" in state:
-            output = _get(output, state["OutputPath"], context)
+            output = {} if state["OutputPath"] is None else _get(output, state["OutputPath"], context)
         return output, None if state.get("End") else state["Next"]
 
     def _map(self, state, data, context):
@@ -251,10 +255,23 @@ def _resolve(template, data, context):
     return template
 
 
+def _value(expression, data, context):
+    """A path, or the intrinsic States.Format('text {}', $.path, ...) Flowgate uses in Fail states."""
+    match = re.fullmatch(r"States\.Format\('((?:[^'\\]|\\.)*)'((?:\s*,\s*\$[^,)]*)*)\)", expression)
+    if not match:
+        return _get(data, expression, context)
+    text = match.group(1)
+    for path in [p.strip() for p in match.group(2).split(",") if p.strip()]:
+        text = text.replace("{}", str(_get(data, path, context)), 1)
+    return text
+
+
 def _matches(rule, data):
     value = _get(data, rule["Variable"]) if "Variable" in rule else None
     if "StringEquals" in rule:
         return value == rule["StringEquals"]
+    if "StringMatches" in rule:
+        return isinstance(value, str) and fnmatch.fnmatchcase(value, rule["StringMatches"])
     if "IsPresent" in rule:
         try:
             _get(data, rule["Variable"])

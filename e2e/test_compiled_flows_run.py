@@ -170,6 +170,41 @@ print(json.dumps({"ok": run.successful, "summary": run["end"].task["summary"].da
     assert "this step always fails" in run["summary"]["caught"]
 
 
+def test_distributed_map_runs_each_split_and_the_join_finds_them_all(deployment):
+    name, execution, error = run_compiled(deployment, CORPUS / "distributed_foreach_flow.py", {"shards": 6},
+                                          extra_args=("--use-distributed-map", "--max-workers", "1000"))
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"WideFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "odd": run["collect"].task["odd_shards"].data,
+                  "scored": len(list(run["score"])), "odd_steps": len(list(run["odd"])), "even_steps": len(list(run["even"]))}))""")
+    assert run == {"ok": True, "odd": 3, "scored": 6, "odd_steps": 3, "even_steps": 3}
+
+
+def _hook_output(execution):
+    lines = []
+    for state, _, _, _, directory in execution.jobs:
+        if state.startswith("exit_hook:"):
+            with open(os.path.join(directory, "job.log"), errors="replace") as log:
+                lines += [line.strip() for line in log if "HOOK " in line and "print(" not in line]
+    return lines
+
+
+def test_exit_hooks_run_after_success_and_a_failing_hook_changes_nothing(deployment):
+    name, execution, error = run_compiled(deployment, E2E_FLOWS / "exit_hook_run_flow.py", {"fail": 0})
+    assert error is None, job_log_tail(execution)
+    hooks = [job[0] for job in execution.jobs if job[0].startswith("exit_hook:")]
+    assert hooks == ["exit_hook:on_success:broken_hook", "exit_hook:on_success:report_success"]
+    assert _hook_output(execution) == [f"HOOK on_success HookedFlow/sfn-{name} successful=True"]
+
+
+def test_exit_hooks_run_after_a_failure_and_the_execution_still_fails(deployment):
+    name, execution, error = run_compiled(deployment, E2E_FLOWS / "exit_hook_run_flow.py", {"fail": 1})
+    assert error is not None and error.error == "Flowgate.States.TaskFailed", error
+    hooks = [job[0] for job in execution.jobs if job[0].startswith("exit_hook:")]
+    assert hooks == ["exit_hook:on_error:broken_hook", "exit_hook:on_error:report_failure"]
+    assert _hook_output(execution) == [f"HOOK on_error HookedFlow/sfn-{name} successful=False"]
+
+
 def test_a_failing_step_fails_the_execution(deployment, tmp_path):
     flow = tmp_path / "broken_flow.py"
     flow.write_text("from metaflow import FlowSpec, step\n\n\nclass BrokenFlow(FlowSpec):\n    @step\n"
