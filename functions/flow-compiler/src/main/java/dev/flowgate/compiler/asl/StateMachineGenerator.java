@@ -260,11 +260,7 @@ public final class StateMachineGenerator {
                 map.put("Type", "Map");
                 map.put("MaxConcurrency", options.maxWorkers());
                 map.put("ItemsPath", "$.Result.Item.for_each_cardinality.NS");
-                ObjectNode mp = map.putObject("Parameters");
-                mp.put("JobId.$", "$.JobId");
-                mp.put("SplitParentTaskId.$", "$.JobId");
-                mp.put("Parameters.$", "$.Parameters");
-                mp.put("Index.$", "$$.Map.Item.Value");
+                putSplitInput(map.putObject("Parameters"));
                 map.put("Next", join);
                 ObjectNode iterator = map.putObject("Iterator");
                 iterator.put("StartAt", child);
@@ -275,6 +271,14 @@ public final class StateMachineGenerator {
             }
             case SWITCH -> switchStates(node, state, states, exit);
         }
+    }
+
+    /** What each split of a foreach starts with: the foreach step's job id and parameters, and its index. */
+    private static void putSplitInput(ObjectNode input) {
+        input.put("JobId.$", "$.JobId");
+        input.put("SplitParentTaskId.$", "$.JobId");
+        input.put("Parameters.$", "$.Parameters");
+        input.put("Index.$", "$$.Map.Item.Value");
     }
 
     /**
@@ -293,11 +297,7 @@ public final class StateMachineGenerator {
         map.put("Type", "Map");
         map.put("MaxConcurrency", options.maxWorkers());
         map.put("ItemsPath", "$.Result.Item.for_each_cardinality.NS");
-        ObjectNode selector = map.putObject("ItemSelector");
-        selector.put("JobId.$", "$.JobId");
-        selector.put("SplitParentTaskId.$", "$.JobId");
-        selector.put("Parameters.$", "$.Parameters");
-        selector.put("Index.$", "$$.Map.Item.Value");
+        putSplitInput(map.putObject("ItemSelector"));
         map.put("Next", join);
         ObjectNode processor = map.putObject("ItemProcessor");
         processor.putObject("ProcessorConfig").put("Mode", "DISTRIBUTED").put("ExecutionType", "STANDARD");
