@@ -7,9 +7,11 @@ real Metaflow client from the metadata service and the datastore — the same wa
 its steps, tasks and artifacts must be what the flow computes. This is the only test in which the generated
 commands, inputs paths, foreach bookkeeping, switch records and @parallel gangs actually run.
 """
+import gzip
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -73,6 +75,10 @@ def run_compiled(deployment, flow, parameters=None, extra_args=()):
                                "--code-sha", sha, "--production", "--job-definitions-out", str(work / "jobs.json"),
                                *extra_args], capture_output=True, text=True, timeout=120)
     assert compiled.returncode == 0, compiled.stderr
+    # IncludeFile defaults: upload them where the compiled flow reads them, as the deployer does
+    for parameter, default, url in re.findall(r"note: IncludeFile '(\w+)' default (\S+) is read from (\S+)", compiled.stderr):
+        bucket, key = url[len("s3://"):].split("/", 1)
+        deployment["s3"].put_object(Bucket=bucket, Key=key, Body=gzip.compress((flow.parent / default).read_bytes()))
     name = "e2e-" + uuid.uuid4().hex[:12]
     env = dict(deployment["aws"], HOME=os.environ.get("HOME", str(work)), PATH=os.environ["PATH"],
                METAFLOW_HOME=str(work))
@@ -178,6 +184,19 @@ def test_distributed_map_runs_each_split_and_the_join_finds_them_all(deployment)
 print(json.dumps({"ok": run.successful, "odd": run["collect"].task["odd_shards"].data,
                   "scored": len(list(run["score"])), "odd_steps": len(list(run["odd"])), "even_steps": len(list(run["even"]))}))""")
     assert run == {"ok": True, "odd": 3, "scored": 6, "odd_steps": 3, "even_steps": 3}
+
+
+def test_include_file_default_and_config_reach_the_steps(deployment):
+    name, execution, error = run_compiled(deployment, CORPUS / "config_flow.py")
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"ConfigFlow/sfn-{name}", """
+start = run["start"].task
+print(json.dumps({"ok": run.successful, "rows": start["rows"].data, "total": run["join"].task["total"].data,
+                  "settings": dict(start["settings"].data)}))""")
+    rows = (CORPUS / "data.csv").read_text().splitlines()
+    assert run["ok"] and run["rows"] == rows, "the IncludeFile default, uploaded at deploy time, is the data"
+    assert run["total"] == sum(2 * len(row) for row in rows)
+    assert run["settings"] == {"lr": 0.1}, "the Config's default_value"
 
 
 def _hook_output(execution):

@@ -7,12 +7,29 @@ import dev.flowgate.compiler.graph.FlowLintException;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.port.FlowCompiler;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * The deployer's compile stage on Flowgate's flow compiler library (functions/flow-compiler): parses the flow
  * source (never runs it), checks it defines the flow flowgate.yaml names, and compiles it against the verified
  * code package with the deployment's @project branch, production token and owner.
  */
 public final class MetaflowFlowCompiler implements FlowCompiler {
+    @Override
+    public List<FlowCompiler.IncludedFile> includedFiles(String flowSource, String flowFile) {
+        try {
+            FlowGraph graph = dev.flowgate.compiler.FlowCompiler.parse(flowFile, flowSource);
+            return dev.flowgate.compiler.asl.IncludedFile.of(graph).stream()
+                    .map(f -> new FlowCompiler.IncludedFile(f.parameter(), f.repositoryPath(flowFile))).toList();
+        } catch (FlowLintException e) {
+            throw new DeployError.CompileFailed(flowFile, e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new DeployError.CompileFailed(flowFile, e.getMessage() + "; commit the file inside the repository", e);
+        }
+    }
+
     @Override
     public CompiledFlow compile(CompileRequest request) {
         try {
@@ -30,7 +47,15 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
             CompileOptions options = new CompileOptions(settings, request.codePackageUrl(), request.codePackageSha(),
                     metadata, branch, request.production(), request.productionToken(), request.owner(), null,
                     request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds());
-            dev.flowgate.compiler.CompiledFlow compiled = dev.flowgate.compiler.FlowCompiler.compile(graph, options);
+            Map<String, String> descriptors = new LinkedHashMap<>();
+            for (dev.flowgate.compiler.asl.IncludedFile file : dev.flowgate.compiler.asl.IncludedFile.of(graph)) {
+                StoredFile stored = request.includedFiles().get(file.parameter());
+                if (stored != null) {
+                    descriptors.put(file.parameter(), file.descriptor(stored.location(), stored.size()));
+                }
+            }
+            dev.flowgate.compiler.CompiledFlow compiled = dev.flowgate.compiler.FlowCompiler.compile(graph,
+                    options.withIncludedFiles(descriptors));
             return new CompiledFlow(compiled.stateMachineName(), compiled.definitionJson(),
                     compiled.schedule().map(s -> new FlowCompiler.Schedule(s.expression(), s.timezone())),
                     compiled.jobDefinitions().stream().map(j -> new JobDefinition(j.name(), j.registrationJson())).toList(),

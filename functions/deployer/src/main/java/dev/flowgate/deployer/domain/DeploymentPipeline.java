@@ -11,6 +11,7 @@ import dev.flowgate.deployer.port.DeploymentStore;
 import dev.flowgate.deployer.port.FlowCompiler;
 import dev.flowgate.deployer.port.FlowCompiler.CompileRequest;
 import dev.flowgate.deployer.port.FlowCompiler.CompiledFlow;
+import dev.flowgate.deployer.port.FlowCompiler.StoredFile;
 import dev.flowgate.deployer.port.GitHost;
 import dev.flowgate.deployer.port.JobDefinitionRegistry;
 import dev.flowgate.deployer.port.RunRegistry;
@@ -324,22 +325,44 @@ public final class DeploymentPipeline {
         String expected = ProjectBranch.flowName(manifest.project(), projectBranch, flow.name());
         String token = machines.currentDefinition(expected).flatMap(ProductionToken::in)
                 .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
-        CompiledFlow compiled = compileWith(request, flow, pkg, projectBranch, production, source, token);
+        Map<String, StoredFile> included = includedFiles(request, flow, source);
+        CompiledFlow compiled = compileWith(request, flow, pkg, projectBranch, production, source, token, included);
         if (!compiled.stateMachineName().equals(expected)) {
             // the compiler named it differently (prefix, truncation): keep the token that machine already has
             Optional<String> live = machines.currentDefinition(compiled.stateMachineName()).flatMap(ProductionToken::in);
             if (live.isPresent() && !live.get().equals(token)) {
-                compiled = compileWith(request, flow, pkg, projectBranch, production, source, live.get());
+                compiled = compileWith(request, flow, pkg, projectBranch, production, source, live.get(), included);
             }
         }
         return compiled;
     }
 
     private CompiledFlow compileWith(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
-                                     boolean production, byte[] source, String token) {
+                                     boolean production, byte[] source, String token, Map<String, StoredFile> included) {
         return compiler.compile(new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
                 metaflowSettings, pkg.location(), pkg.sha(), pkg.layoutVersion(), projectBranch, production, token, OWNER,
-                flow.options()));
+                flow.options(), included));
+    }
+
+    /**
+     * The defaults of the flow's {@code IncludeFile} parameters, read from git at the deployed commit and stored
+     * where Metaflow's deploy would store them (not in a dry run), so the run's {@code init} finds them.
+     */
+    private Map<String, StoredFile> includedFiles(DeployRequest request, FlowEntry flow, byte[] source) {
+        Map<String, StoredFile> stored = new LinkedHashMap<>();
+        for (FlowCompiler.IncludedFile file : compiler.includedFiles(new String(source, StandardCharsets.UTF_8), flow.file())) {
+            byte[] content = git.file(request.repository(), request.commitSha(), file.repositoryPath())
+                    .orElseThrow(() -> new DeployError.CompileFailed(flow.name(), "IncludeFile '" + file.parameter()
+                            + "' reads " + file.repositoryPath() + " by default, which is not in the repository at "
+                            + request.commitSha().substring(0, 12) + "; commit it (its path is relative to " + flow.file()
+                            + ") or give the IncludeFile another default", null));
+            String location = packages.includedFileLocation(flow.name(), content);
+            if (!request.dryRun()) {
+                packages.storeIncludedFile(location, content);
+            }
+            stored.put(file.parameter(), new StoredFile(location, content.length));
+        }
+        return stored;
     }
 
     private FlowResult failed(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,

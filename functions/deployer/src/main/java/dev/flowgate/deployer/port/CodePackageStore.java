@@ -1,6 +1,6 @@
 package dev.flowgate.deployer.port;
 
-/** Reads code packages from the Metaflow datastore. */
+/** Reads and writes code packages (and the files IncludeFile parameters include) in the Metaflow datastore. */
 public interface CodePackageStore {
     /** The bytes at {@code location} (e.g. {@code s3://bucket/prefix/Flow/data/ab/abc…}). */
     byte[] fetch(String location);
@@ -10,4 +10,13 @@ public interface CodePackageStore {
      * raw bytes) and returns its location; storing the same bytes twice is a no-op.
      */
     String store(String flow, String sha, byte[] archive);
+
+    /**
+     * Where Metaflow keeps the content of an {@code IncludeFile} default of {@code flow}
+     * ({@code <METAFLOW_DATATOOLS_S3ROOT>/<Flow>/<sha1 of the content>}).
+     */
+    String includedFileLocation(String flow, byte[] content);
+
+    /** Stores an included file at its location, gzip-compressed as Metaflow stores it; a no-op when it is there. */
+    void storeIncludedFile(String location, byte[] content);
 }

@@ -14,19 +14,46 @@ public interface FlowCompiler {
     CompiledFlow compile(CompileRequest request);
 
     /**
+     * The files the flow's {@code IncludeFile} parameters read by default, as paths in the repository (the flow
+     * file's directory is where relative defaults start). Metaflow uploads them at deploy time; so does the
+     * deployer, then passes them to {@link #compile} in {@link CompileRequest#includedFiles()}.
+     *
+     * @param flowFile the flow file's path in the repository
+     */
+    List<IncludedFile> includedFiles(String flowSource, String flowFile);
+
+    /** An {@code IncludeFile} parameter and the repository path of its default file. */
+    record IncludedFile(String parameter, String repositoryPath) {
+    }
+
+    /** An included file as stored in the datastore: its location and its size in bytes. */
+    record StoredFile(String location, long size) {
+    }
+
+    /**
      * @param settings       Metaflow configuration (the same keys as a Metaflow config file)
      * @param projectBranch  the @project branch: {@code prod} or {@code test.<branch>}
      * @param production     true for the production branch
      * @param productionToken the token the entry step carries (kept from the live state machine on redeploys)
      * @param owner          the deploying identity ({@code metaflow.owner})
      * @param options        the flow's Step Functions options from flowgate.yaml (Distributed Map, max workers, timeout)
+     * @param includedFiles  per {@code IncludeFile} parameter, where its default file was stored
      */
     record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
                           String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
-                          boolean production, String productionToken, String owner, StepFunctionsOptions options) {
+                          boolean production, String productionToken, String owner, StepFunctionsOptions options,
+                          Map<String, StoredFile> includedFiles) {
         public CompileRequest {
             settings = Map.copyOf(settings);
             options = options == null ? StepFunctionsOptions.DEFAULT : options;
+            includedFiles = includedFiles == null ? Map.of() : Map.copyOf(includedFiles);
+        }
+
+        public CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
+                              String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
+                              boolean production, String productionToken, String owner, StepFunctionsOptions options) {
+            this(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha, codePackageLayout, projectBranch,
+                    production, productionToken, owner, options, Map.of());
         }
     }
 

@@ -132,7 +132,7 @@ class AwsAdaptersIT {
     void codePackageStore_readsTheObjectAtAnS3Location() {
         String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
         s3.putObject(r -> r.bucket(bucket).key("mf/DemoFlow/data/ab/abc"), RequestBody.fromBytes(new byte[]{1, 2, 3}));
-        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf");
+        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf", "s3://" + bucket + "/data");
         assertThat(packages.fetch("s3://" + bucket + "/mf/DemoFlow/data/ab/abc")).containsExactly(1, 2, 3);
         String sha = "ab" + "0".repeat(38);
         String stored = packages.store("DemoFlow", sha, new byte[]{4, 5});
@@ -142,6 +142,24 @@ class AwsAdaptersIT {
                 .containsEntry("metaflow-user-attributes", "{\"cas_raw\": true, \"cas_version\": 1}");
         assertThatThrownBy(() -> packages.fetch("s3://" + bucket + "/missing")).hasMessageContaining("could not be read");
         assertThatThrownBy(() -> packages.fetch("gs://b/k")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void codePackageStore_storesAnIncludedFileGzippedWhereMetaflowReadsIt() throws Exception {
+        String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
+        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf", "s3://" + bucket + "/data");
+        byte[] content = "a,1\nb,2\nc,3\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String location = packages.includedFileLocation("ConfigFlow", content);
+        // the sha1 Metaflow 2.19.39 computed for these bytes in e2e/test_compiler_vs_metaflow.py's config flow
+        assertThat(location).isEqualTo("s3://" + bucket + "/data/ConfigFlow/bdc7ca5e9660f7336dbf5f521eac69fff6700f12");
+
+        packages.storeIncludedFile(location, content);
+        packages.storeIncludedFile(location, content); // content-addressed: the second call is a no-op
+        byte[] stored = s3.getObjectAsBytes(r -> r.bucket(bucket).key("data/ConfigFlow/bdc7ca5e9660f7336dbf5f521eac69fff6700f12"))
+                .asByteArray();
+        try (var gunzip = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(stored))) {
+            assertThat(gunzip.readAllBytes()).isEqualTo(content);
+        }
     }
 
     @Test

@@ -91,6 +91,47 @@ class DeploymentPipelineTest {
         assertThat(compiler.requests.get(0).options()).isEqualTo(new ProjectManifest.StepFunctionsOptions(true, 500, 7200));
     }
 
+    private void commitWithIncludeFile(String defaultPath) {
+        String source = FLOW_SOURCE.replace("    pass\n", "    labels = IncludeFile(\"labels\", default=\"" + defaultPath + "\")\n");
+        Map<String, String> files = repoFiles();
+        files.put("flows/demoflow.py", source);
+        git.commit(SHA, files);
+        Map<String, String> packaged = new LinkedHashMap<>(packagedFiles());
+        packaged.put("demoflow.py", source);
+        tagRun(packaged, true);
+    }
+
+    @Test
+    void deploy_storesTheIncludeFileDefaultFromGit_andGivesItsLocationToTheCompiler() {
+        commitWithIncludeFile("data/labels.TXT");
+
+        assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.DEPLOYED);
+        FlowCompiler.StoredFile stored = compiler.requests.get(0).includedFiles().get("labels");
+        assertThat(stored).as("the file next to the flow, as Metaflow reads the default").isNotNull();
+        assertThat(stored.size()).isEqualTo("a,b\n".length());
+        assertThat(packages.objects.get(stored.location())).isEqualTo("a,b\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void dryRun_computesWhereTheIncludeFileGoes_butStoresNothing() {
+        commitWithIncludeFile("data/labels.TXT");
+        int before = packages.objects.size();
+
+        assertThat(pipeline.deploy(request("main", true)).outcome()).isEqualTo(Outcome.PLANNED);
+        assertThat(compiler.requests.get(0).includedFiles()).containsKey("labels");
+        assertThat(packages.objects).hasSize(before);
+    }
+
+    @Test
+    void deploy_whenTheIncludeFileDefaultIsNotInGit_failsNamingThePath() {
+        commitWithIncludeFile("data/missing.csv");
+
+        DeployResult result = pipeline.deploy(request("main", false));
+        assertThat(result.outcome()).isEqualTo(Outcome.COMPILE_FAILED);
+        assertThat(result.message()).contains("IncludeFile 'labels'", "flows/data/missing.csv", "commit it");
+        assertThat(machines.versions).isEmpty();
+    }
+
     @Test
     void deploy_whenTaggedRunMatchesGit_deploysTheVerifiedPackageTagsRecordsAndReports() {
         tagRun(packagedFiles(), true);

@@ -109,6 +109,16 @@ public final class Fakes {
             objects.put(location, archive);
             return location;
         }
+
+        @Override
+        public String includedFileLocation(String flow, byte[] content) {
+            return "s3://bucket/data/" + flow + "/" + java.util.HexFormat.of().formatHex(content).hashCode();
+        }
+
+        @Override
+        public void storeIncludedFile(String location, byte[] content) {
+            objects.put(location, content);
+        }
     }
 
     /**
@@ -118,7 +128,19 @@ public final class Fakes {
     public static final class FakeFlowCompiler implements FlowCompiler {
         private static final Pattern SCHEDULE = Pattern.compile("@schedule\\(cron='([^']+)'(?:, timezone='([^']+)')?\\)");
         private static final Pattern TRIGGER = Pattern.compile("@trigger_on_finish\\(flow='([^']+)'\\)");
+        private static final Pattern INCLUDE = Pattern.compile("(\\w+) = IncludeFile\\(\"(\\w+)\", default=\"([^\"]+)\"");
         public final List<CompileRequest> requests = new ArrayList<>();
+
+        @Override
+        public List<IncludedFile> includedFiles(String flowSource, String flowFile) {
+            List<IncludedFile> files = new ArrayList<>();
+            String directory = flowFile.contains("/") ? flowFile.substring(0, flowFile.lastIndexOf('/') + 1) : "";
+            Matcher include = INCLUDE.matcher(flowSource);
+            while (include.find()) {
+                files.add(new IncludedFile(include.group(2), directory + include.group(3)));
+            }
+            return files;
+        }
 
         @Override
         public CompiledFlow compile(CompileRequest request) {

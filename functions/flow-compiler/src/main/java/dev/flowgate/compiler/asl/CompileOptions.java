@@ -2,6 +2,7 @@ package dev.flowgate.compiler.asl;
 
 import dev.flowgate.model.limits.StepFunctionsLimits;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,12 +14,15 @@ import java.util.Objects;
  * @param maxWorkers             foreach concurrency ({@code MaxConcurrency} of the Map), 1 to 10,000; 0 → 100
  * @param distributedMap         run foreach bodies as Distributed Map child executions ({@code --use-distributed-map})
  * @param workflowTimeoutSeconds the execution's {@code TimeoutSeconds} ({@code --workflow-timeout}), 0 for none
+ * @param includedFiles          per {@code IncludeFile} parameter, the descriptor of its uploaded default
+ *                               ({@link IncludedFile#descriptor}); a parameter without one has no default
  */
 public record CompileOptions(DeploymentSettings settings, String codePackageUrl, String codePackageSha,
                              String codePackageMetadata, String branch, boolean production, String productionToken,
                              String owner, String metaflowVersion, int maxWorkers, boolean distributedMap,
-                             int workflowTimeoutSeconds) {
+                             int workflowTimeoutSeconds, Map<String, String> includedFiles) {
     public CompileOptions {
+        includedFiles = includedFiles == null ? Map.of() : Map.copyOf(includedFiles);
         Objects.requireNonNull(settings, "settings");
         codePackageUrl = codePackageUrl == null ? settings.datastoreRoot() + "/<code-package-url>" : codePackageUrl;
         codePackageSha = codePackageSha == null ? "<code-package-sha>" : codePackageSha;
@@ -33,6 +37,20 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
         }
     }
 
+    public CompileOptions(DeploymentSettings settings, String codePackageUrl, String codePackageSha,
+                          String codePackageMetadata, String branch, boolean production, String productionToken,
+                          String owner, String metaflowVersion, int maxWorkers, boolean distributedMap,
+                          int workflowTimeoutSeconds) {
+        this(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production, productionToken, owner,
+                metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, Map.of());
+    }
+
+    /** The same options with these uploaded {@code IncludeFile} defaults (parameter name → descriptor). */
+    public CompileOptions withIncludedFiles(Map<String, String> descriptors) {
+        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
+                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, descriptors);
+    }
+
     public static CompileOptions of(DeploymentSettings settings) {
         return new CompileOptions(settings, null, null, null, null, false, null, null, null, 0, false, 0);
     }
@@ -40,18 +58,18 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
     /** The same options with foreach as Distributed Map (or inline Map). */
     public CompileOptions withDistributedMap(boolean distributed) {
         return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, maxWorkers, distributed, workflowTimeoutSeconds);
+                productionToken, owner, metaflowVersion, maxWorkers, distributed, workflowTimeoutSeconds, includedFiles);
     }
 
     /** The same options with this execution timeout (0: none). */
     public CompileOptions withWorkflowTimeout(int seconds) {
         return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, seconds);
+                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, seconds, includedFiles);
     }
 
     /** The same options with this foreach concurrency. */
     public CompileOptions withMaxWorkers(int workers) {
         return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, workers, distributedMap, workflowTimeoutSeconds);
+                productionToken, owner, metaflowVersion, workers, distributedMap, workflowTimeoutSeconds, includedFiles);
     }
 }

@@ -515,7 +515,7 @@ public final class StateMachineGenerator {
         if (node.name().equals(graph.start().name())) {
             // as Metaflow: only a flow with Parameters reads them from the execution input, so a flow without
             // any can be started with an empty input
-            if (graph.parameters().stream().anyMatch(p -> p.kind().equals("Parameter"))) {
+            if (graph.parameters().stream().anyMatch(p -> !p.kind().equals("Config"))) {
                 env.put("METAFLOW_PARAMETERS", "$.Parameters");
                 env.put("METAFLOW_DEFAULT_PARAMETERS", defaultParameters());
             }
@@ -567,6 +567,11 @@ public final class StateMachineGenerator {
     private String defaultParameters() {
         Map<String, Object> defaults = new LinkedHashMap<>();
         for (ParsedFlow.ParameterDef parameter : parametersInMetaflowsOrder()) {
+            if (parameter.kind().equals("IncludeFile") && options.includedFiles().containsKey(parameter.name())) {
+                // the uploaded default, as Metaflow's deploy-time evaluation writes it
+                defaults.put(parameter.name(), options.includedFiles().get(parameter.name()));
+                continue;
+            }
             if (!parameter.kind().equals("Parameter")) {
                 continue;
             }

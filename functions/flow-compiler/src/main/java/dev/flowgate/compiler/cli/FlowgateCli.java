@@ -6,6 +6,7 @@ import dev.flowgate.compiler.CompiledFlow;
 import dev.flowgate.compiler.FlowCompiler;
 import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.asl.DeploymentSettings;
+import dev.flowgate.compiler.asl.IncludedFile;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
 import dev.flowgate.model.json.FlowgateJson;
@@ -97,6 +98,7 @@ public final class FlowgateCli {
                 options.get("--code-sha"), null, options.get("--branch"), options.containsKey("--production"),
                 options.get("--production-token"), options.get("--owner"), null, maxWorkers,
                 options.containsKey("--use-distributed-map"), workflowTimeout);
+        compileOptions = compileOptions.withIncludedFiles(includedFiles(graph, Path.of(flowFile), compileOptions, err));
         CompiledFlow compiled = FlowCompiler.compile(graph, compileOptions);
         out.println(pretty(compiled.definitionJson()));
         if (options.containsKey("--schedule-out")) {
@@ -119,6 +121,29 @@ public final class FlowgateCli {
                 + compiled.finishTriggers().stream().map(t -> ", after " + t.stateMachineName() + " succeeds")
                         .reduce("", String::concat) + ")");
         return 0;
+    }
+
+    /**
+     * The defaults of the flow's {@code IncludeFile} parameters, read next to the flow file: the descriptor of the
+     * upload a deployment makes (the deployer uploads them from git; this command only prints where).
+     */
+    private static Map<String, String> includedFiles(FlowGraph graph, Path flowFile, CompileOptions options, PrintStream err) {
+        Map<String, String> descriptors = new LinkedHashMap<>();
+        for (IncludedFile file : IncludedFile.of(graph)) {
+            Path local = flowFile.toAbsolutePath().getParent().resolve(file.defaultPath()).normalize();
+            byte[] content;
+            try {
+                content = Files.readAllBytes(local);
+            } catch (IOException e) {
+                throw new BadArgument("IncludeFile '" + file.parameter() + "' reads " + file.defaultPath()
+                        + " by default, which is not at " + local + "; the deployer needs it in the repository next to the flow");
+            }
+            String location = IncludedFile.location(options.settings().datatoolsRoot(), graph.flowName(), content);
+            descriptors.put(file.parameter(), file.descriptor(location, content.length));
+            err.println("note: IncludeFile '" + file.parameter() + "' default " + file.defaultPath() + " is read from "
+                    + location + " (a deployment uploads it there, gzip-compressed, as Metaflow does)");
+        }
+        return descriptors;
     }
 
     private static void write(Path file, String text) {

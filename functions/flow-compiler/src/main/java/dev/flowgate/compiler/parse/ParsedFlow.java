@@ -49,9 +49,20 @@ public record ParsedFlow(String fileName, String className, int line, List<Decor
         }
     }
 
-    /** {@code attribute = Parameter("name", default=…)} (kind also {@code Config} or {@code IncludeFile}). */
+    /**
+     * {@code attribute = Parameter("name", default=…)} (kind also {@code Config} or {@code IncludeFile}), with every
+     * keyword argument as written ({@code is_text=}, {@code encoding=}, {@code type=}, …).
+     */
     public record ParameterDef(String attribute, String kind, String name, Optional<PyExpr> defaultValue,
-                               boolean required, int line) {
+                               boolean required, int line, Map<String, PyExpr> kwargs) {
+        public ParameterDef {
+            kwargs = Map.copyOf(kwargs);
+        }
+
+        public ParameterDef(String attribute, String kind, String name, Optional<PyExpr> defaultValue, boolean required,
+                            int line) {
+            this(attribute, kind, name, defaultValue, required, line, Map.of());
+        }
     }
 
     /**
