@@ -27,7 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 
 BATCH = ":states:::batch:submitJob.sync"
-DYNAMO_GET = ":states:::dynamodb:getItem"
 
 
 class StatesError(Exception):
@@ -136,8 +135,15 @@ class Execution:
 
     def _task(self, name, state, parameters, context):
         resource = state["Resource"]
-        if resource.endswith(DYNAMO_GET):
-            return self.dynamodb.get_item(**parameters)
+        for action, call in ((":dynamodb:getItem", self.dynamodb.get_item), (":dynamodb:updateItem", self.dynamodb.update_item),
+                             (":dynamodb:deleteItem", self.dynamodb.delete_item)):
+            if resource.endswith(action):
+                try:
+                    result = call(**parameters)
+                except self.dynamodb.exceptions.ConditionalCheckFailedException as e:
+                    raise StatesError("DynamoDB.ConditionalCheckFailedException", str(e))
+                result.pop("ResponseMetadata", None)
+                return result
         if resource.endswith(BATCH):
             return self._batch_job(name, parameters)
         raise StatesError("States.Runtime", f"resource {resource} is not supported by this runner")
@@ -246,7 +252,7 @@ def _resolve(template, data, context):
         resolved = {}
         for key, value in template.items():
             if key.endswith(".$"):
-                resolved[key[:-2]] = _get(data, value, context)
+                resolved[key[:-2]] = _value(value, data, context)
             else:
                 resolved[key] = _resolve(value, data, context)
         return resolved
@@ -256,7 +262,12 @@ def _resolve(template, data, context):
 
 
 def _value(expression, data, context):
-    """A path, or the intrinsic States.Format('text {}', $.path, ...) Flowgate uses in Fail states."""
+    """A path, or one of the intrinsics Flowgate emits: States.Format('text {}', $.p), States.Array($.p, ...),
+    States.ArrayLength($.p)."""
+    call = re.fullmatch(r"States\.(Array|ArrayLength)\((.*)\)", expression)
+    if call:
+        values = [_get(data, arg.strip(), context) for arg in call.group(2).split(",") if arg.strip()]
+        return values if call.group(1) == "Array" else len(values[0])
     match = re.fullmatch(r"States\.Format\('((?:[^'\\]|\\.)*)'((?:\s*,\s*\$[^,)]*)*)\)", expression)
     if not match:
         return _get(data, expression, context)
@@ -267,17 +278,19 @@ def _value(expression, data, context):
 
 
 def _matches(rule, data):
-    value = _get(data, rule["Variable"]) if "Variable" in rule else None
-    if "StringEquals" in rule:
-        return value == rule["StringEquals"]
-    if "StringMatches" in rule:
-        return isinstance(value, str) and fnmatch.fnmatchcase(value, rule["StringMatches"])
     if "IsPresent" in rule:
         try:
             _get(data, rule["Variable"])
             return rule["IsPresent"]
         except StatesError:
             return not rule["IsPresent"]
+    value = _get(data, rule["Variable"]) if "Variable" in rule else None
+    if "StringEquals" in rule:
+        return value == rule["StringEquals"]
+    if "NumericGreaterThanEquals" in rule:
+        return isinstance(value, (int, float)) and value >= rule["NumericGreaterThanEquals"]
+    if "StringMatches" in rule:
+        return isinstance(value, str) and fnmatch.fnmatchcase(value, rule["StringMatches"])
     raise StatesError("States.Runtime", f"unsupported choice rule {rule}")
 
 

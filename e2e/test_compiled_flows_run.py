@@ -59,7 +59,7 @@ def deployment(moto_url, platform_url, tmp_path_factory):
     return {"aws": aws, "s3": s3, "work": work, "client_env": client_env}
 
 
-def run_compiled(deployment, flow, parameters=None, extra_args=()):
+def run_compiled(deployment, flow, parameters=None, extra_args=(), execution_input=None):
     """Packages, compiles and runs the flow; returns (execution name, Execution, error or None)."""
     work = deployment["work"] / (flow.stem + "-" + uuid.uuid4().hex[:6])
     work.mkdir()
@@ -85,7 +85,7 @@ def run_compiled(deployment, flow, parameters=None, extra_args=()):
     execution = Execution(json.loads(compiled.stdout), json.loads((work / "jobs.json").read_text()), name, env,
                           str(work), os.path.dirname(PYTHON), log=lambda line: None)
     try:
-        execution.run(load_input(parameters))
+        execution.run(execution_input if execution_input is not None else load_input(parameters))
         return name, execution, None
     except StatesError as error:
         return name, execution, error
@@ -197,6 +197,26 @@ print(json.dumps({"ok": run.successful, "rows": start["rows"].data, "total": run
     assert run["ok"] and run["rows"] == rows, "the IncludeFile default, uploaded at deploy time, is the data"
     assert run["total"] == sum(2 * len(row) for row in rows)
     assert run["settings"] == {"lr": 0.1}, "the Config's default_value"
+
+
+def test_several_upstream_flows_start_the_flow_once_all_of_them_finished(deployment):
+    flow = CORPUS / "trigger_on_all_flow.py"
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:reports.prod."
+
+    def finished(upstream):
+        # the input the EventBridge rule gives when an upstream execution succeeds
+        return {"Parameters": "{}", "flowgate_trigger": {"type": "trigger_on_finish",
+                "upstream_state_machine_arn": arn + upstream, "upstream_execution_arn": arn + upstream + ":run-1"}}
+
+    ran = []
+    for upstream in ["FeatureFlow", "FeatureFlow", "LabelFlow", "LabelFlow"]:
+        name, execution, error = run_compiled(deployment, flow, execution_input=finished(upstream))
+        assert error is None, job_log_tail(execution)
+        ran.append([job[0] for job in execution.jobs])
+    assert ran == [[], [], ["start", "end"], []], "runs once both finished, then waits for both again"
+
+    name, execution, error = run_compiled(deployment, flow)
+    assert error is None and [job[0] for job in execution.jobs] == ["start", "end"], "a manual start runs at once"
 
 
 def _hook_output(execution):

@@ -112,7 +112,9 @@ public final class ControlPlaneStack extends Stack {
         sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"))
                 .resources(List.of("arn:" + getPartition() + ":events:" + getRegion() + ":" + getAccount()
                         + ":rule/StepFunctionsGetEventsForBatchJobsRule")).build());
-        foreachTable.grant(sfnRole, "dynamodb:GetItem");
+        // foreach cardinality and switch choices are read; @trigger_on_finish with several upstreams counts them in
+        // one item per state machine (atomic ADD, conditional delete)
+        foreachTable.grant(sfnRole, "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
         String machines = "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":stateMachine:*";
         // a foreach compiled as a Distributed Map (use_distributed_map) runs each split as a child execution of the
         // flow's own state machine: the map run starts, describes and stops them (child executions are named

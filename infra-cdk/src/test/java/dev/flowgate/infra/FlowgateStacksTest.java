@@ -117,6 +117,8 @@ class FlowgateStacksTest {
         assertThat(rendered).contains("Action=states:StartExecution", ":stateMachine:*")
                 .contains("Action=[states:DescribeExecution, states:StopExecution]", ":execution:*/*")
                 .doesNotContain("s3:").doesNotContain("states:*");
+        assertThat(rendered).as("foreach/switch reads and the @trigger_on_finish gate, on the foreach table only")
+                .contains("Action=[dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:DeleteItem]").doesNotContain("dynamodb:*");
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.flowgate.compiler;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.asl.StateMachineGenerator;
 import dev.flowgate.compiler.asl.StepResources;
+import dev.flowgate.compiler.asl.TriggerGate;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
 import dev.flowgate.compiler.graph.GraphBuilder;
@@ -67,7 +69,14 @@ public final class FlowCompiler {
         }
         try {
             StateMachineGenerator generator = new StateMachineGenerator(graph, options, name);
-            String definition = FlowgateJson.write(generator.definition());
+            ObjectNode root = generator.definition();
+            if (finishTriggers.size() > 1) {
+                root = TriggerGate.wrap(root, name, finishTriggers.size(), options.settings().dynamoTable().orElseThrow(() ->
+                        lint(graph, graph.flowDecorator("trigger_on_finish").map(ParsedFlow.Decorator::line).orElse(1),
+                                "@trigger_on_finish with several upstream flows counts them in DynamoDB, and no table is set",
+                                "set METAFLOW_SFN_DYNAMO_DB_TABLE in the deployment settings")), options.settings().partition());
+            }
+            String definition = FlowgateJson.write(root);
             int size = definition.getBytes(StandardCharsets.UTF_8).length;
             if (size > DEFINITION_LIMIT_BYTES) {
                 throw lint(graph, 1, "the compiled state machine is " + size + " bytes, above Step Functions' limit of "

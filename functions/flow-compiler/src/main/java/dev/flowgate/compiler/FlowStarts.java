@@ -95,8 +95,8 @@ final class FlowStarts {
      * The upstream state machines of {@code @trigger_on_finish}: {@code flow='Up'}, {@code flow='proj.branch.Up'}
      * (the branch may itself hold dots: {@code proj.test.x.Up}), {@code flow={'name': 'Up', 'project': …,
      * 'project_branch': …}} or {@code flows=[one of those]}. A bare name resolves in this deployment's
-     * {@code @project} and branch; a missing project or branch of the dict form too (Metaflow's rule). More than
-     * one upstream is refused: Metaflow then waits for all of them, which an EventBridge rule cannot.
+     * {@code @project} and branch; a missing project or branch of the dict form too (Metaflow's rule). With more
+     * than one upstream the flow waits for all of them, as in Metaflow (the compiler puts a {@code TriggerGate} first).
      */
     static List<CompiledFlow.FinishTrigger> finishTriggers(FlowGraph graph, CompileOptions options, String ownMachine) {
         Optional<ParsedFlow.Decorator> decorator = graph.flowDecorator("trigger_on_finish");
@@ -133,11 +133,6 @@ final class FlowStarts {
             specs.addAll(seq.items());
         } else {
             throw lint(graph, d.line(), "@trigger_on_finish names no upstream flow", example);
-        }
-        if (specs.size() > 1) {
-            throw lint(graph, d.line(), "@trigger_on_finish with " + specs.size() + " upstream flows is not supported: Metaflow"
-                    + " starts the flow only after all of them finished, and an EventBridge rule reacts to each one alone",
-                    "trigger on the upstream flow that finishes last, or chain the upstream flows with @trigger_on_finish");
         }
         Optional<FlowCompiler.ProjectBranch> current = FlowCompiler.projectBranch(graph, options);
         List<CompiledFlow.FinishTrigger> triggers = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.flowgate.compiler;
 
+import dev.flowgate.model.json.FlowgateJson;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.asl.DeploymentSettings;
 import dev.flowgate.compiler.graph.FlowLintException;
@@ -167,12 +169,30 @@ class FlowStartsTest {
     }
 
     @Test
+    void triggerOnFinish_severalUpstreams_waitForAllOfThemInAGateBeforeTheFlow() throws IOException {
+        CompiledFlow compiled = compile(flow("@trigger_on_finish(flows=['AFlow', 'BFlow'])"));
+        assertThat(compiled.finishTriggers()).extracting(CompiledFlow.FinishTrigger::stateMachineName).containsExactly("AFlow", "BFlow");
+        JsonNode definition = FlowgateJson.parse(compiled.definitionJson());
+        assertThat(definition.get("StartAt").asText()).isEqualTo("trigger_on_finish?");
+        JsonNode states = definition.get("States");
+        assertThat(states.at("/trigger_on_finish?/Default").asText()).as("a manual start runs the flow").isEqualTo("start");
+        assertThat(states.at("/trigger_on_finish:record/Parameters/UpdateExpression").asText()).isEqualTo("ADD finished :upstream");
+        assertThat(states.at("/trigger_on_finish:record/Parameters/Key/pathspec/S").asText()).isEqualTo("trigger_on_finish#DownFlow");
+        assertThat(states.at("/trigger_on_finish:all_finished?/Choices/0/NumericGreaterThanEquals").asInt()).isEqualTo(2);
+        assertThat(states.at("/trigger_on_finish:reset/Next").asText()).isEqualTo("start");
+        assertThat(states.at("/trigger_on_finish:reset/Catch/0/Next").asText()).as("a concurrent start wins the reset")
+                .isEqualTo("trigger_on_finish:waiting");
+        assertThat(states.has("start")).isTrue();
+
+        JsonNode single = FlowgateJson.parse(compile(flow("@trigger_on_finish(flow='AFlow')")).definitionJson());
+        assertThat(single.get("StartAt").asText()).as("one upstream needs no gate").isEqualTo("start");
+    }
+
+    @Test
     void triggerOnFinish_badForms_areRefusedNamingTheLineAndTheFix() {
         assertRefused(flow("@trigger_on_finish(flow='ingest.UpFlow')"), "f.py:2:", "neither a flow name nor project.branch.FlowName");
         assertRefused(flow("@trigger_on_finish(flow='UpFlow', flows=['OtherFlow'])"), "f.py:2:", "both flow= and flows=");
         assertRefused(flow("@trigger_on_finish()"), "f.py:2: @trigger_on_finish names no upstream flow");
-        assertRefused(flow("@trigger_on_finish(flows=['AFlow', 'BFlow'])"), "f.py:2:", "2 upstream flows is not supported",
-                "after all of them finished", "Fix: trigger on the upstream flow that finishes last");
         assertRefused(flow("@trigger_on_finish('UpFlow')"), "f.py:2: @trigger_on_finish takes keyword arguments only");
         assertRefused(flow("@trigger_on_finish(flow={'project': 'ingest'})"), "f.py:2:", "has no 'name'");
         assertRefused(flow("@trigger_on_finish(flow={'name': 'ingest.UpFlow'})"), "f.py:2:", "without dots");

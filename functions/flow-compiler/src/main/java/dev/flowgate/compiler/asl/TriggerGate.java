@@ -1,0 +1,93 @@
+package dev.flowgate.compiler.asl;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code @trigger_on_finish(flows=[A, B, …])}: as in Metaflow, the flow starts once <em>every</em> upstream flow has
+ * finished successfully since it last started. Each upstream's success starts the state machine (one EventBridge
+ * rule, the upstream's ARN in {@code $.flowgate_trigger}); these first states count the distinct upstreams seen in
+ * one DynamoDB item (an atomic {@code ADD} to a string set), end the execution at once while some are missing
+ * ({@value #WAITING}, no Metaflow run), and when all are there delete the item — conditionally, so two upstreams
+ * finishing together start the flow once — and go on to the flow's first state. An execution started any other way
+ * (console, CLI, schedule) has no {@code flowgate_trigger} and runs the flow directly.
+ */
+public final class TriggerGate {
+    static final String ENTRY = "trigger_on_finish?";
+    static final String RECORD = "trigger_on_finish:record";
+    static final String ALL_FINISHED = "trigger_on_finish:all_finished?";
+    static final String WAITING = "trigger_on_finish:waiting";
+    static final String RESET = "trigger_on_finish:reset";
+
+    private TriggerGate() {
+    }
+
+    /** The definition with the gate in front of its first state. */
+    public static ObjectNode wrap(ObjectNode definition, String stateMachineName, int upstreams, String table, String partition) {
+        String flowStart = definition.get("StartAt").asText();
+        ObjectNode states = (ObjectNode) definition.get("States");
+        Map<String, ObjectNode> gate = new LinkedHashMap<>();
+
+        ObjectNode entry = definition.objectNode().put("Type", "Choice");
+        entry.putArray("Choices").addObject().put("Variable", "$.flowgate_trigger.upstream_state_machine_arn")
+                .put("IsPresent", true).put("Next", RECORD);
+        entry.put("Default", flowStart);
+        gate.put(ENTRY, entry);
+
+        ObjectNode record = task(definition, partition, "updateItem", table, stateMachineName);
+        ObjectNode parameters = (ObjectNode) record.get("Parameters");
+        parameters.put("UpdateExpression", "ADD finished :upstream");
+        parameters.putObject("ExpressionAttributeValues").putObject(":upstream")
+                .put("SS.$", "States.Array($.flowgate_trigger.upstream_state_machine_arn)");
+        parameters.put("ReturnValues", "ALL_NEW");
+        record.putObject("ResultSelector").put("finished.$", "States.ArrayLength($.Attributes.finished.SS)");
+        record.put("ResultPath", "$.trigger_on_finish");
+        record.put("Next", ALL_FINISHED);
+        gate.put(RECORD, record);
+
+        ObjectNode allFinished = definition.objectNode().put("Type", "Choice");
+        allFinished.putArray("Choices").addObject().put("Variable", "$.trigger_on_finish.finished")
+                .put("NumericGreaterThanEquals", upstreams).put("Next", RESET);
+        allFinished.put("Default", WAITING);
+        gate.put(ALL_FINISHED, allFinished);
+
+        gate.put(WAITING, definition.objectNode().put("Type", "Succeed")
+                .put("Comment", "not every upstream flow has finished since the last run"));
+
+        ObjectNode reset = task(definition, partition, "deleteItem", table, stateMachineName);
+        ((ObjectNode) reset.get("Parameters")).put("ConditionExpression", "attribute_exists(finished)");
+        reset.putNull("ResultPath");
+        ArrayNode catches = reset.putArray("Catch");
+        ObjectNode raced = catches.addObject();
+        raced.putArray("ErrorEquals").add("DynamoDB.ConditionalCheckFailedException");
+        raced.putNull("ResultPath");
+        raced.put("Next", WAITING);
+        reset.put("Next", flowStart);
+        gate.put(RESET, reset);
+
+        ObjectNode wrapped = definition.objectNode();
+        definition.fields().forEachRemaining(e -> {
+            if (e.getKey().equals("StartAt")) {
+                wrapped.put("StartAt", ENTRY);
+            } else if (!e.getKey().equals("States")) {
+                wrapped.set(e.getKey(), e.getValue());
+            }
+        });
+        ObjectNode allStates = wrapped.putObject("States");
+        gate.forEach(allStates::set);
+        states.fields().forEachRemaining(e -> allStates.set(e.getKey(), e.getValue()));
+        return wrapped;
+    }
+
+    private static ObjectNode task(ObjectNode factory, String partition, String action, String table, String stateMachineName) {
+        ObjectNode task = factory.objectNode().put("Type", "Task")
+                .put("Resource", "arn:" + partition + ":states:::dynamodb:" + action);
+        ObjectNode parameters = task.putObject("Parameters");
+        parameters.put("TableName", table);
+        parameters.putObject("Key").putObject("pathspec").put("S", "trigger_on_finish#" + stateMachineName);
+        return task;
+    }
+}
