@@ -262,22 +262,61 @@ def _resolve(template, data, context):
 
 
 def _value(expression, data, context):
-    """A path, or one of the intrinsics Flowgate emits: States.Format('text {}', $.p), States.Array($.p, ...),
-    States.ArrayLength($.p)."""
-    call = re.fullmatch(r"States\.(Array|ArrayLength)\((.*)\)", expression)
-    if call:
-        values = [_get(data, arg.strip(), context) for arg in call.group(2).split(",") if arg.strip()]
-        return values if call.group(1) == "Array" else len(values[0])
-    match = re.fullmatch(r"States\.Format\('((?:[^'\\]|\\.)*)'((?:\s*,\s*\$[^,)]*)*)\)", expression)
-    if not match:
+    """A path, or an intrinsic function Flowgate emits (States.Format, States.Array, States.ArrayLength,
+    States.ArrayGetItem, States.StringSplit), arguments being paths, 'strings', numbers or nested intrinsics."""
+    if not expression.startswith("States."):
         return _get(data, expression, context)
-    text = match.group(1)
-    for path in [p.strip() for p in match.group(2).split(",") if p.strip()]:
-        text = text.replace("{}", str(_get(data, path, context)), 1)
-    return text
+    name, rest = expression[len("States."):].split("(", 1)
+    args = [_argument(arg, data, context) for arg in _split_arguments(rest[:-1])]
+    if name == "Format":
+        text = args[0]
+        for value in args[1:]:
+            text = text.replace("{}", value if isinstance(value, str) else json.dumps(value), 1)
+        return text
+    if name == "Array":
+        return args
+    if name == "ArrayLength":
+        return len(args[0])
+    if name == "ArrayGetItem":
+        return args[0][args[1]]
+    if name == "StringSplit":
+        return [part for part in args[0].split(args[1]) if part]
+    raise StatesError("States.Runtime", f"intrinsic States.{name} is not supported by this runner")
+
+
+def _split_arguments(text):
+    """Top-level comma-separated arguments (commas inside quotes or parentheses do not split)."""
+    args, depth, quoted, current = [], 0, False, ""
+    for i, ch in enumerate(text):
+        if ch == "'" and (i == 0 or text[i - 1] != "\\"):
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0 and not quoted:
+            args.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    if current.strip():
+        args.append(current.strip())
+    return args
+
+
+def _argument(arg, data, context):
+    if arg.startswith("'"):
+        return arg[1:-1].replace("\\'", "'")
+    if arg.startswith("$"):
+        return _get(data, arg, context)
+    if arg.startswith("States."):
+        return _value(arg, data, context)
+    return json.loads(arg)
 
 
 def _matches(rule, data):
+    if "And" in rule:
+        return all(_matches(r, data) for r in rule["And"])
     if "IsPresent" in rule:
         try:
             _get(data, rule["Variable"])

@@ -199,14 +199,42 @@ print(json.dumps({"ok": run.successful, "rows": start["rows"].data, "total": run
     assert run["settings"] == {"lr": 0.1}, "the Config's default_value"
 
 
+def test_a_triggered_run_sees_the_upstream_run_as_current_trigger(deployment):
+    upstream, execution, error = run_compiled(deployment, ROOT / "examples" / "hello_world" / "hello_flow.py")
+    assert error is None, job_log_tail(execution)
+    arn = "arn:aws:states:us-east-1:123456789012:"
+    finished = {"Parameters": "{}", "flowgate_trigger": {"type": "trigger_on_finish",
+                "upstream_state_machine_arn": arn + "stateMachine:HelloFlow",
+                "upstream_execution_arn": arn + "execution:HelloFlow:" + upstream}}
+    name, execution, error = run_compiled(deployment, E2E_FLOWS / "triggered_flow.py", execution_input=finished)
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"TriggeredFlow/sfn-{name}", """
+start = run["start"].task
+print(json.dumps({"upstream": start["upstream"].data, "greeting": start["upstream_greeting"].data}))""")
+    assert run == {"upstream": f"HelloFlow/sfn-{upstream}", "greeting": "hello from Flowgate"}
+
+    name, execution, error = run_compiled(deployment, E2E_FLOWS / "triggered_flow.py")
+    assert error is None, job_log_tail(execution)
+    manual = read_run(deployment, f"TriggeredFlow/sfn-{name}", """
+print(json.dumps({"upstream": run["start"].task["upstream"].data}))""")
+    assert manual == {"upstream": None}, "started by hand: no trigger, as when run locally without --trigger"
+
+
 def test_several_upstream_flows_start_the_flow_once_all_of_them_finished(deployment):
     flow = CORPUS / "trigger_on_all_flow.py"
-    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:reports.prod."
+    arn = "arn:aws:states:us-east-1:123456789012:"
+    upstream_runs = {}
+    for upstream in ["FeatureFlow", "LabelFlow"]:
+        name, execution, error = run_compiled(deployment, E2E_FLOWS / (upstream[:-4].lower() + "_flow.py"))
+        assert error is None, job_log_tail(execution)
+        upstream_runs[upstream] = name
 
     def finished(upstream):
         # the input the EventBridge rule gives when an upstream execution succeeds
+        machine = "reports.prod." + upstream
         return {"Parameters": "{}", "flowgate_trigger": {"type": "trigger_on_finish",
-                "upstream_state_machine_arn": arn + upstream, "upstream_execution_arn": arn + upstream + ":run-1"}}
+                "upstream_state_machine_arn": arn + "stateMachine:" + machine,
+                "upstream_execution_arn": arn + "execution:" + machine + ":" + upstream_runs[upstream]}}
 
     ran = []
     for upstream in ["FeatureFlow", "FeatureFlow", "LabelFlow", "LabelFlow"]:

@@ -70,11 +70,13 @@ public final class FlowCompiler {
         try {
             StateMachineGenerator generator = new StateMachineGenerator(graph, options, name);
             ObjectNode root = generator.definition();
-            if (finishTriggers.size() > 1) {
-                root = TriggerGate.wrap(root, name, finishTriggers.size(), options.settings().dynamoTable().orElseThrow(() ->
-                        lint(graph, graph.flowDecorator("trigger_on_finish").map(ParsedFlow.Decorator::line).orElse(1),
-                                "@trigger_on_finish with several upstream flows counts them in DynamoDB, and no table is set",
-                                "set METAFLOW_SFN_DYNAMO_DB_TABLE in the deployment settings")), options.settings().partition());
+            if (!finishTriggers.isEmpty()) {
+                if (finishTriggers.size() > 1 && options.settings().dynamoTable().isEmpty()) {
+                    throw lint(graph, graph.flowDecorator("trigger_on_finish").map(ParsedFlow.Decorator::line).orElse(1),
+                            "@trigger_on_finish with several upstream flows counts them in DynamoDB, and no table is set",
+                            "set METAFLOW_SFN_DYNAMO_DB_TABLE in the deployment settings");
+                }
+                root = TriggerGate.wrap(root, name, finishTriggers, options.settings().dynamoTable(), options.settings().partition());
             }
             String definition = FlowgateJson.write(root);
             int size = definition.getBytes(StandardCharsets.UTF_8).length;

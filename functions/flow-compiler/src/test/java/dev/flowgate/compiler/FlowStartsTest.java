@@ -175,7 +175,12 @@ class FlowStartsTest {
         JsonNode definition = FlowgateJson.parse(compiled.definitionJson());
         assertThat(definition.get("StartAt").asText()).isEqualTo("trigger_on_finish?");
         JsonNode states = definition.get("States");
-        assertThat(states.at("/trigger_on_finish?/Default").asText()).as("a manual start runs the flow").isEqualTo("start");
+        assertThat(states.at("/trigger_on_finish?/Default").asText()).isEqualTo("trigger_on_finish:none");
+        assertThat(states.at("/trigger_on_finish:none/Next").asText()).as("a manual start runs the flow").isEqualTo("start");
+        assertThat(states.at("/trigger_on_finish:from:AFlow/Parameters/option.$").asText())
+                .as("current.trigger: Metaflow's --trigger <Flow>/<run> for the start step")
+                .startsWith("States.Format('--trigger AFlow/sfn-{}'");
+        assertThat(states.at("/trigger_on_finish:from:BFlow/Next").asText()).isEqualTo("trigger_on_finish:record");
         assertThat(states.at("/trigger_on_finish:record/Parameters/UpdateExpression").asText()).isEqualTo("ADD finished :upstream");
         assertThat(states.at("/trigger_on_finish:record/Parameters/Key/pathspec/S").asText()).isEqualTo("trigger_on_finish#DownFlow");
         assertThat(states.at("/trigger_on_finish:all_finished?/Choices/0/NumericGreaterThanEquals").asInt()).isEqualTo(2);
@@ -185,7 +190,11 @@ class FlowStartsTest {
         assertThat(states.has("start")).isTrue();
 
         JsonNode single = FlowgateJson.parse(compile(flow("@trigger_on_finish(flow='AFlow')")).definitionJson());
-        assertThat(single.get("StartAt").asText()).as("one upstream needs no gate").isEqualTo("start");
+        assertThat(single.at("/States/trigger_on_finish:from:AFlow/Next").asText()).as("one upstream needs no count")
+                .isEqualTo("start");
+        assertThat(single.at("/States").has("trigger_on_finish:record")).isFalse();
+        assertThat(single.at("/States/start/Parameters/ContainerOverrides/Command/2").asText())
+                .contains("--with=step_functions_internal $FLOWGATE_TRIGGER_OPTION init", "--with=step_functions_internal $FLOWGATE_TRIGGER_OPTION step start");
     }
 
     @Test

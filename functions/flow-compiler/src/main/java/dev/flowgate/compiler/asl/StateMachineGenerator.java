@@ -519,6 +519,10 @@ public final class StateMachineGenerator {
                 env.put("METAFLOW_PARAMETERS", "$.Parameters");
                 env.put("METAFLOW_DEFAULT_PARAMETERS", defaultParameters());
             }
+            if (graph.flowDecorator("trigger_on_finish").isPresent()) {
+                // "--trigger <Flow>/sfn-<id>" when an upstream's success started the run, else "" (TriggerGate)
+                env.put(ContainerCommand.TRIGGER_OPTION, TriggerGate.OPTION_PATH + ".option");
+            }
         } else if (node.type() == NodeType.JOIN && isForeachJoin(node)) {
             // after a Distributed Map the join's input is the foreach step's output: its split parent is that JobId
             env.put("METAFLOW_SPLIT_PARENT_TASK_ID", options.distributedMap() ? "$.JobId"

@@ -3,12 +3,20 @@ package dev.flowgate.compiler.asl;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.flowgate.compiler.CompiledFlow;
+
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * {@code @trigger_on_finish(flows=[A, B, …])}: as in Metaflow, the flow starts once <em>every</em> upstream flow has
- * finished successfully since it last started. Each upstream's success starts the state machine (one EventBridge
+ * The first states of a flow with {@code @trigger_on_finish}. They set {@code current.trigger}: when an upstream's
+ * success started the execution (its ARNs in {@code $.flowgate_trigger}, written by the EventBridge rule), the start
+ * step gets Metaflow's own top-level option {@code --trigger <UpstreamFlow>/sfn-<upstream execution>}, which makes
+ * {@code current.trigger.run} the upstream run, as Metaflow's {@code --trigger} does when testing locally; any other
+ * start gets an empty option. With {@code flows=[A, B, …]}, as in Metaflow, the flow starts once <em>every</em>
+ * upstream flow has finished successfully since it last started. Each upstream's success starts the state machine (one EventBridge
  * rule, the upstream's ARN in {@code $.flowgate_trigger}); these first states count the distinct upstreams seen in
  * one DynamoDB item (an atomic {@code ADD} to a string set), end the execution at once while some are missing
  * ({@value #WAITING}, no Metaflow run), and when all are there delete the item — conditionally, so two upstreams
@@ -21,22 +29,56 @@ public final class TriggerGate {
     static final String ALL_FINISHED = "trigger_on_finish:all_finished?";
     static final String WAITING = "trigger_on_finish:waiting";
     static final String RESET = "trigger_on_finish:reset";
+    static final String FROM = "trigger_on_finish:from:";
+    static final String UNTRIGGERED = "trigger_on_finish:none";
+    /** Where the start step's {@code --trigger} option is kept ({@code .option}, a string, maybe empty). */
+    public static final String OPTION_PATH = "$.flowgate_trigger_option";
 
     private TriggerGate() {
     }
 
-    /** The definition with the gate in front of its first state. */
-    public static ObjectNode wrap(ObjectNode definition, String stateMachineName, int upstreams, String table, String partition) {
+    /** The definition with these states in front of its first state. */
+    public static ObjectNode wrap(ObjectNode definition, String stateMachineName, List<CompiledFlow.FinishTrigger> upstreams,
+                                  Optional<String> table, String partition) {
         String flowStart = definition.get("StartAt").asText();
         ObjectNode states = (ObjectNode) definition.get("States");
         Map<String, ObjectNode> gate = new LinkedHashMap<>();
+        String afterTrigger = upstreams.size() > 1 ? RECORD : flowStart;
 
         ObjectNode entry = definition.objectNode().put("Type", "Choice");
-        entry.putArray("Choices").addObject().put("Variable", "$.flowgate_trigger.upstream_state_machine_arn")
-                .put("IsPresent", true).put("Next", RECORD);
-        entry.put("Default", flowStart);
         gate.put(ENTRY, entry);
+        ArrayNode choices = entry.putArray("Choices");
+        for (CompiledFlow.FinishTrigger upstream : upstreams) {
+            String from = FROM + upstream.stateMachineName();
+            ObjectNode rule = choices.addObject();
+            ArrayNode and = rule.putArray("And");
+            and.addObject().put("Variable", "$.flowgate_trigger.upstream_execution_arn").put("IsPresent", true);
+            and.addObject().put("Variable", "$.flowgate_trigger.upstream_state_machine_arn")
+                    .put("StringMatches", "*:stateMachine:" + upstream.stateMachineName());
+            rule.put("Next", from);
+            // arn:<partition>:states:<region>:<account>:execution:<state machine>:<execution name> → item 7
+            ObjectNode option = definition.objectNode().put("Type", "Pass");
+            option.putObject("Parameters").put("option.$", "States.Format('--trigger " + upstream.flow()
+                    + "/sfn-{}', States.ArrayGetItem(States.StringSplit($.flowgate_trigger.upstream_execution_arn, ':'), 7))");
+            option.put("ResultPath", OPTION_PATH);
+            option.put("Next", afterTrigger);
+            gate.put(from, option);
+        }
+        entry.put("Default", UNTRIGGERED);
+        ObjectNode untriggered = definition.objectNode().put("Type", "Pass");
+        untriggered.putObject("Result").put("option", "");
+        untriggered.put("ResultPath", OPTION_PATH);
+        untriggered.put("Next", flowStart);
+        gate.put(UNTRIGGERED, untriggered);
+        if (upstreams.size() > 1) {
+            countUpstreams(definition, gate, stateMachineName, upstreams.size(), table.orElseThrow(), partition, flowStart);
+        }
+        return prepend(definition, states, gate);
+    }
 
+    /** Several upstreams: count them in DynamoDB; go on only when all have finished. */
+    private static void countUpstreams(ObjectNode definition, Map<String, ObjectNode> gate, String stateMachineName,
+                                       int upstreams, String table, String partition, String flowStart) {
         ObjectNode record = task(definition, partition, "updateItem", table, stateMachineName);
         ObjectNode parameters = (ObjectNode) record.get("Parameters");
         parameters.put("UpdateExpression", "ADD finished :upstream");
@@ -67,7 +109,9 @@ public final class TriggerGate {
         raced.put("Next", WAITING);
         reset.put("Next", flowStart);
         gate.put(RESET, reset);
+    }
 
+    private static ObjectNode prepend(ObjectNode definition, ObjectNode states, Map<String, ObjectNode> gate) {
         ObjectNode wrapped = definition.objectNode();
         definition.fields().forEachRemaining(e -> {
             if (e.getKey().equals("StartAt")) {
