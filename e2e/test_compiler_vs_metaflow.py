@@ -22,6 +22,7 @@ FLOWS = {
     "nested_foreach_project": CORPUS / "foreach_flow.py",
     "custom_start_end": CORPUS / "custom_named_flow.py",
     "single_step": CORPUS / "single_step_flow.py",
+    "inherited": CORPUS / "inherited_flow.py",
 }
 BATCH = "arn:aws:states:::batch:submitJob.sync"
 METAFLOW_OUTPUT_PATH = "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']"

@@ -58,7 +58,7 @@ class InheritanceAgainstLocalMetaflowIT {
             """;
 
     private static final String DIAMOND_WITH_MIXIN_LAST = """
-            from metaflow import FlowSpec, Parameter, step
+            from metaflow import Config, FlowSpec, Parameter, step
             class Audit:
                 level = Parameter("level", default="info")
                 @step
@@ -77,6 +77,7 @@ class InheritanceAgainstLocalMetaflowIT {
             class Left(Common):
                 rate = Parameter("rate", default=0.5)
             class Right(Common):
+                settings = Config("settings", default_value={"depth": 2, "tags": ["a"]})
                 @step
                 def start(self):
                     self.next(self.check)
@@ -190,7 +191,7 @@ class InheritanceAgainstLocalMetaflowIT {
             if (parts[0].equals("STEP")) {
                 metaflowSteps.put(parts[1], "line " + parts[2] + " -> " + (parts.length > 3 ? parts[3] : ""));
             } else if (parts[0].equals("PARAM")) {
-                metaflowParameters.put(parts[1] + " " + parts[2], parts[3]);
+                metaflowParameters.put(parts[1] + " " + parts[2], FlowgateJson.parse(parts[3]).toString());
             }
         });
         Map<String, String> flowgateSteps = new TreeMap<>();
@@ -198,7 +199,7 @@ class InheritanceAgainstLocalMetaflowIT {
         Map<String, String> flowgateParameters = new TreeMap<>();
         for (ParsedFlow.ParameterDef p : graph.parameters()) {
             flowgateParameters.put(p.attribute() + " " + p.name(),
-                    p.defaultValue().map(v -> FlowgateJson.write(PyExpr.literal(v))).orElse("null"));
+                    FlowgateJson.parse(p.defaultValue().map(v -> FlowgateJson.write(PyExpr.literal(v))).orElse("null")).toString());
         }
         assertThat(flowgateSteps).as(facts).isEqualTo(metaflowSteps).isNotEmpty();
         assertThat(flowgateParameters).as(facts).isEqualTo(metaflowParameters);
