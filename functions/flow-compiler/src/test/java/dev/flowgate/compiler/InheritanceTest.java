@@ -209,6 +209,19 @@ class InheritanceTest {
                 """, "f.py:3: class ChildFlow derives from BaseFlow, which is imported from common.base (line 2)",
                 "Fix: define BaseFlow (and the classes it derives from) in this file above ChildFlow");
         assertRefused("""
+                from collections.abc import Mapping
+                from common.base import BaseFlow
+                class Settings(Mapping):
+                    pass
+                class ChildFlow(BaseFlow):
+                    pass
+                """, "f.py:5: class ChildFlow derives from BaseFlow, which is imported from common.base");
+        assertRefused("""
+                from collections.abc import Mapping
+                class Settings(Mapping):
+                    pass
+                """, "f.py:1: no class deriving from metaflow's FlowSpec was found");
+        assertRefused("""
                 from metaflow import FlowSpec, step
                 import mixins
                 class ChildFlow(mixins.Audit, FlowSpec):

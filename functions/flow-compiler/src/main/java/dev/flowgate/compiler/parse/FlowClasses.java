@@ -131,7 +131,9 @@ final class FlowClasses {
             return flows.get(0);
         }
         if (flows.isEmpty()) {
-            byName.values().stream().filter(c -> c.bases().stream().anyMatch(b -> importOf(b.written()).isPresent()))
+            // a class that looks like a flow (it has @step methods or derives from a ...Flow...) built on an import
+            byName.values().stream().filter(c -> c.bases().stream().anyMatch(b -> !b.known() && importOf(b.written()).isPresent()
+                            && (!c.steps().isEmpty() || b.written().contains("Flow"))))
                     .findFirst().ifPresent(this::refuseUnknownBases);
             throw new SyntaxProblem(1, "no class deriving from metaflow's FlowSpec was found",
                     "write: from metaflow import FlowSpec, step  and  class MyFlow(FlowSpec): ...");
