@@ -162,6 +162,17 @@ print(json.dumps({"ok": run.successful, "ranks": sorted(run["join"].task["ranks"
     assert len(run["tasks"]) == 3 and run["tasks"].count("control") == 1, "one control task and two workers"
 
 
+def test_inherited_flow_runs_the_overriding_step_the_mixin_step_and_the_subclass_parameter_default(deployment):
+    name, execution, error = run_compiled(deployment, CORPUS / "inherited_flow.py", {"shards": 4})
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"InheritedFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "steps": sorted(s.id for s in run), "alpha": run["start"].task["alpha"].data,
+                  "evaluated": len(list(run["evaluate"])), "summary": run["report"].task["summary"].data}))""")
+    # TunedTrainFlow's train and evaluate, BaseTrainFlow's join, the mixin's report, InheritedFlow's alpha=3
+    assert run == {"ok": True, "steps": ["end", "evaluate", "join", "report", "start", "train"], "alpha": 3,
+                   "evaluated": 4, "summary": "tuned scored 30"}
+
+
 def test_retry_and_catch_behave_as_in_metaflow(deployment):
     name, execution, error = run_compiled(deployment, E2E_FLOWS / "resilient_run_flow.py")
     assert error is None, job_log_tail(execution)

@@ -23,6 +23,7 @@ FLOWS = {
     "custom_start_end": CORPUS / "custom_named_flow.py",
     "single_step": CORPUS / "single_step_flow.py",
     "config_includefile_efa": CORPUS / "config_flow.py",
+    "inherited": CORPUS / "inherited_flow.py",
 }
 BATCH = "arn:aws:states:::batch:submitJob.sync"
 METAFLOW_OUTPUT_PATH = "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']"

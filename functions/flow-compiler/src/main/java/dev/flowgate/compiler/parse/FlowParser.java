@@ -31,12 +31,14 @@ public final class FlowParser {
     private final Map<String, String> metaflowNames = new HashMap<>();
     /** local names bound to the metaflow module itself ({@code metaflow}, {@code mf}). */
     private final Set<String> metaflowModules = new HashSet<>();
-    /** classes known to be flows (FlowSpec subclasses, including subclasses of those). */
-    private final Set<String> flowClasses = new HashSet<>();
     /** module-level {@code NAME = <literal>} assignments, substituted where a flow refers to them. */
     private final Map<String, PyExpr> constants = new HashMap<>();
     /** names bound at module level, in source order. */
     private final List<ModuleBinding> bindings = new ArrayList<>();
+    /** module-level classes by name (the latest definition), flows and plain classes (mixins) alike. */
+    private final Map<String, FlowClasses.ClassDef> classes = new LinkedHashMap<>();
+    /** the classes created under {@code if __name__ == "__main__":}. */
+    private final List<FlowClasses.MainCall> mainCalls = new ArrayList<>();
 
     private FlowParser(String fileName, String source) {
         this.fileName = fileName;
@@ -49,7 +51,6 @@ public final class FlowParser {
     }
 
     private ParsedFlow parseModule() {
-        ParsedFlow found = null;
         while (peek().kind() != Token.Kind.END) {
             Token t = peek();
             if (t.kind() == Token.Kind.NEWLINE || t.kind() == Token.Kind.INDENT || t.kind() == Token.Kind.DEDENT) {
@@ -73,30 +74,49 @@ public final class FlowParser {
             } else if (t.isOp("@") || t.isName("class")) {
                 List<Decorator> decorators = decorators();
                 if (peek().isName("class")) {
-                    ParsedFlow flow = parseClass(decorators);
-                    if (flow != null) {
-                        if (found != null) {
-                            throw new SyntaxProblem(flow.line(), "the file defines two flows, " + found.className() + " and "
-                                    + flow.className() + "", "keep one FlowSpec subclass per file (Flowgate does not compile flows that inherit"
-                                    + " from other flows in the same file yet); move the other class to its own file");
-                        }
-                        found = flow;
-                    }
+                    FlowClasses.ClassDef parsed = parseClass(decorators);
+                    classes.remove(parsed.name());
+                    classes.put(parsed.name(), parsed);
                 } else {
                     recordFunction();
                     skipStatement();
                 }
+            } else if (isMainGuard()) {
+                parseMainBlock();
             } else {
                 recordFunction();
                 skipStatement();
             }
         }
-        if (found == null) {
-            throw new SyntaxProblem(1, "no class deriving from metaflow's FlowSpec was found",
-                    "write: from metaflow import FlowSpec, step  and  class MyFlow(FlowSpec): ...");
+        return FlowClasses.resolve(fileName, List.copyOf(classes.values()), mainCalls, bindings);
+    }
+
+    /** At {@code if __name__ == "__main__":} (either operand order). */
+    private boolean isMainGuard() {
+        if (!peek().isName("if") || pos + 4 >= tokens.size() || !tokens.get(pos + 2).isOp("==") || !tokens.get(pos + 4).isOp(":")) {
+            return false;
         }
-        return new ParsedFlow(found.fileName(), found.className(), found.line(), found.decorators(), found.parameters(),
-                found.steps(), bindings);
+        Token left = tokens.get(pos + 1);
+        Token right = tokens.get(pos + 3);
+        return left.isName("__name__") && isMainString(right) || right.isName("__name__") && isMainString(left);
+    }
+
+    private static boolean isMainString(Token t) {
+        return t.kind() == Token.Kind.STRING && (t.text().equals("\"__main__\"") || t.text().equals("'__main__'"));
+    }
+
+    /** Records {@code Name(...)} and {@code x = Name(...)} statements of the main block: the flows it starts. */
+    private void parseMainBlock() {
+        pos += 5; // if __name__ == "__main__" :
+        for (int[] statement : bodyStatements()) {
+            int at = statement[0];
+            if (statement[1] - at >= 4 && tokens.get(at).kind() == Token.Kind.NAME && tokens.get(at + 1).isOp("=")) {
+                at += 2;
+            }
+            if (statement[1] - at >= 2 && tokens.get(at).kind() == Token.Kind.NAME && tokens.get(at + 1).isOp("(")) {
+                mainCalls.add(new FlowClasses.MainCall(tokens.get(at).text(), tokens.get(at).line()));
+            }
+        }
     }
 
     /** At {@code def NAME} or {@code async def NAME} (module level): records the function's name. */
@@ -251,10 +271,11 @@ public final class FlowParser {
         return Optional.empty();
     }
 
-    private ParsedFlow parseClass(List<Decorator> decorators) {
+    private FlowClasses.ClassDef parseClass(List<Decorator> decorators) {
         int line = next().line(); // class
         String className = expectName();
         boolean isFlow = false;
+        List<FlowClasses.BaseRef> baseRefs = new ArrayList<>();
         if (peek().isOp("(")) {
             pos++;
             List<PyExpr> bases = new ArrayList<>();
@@ -263,23 +284,42 @@ public final class FlowParser {
             expr.arguments(")", bases, kw);
             pos = expr.pos;
             for (PyExpr base : bases) {
-                if (base instanceof PyExpr.Dotted d && (resolve(d).filter("FlowSpec"::equals).isPresent()
-                        || (d.parts().size() == 1 && flowClasses.contains(d.parts().get(0))))) {
-                    isFlow = true;
-                }
+                boolean flowSpec = base instanceof PyExpr.Dotted d && resolve(d).filter("FlowSpec"::equals).isPresent();
+                FlowClasses.ClassDef local = base instanceof PyExpr.Dotted d && d.parts().size() == 1 ? classes.get(d.parts().get(0)) : null;
+                isFlow |= flowSpec || local != null && local.isFlow();
+                baseRefs.add(new FlowClasses.BaseRef(base.source(), local, flowSpec));
             }
         }
         expectOp(":");
-        if (!isFlow) {
-            skipBlock();
-            return null;
-        }
-        flowClasses.add(className);
         List<ParameterDef> parameters = new ArrayList<>();
         List<ParsedStep> steps = new ArrayList<>();
+        Set<String> otherNames = new HashSet<>();
+        if (!isFlow) {
+            // a plain class (a mixin may hold steps and parameters): read like a flow, but its problems only count
+            // when the flow derives from it
+            int bodyStart = pos;
+            try {
+                if (peek().kind() == Token.Kind.NEWLINE) {
+                    parseClassBody(parameters, steps, otherNames);
+                } else {
+                    skipBlock();
+                }
+                return new FlowClasses.ClassDef(className, line, decorators, baseRefs, false, parameters, steps, otherNames, null);
+            } catch (SyntaxProblem problem) {
+                pos = bodyStart;
+                skipBlock();
+                return new FlowClasses.ClassDef(className, line, decorators, baseRefs, false, List.of(), List.of(), Set.of(), problem);
+            }
+        }
         if (peek().kind() != Token.Kind.NEWLINE) {
             throw new SyntaxProblem(line, "write the body of class " + className + " on its own indented lines");
         }
+        parseClassBody(parameters, steps, otherNames);
+        return new FlowClasses.ClassDef(className, line, decorators, baseRefs, true, parameters, steps, otherNames, null);
+    }
+
+    /** The indented body of a class, at its NEWLINE: its parameters, steps and the other names it binds. */
+    private void parseClassBody(List<ParameterDef> parameters, List<ParsedStep> steps, Set<String> otherNames) {
         pos++;
         expect(Token.Kind.INDENT);
         while (peek().kind() != Token.Kind.DEDENT && peek().kind() != Token.Kind.END) {
@@ -295,20 +335,23 @@ public final class FlowParser {
                     skipStatement();
                     continue;
                 }
+                String methodName = tokens.get(pos + 1).text();
                 ParsedStep step = parseMethod(methodDecorators);
                 if (step != null) {
                     steps.add(step);
+                } else {
+                    otherNames.add(methodName);
                 }
             } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).isOp("=")) {
                 pos++;
-                parseAttribute(t).ifPresent(parameters::add);
+                parseAttribute(t).ifPresentOrElse(parameters::add, () -> otherNames.add(t.text()));
             } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).isOp(":")) {
                 pos += 2; // annotated attribute: name: Type [= value]
                 ExprParser annotation = new ExprParser(tokens, pos);
                 annotation.expression();
                 pos = annotation.pos;
                 if (peek().isOp("=")) {
-                    parseAttribute(t).ifPresent(parameters::add);
+                    parseAttribute(t).ifPresentOrElse(parameters::add, () -> otherNames.add(t.text()));
                 } else {
                     endStatementOrSkip();
                 }
@@ -319,7 +362,6 @@ public final class FlowParser {
         if (peek().kind() == Token.Kind.DEDENT) {
             pos++;
         }
-        return new ParsedFlow(fileName, className, line, decorators, parameters, steps);
     }
 
     /** {@code name = value} with the position at '='. */
