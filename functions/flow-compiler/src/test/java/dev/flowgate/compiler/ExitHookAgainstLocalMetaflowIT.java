@@ -27,20 +27,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * path, and a failing hook must not change the run's result.
  */
 class ExitHookAgainstLocalMetaflowIT {
-    private static final Path PYTHON = Path.of("../../.venv/bin/python").toAbsolutePath().normalize();
     private static final Pattern HOOK_RAN = Pattern.compile("^HOOK (\\w+)|\\[exit_hook] Hook '([^']+)' failed", Pattern.MULTILINE);
 
     @ParameterizedTest
     @CsvSource({"0, 0", "1, 1"})
     void compiledHooksAreTheHooksMetaflowRuns(int fail, int expectedExit, @TempDir Path dir) throws Exception {
-        assertThat(PYTHON).as("the project venv (scripts/bootstrap-python)").exists();
         Path flow = dir.resolve("exit_hook_flow.py");
         Files.copy(CorpusGoldenTest.CORPUS.resolve("exit_hook_flow.py"), flow);
         Files.writeString(dir.resolve("team_hooks.py"), """
                 def notify_channel():
                     raise RuntimeError("the channel is gone")
                 """);
-        Result local = python(dir, List.of(flow.toString(), "--no-pylint", "run", "--fail", Integer.toString(fail)));
+        LocalMetaflow.Result local = LocalMetaflow.run(dir, List.of(flow.toString(), "--no-pylint", "run", "--fail", Integer.toString(fail)));
         assertThat(local.exit()).as(local.output()).isEqualTo(expectedExit);
         List<String> ran = new ArrayList<>();
         Matcher m = HOOK_RAN.matcher(local.output());
@@ -65,24 +63,5 @@ class ExitHookAgainstLocalMetaflowIT {
                 .contains(fail == 0 ? "Done!" : "training diverged");
     }
 
-    private record Result(int exit, String output) {
-    }
 
-    private static Result python(Path dir, List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(PYTHON.toString());
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("METAFLOW_HOME", dir.resolve(".mfhome").toString());
-        env.put("METAFLOW_DEFAULT_METADATA", "local");
-        env.put("METAFLOW_DEFAULT_DATASTORE", "local");
-        env.put("METAFLOW_DATASTORE_SYSROOT_LOCAL", dir.toString());
-        env.put("USERNAME", "flowgate-test");
-        env.put("PYTHONPATH", dir.toString());
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        return new Result(process.exitValue(), output);
-    }
 }

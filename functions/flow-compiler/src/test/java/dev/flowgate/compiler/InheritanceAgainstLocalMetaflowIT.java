@@ -30,7 +30,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * defaults ({@code FlowSpec._get_parameters()}) must equal what Flowgate parsed without running the file.
  */
 class InheritanceAgainstLocalMetaflowIT {
-    private static final Path PYTHON = Path.of("../../.venv/bin/python").toAbsolutePath().normalize();
     private static final Pattern EXECUTING = Pattern.compile("executing (\\w+) for");
     private static final Pattern STEP = Pattern.compile("^Step (\\w+)$");
     private static final Pattern TARGETS = Pattern.compile("^\\s+=> (.*)$");
@@ -156,7 +155,7 @@ class InheritanceAgainstLocalMetaflowIT {
                 """;
         Path flow = dir.resolve("hook_flow.py");
         Files.writeString(flow, source);
-        String run = python(dir, List.of(flow.toString(), "--no-pylint", "run"));
+        String run = LocalMetaflow.succeed(dir, List.of(flow.toString(), "--no-pylint", "run"));
         List<String> ran = run.lines().filter(l -> l.startsWith("HOOK ")).map(l -> l.substring(5).trim()).toList();
         FlowGraph graph = FlowCompiler.parse("hook_flow.py", source);
         List<String> compiled = graph.flowDecoratorsAppliedInOrder("exit_hook").stream()
@@ -173,7 +172,7 @@ class InheritanceAgainstLocalMetaflowIT {
         assertThat(graph.flowName()).isEqualTo(shown.flowClass());
 
         // the class's graph (every @step Metaflow found over dir(cls)) and parameters, as Metaflow built them
-        String facts = python(dir, List.of("-c", String.join("\n",
+        String facts = LocalMetaflow.succeed(dir, List.of("-c", String.join("\n",
                 "import importlib.util, json, sys",
                 "spec = importlib.util.spec_from_file_location('inherited', sys.argv[1])",
                 "module = importlib.util.module_from_spec(spec)",
@@ -212,7 +211,7 @@ class InheritanceAgainstLocalMetaflowIT {
     }
 
     private static Shown show(Path dir, Path flow) throws IOException, InterruptedException {
-        String output = python(dir, List.of(flow.toString(), "--no-pylint", "show"));
+        String output = LocalMetaflow.succeed(dir, List.of(flow.toString(), "--no-pylint", "show"));
         Matcher executing = EXECUTING.matcher(output);
         assertThat(executing.find()).as(output).isTrue();
         Map<String, List<String>> transitions = new TreeMap<>();
@@ -229,24 +228,5 @@ class InheritanceAgainstLocalMetaflowIT {
         }
         assertThat(transitions).as(output).isNotEmpty();
         return new Shown(executing.group(1), new LinkedHashMap<>(transitions));
-    }
-
-    private static String python(Path dir, List<String> args) throws IOException, InterruptedException {
-        assertThat(PYTHON).as("the project venv (scripts/bootstrap-python)").exists();
-        List<String> command = new ArrayList<>();
-        command.add(PYTHON.toString());
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("METAFLOW_HOME", dir.resolve(".mfhome").toString());
-        env.put("METAFLOW_DEFAULT_METADATA", "local");
-        env.put("METAFLOW_DEFAULT_DATASTORE", "local");
-        env.put("METAFLOW_DATASTORE_SYSROOT_LOCAL", dir.toString());
-        env.put("USERNAME", "flowgate-test");
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output;
     }
 }

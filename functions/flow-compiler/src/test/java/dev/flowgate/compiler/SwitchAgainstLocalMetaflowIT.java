@@ -23,18 +23,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that value, must lead to the step the local run executed.
  */
 class SwitchAgainstLocalMetaflowIT {
-    private static final Path PYTHON = Path.of("../../.venv/bin/python").toAbsolutePath().normalize();
 
     @ParameterizedTest
     @CsvSource({"2, light", "10, heavy"})
     void choiceFollowsMetaflowsLocalRuntime(int size, String expectedStep, @TempDir Path dir) throws Exception {
-        assertThat(PYTHON).as("the project venv (scripts/bootstrap-python)").exists();
         Path flow = dir.resolve("switch_flow.py");
         Files.copy(CorpusGoldenTest.CORPUS.resolve("switch_flow.py"), flow);
-        String runOutput = python(dir, List.of(flow.toString(), "--no-pylint", "run", "--size", Integer.toString(size)));
+        String runOutput = LocalMetaflow.succeed(dir, List.of(flow.toString(), "--no-pylint", "run", "--size", Integer.toString(size)));
         assertThat(runOutput).contains("Done!");
 
-        String[] facts = python(dir, List.of("-c", String.join("\n",
+        String[] facts = LocalMetaflow.succeed(dir, List.of("-c", String.join("\n",
                 "from metaflow import Flow, namespace",
                 "namespace(None)",
                 "run = Flow('SwitchFlow').latest_run",
@@ -54,23 +52,5 @@ class SwitchAgainstLocalMetaflowIT {
         assertThat(chosen).isEqualTo(expectedStep);
         assertThat(next).isEqualTo(expectedStep);
         assertThat(executed).contains(next).doesNotContain(expectedStep.equals("heavy") ? "light" : "heavy");
-    }
-
-    private static String python(Path dir, List<String> args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>();
-        command.add(PYTHON.toString());
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("METAFLOW_HOME", dir.resolve(".mfhome").toString());
-        env.put("METAFLOW_DEFAULT_METADATA", "local");
-        env.put("METAFLOW_DEFAULT_DATASTORE", "local");
-        env.put("METAFLOW_DATASTORE_SYSROOT_LOCAL", dir.toString());
-        env.put("USERNAME", "flowgate-test");
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output;
     }
 }
