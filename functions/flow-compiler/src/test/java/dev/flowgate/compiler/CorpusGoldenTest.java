@@ -2,6 +2,7 @@ package dev.flowgate.compiler;
 
 import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.asl.DeploymentSettings;
+import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.model.json.FlowgateJson;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -63,7 +64,9 @@ class CorpusGoldenTest {
     }
 
     static String compile(Path flow) throws IOException {
-        CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(flow.getFileName().toString(), Files.readString(flow)), options(flow));
+        // a Config's default= file is read next to the flow (flows/configs/)
+        CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(flow.getFileName().toString(), Files.readString(flow),
+                ConfigInputs.of(FlowCompiler.configFilesNextTo(flow))), options(flow));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("state_machine", compiled.stateMachineName());
         out.put("schedule", compiled.scheduleExpression().orElse(null));

@@ -346,7 +346,8 @@ public final class FlowParser {
                 Optional<PyExpr> defaultValue = Optional.ofNullable(call.kwargs().get("default"))
                         .or(() -> Optional.ofNullable(call.kwargs().get("default_value"))).map(this::substitute);
                 boolean required = call.kwargs().get("required") instanceof PyExpr.Bool b && b.value();
-                return Optional.of(new ParameterDef(nameToken.text(), kind.get(), name, defaultValue, required, nameToken.line()));
+                return Optional.of(new ParameterDef(nameToken.text(), kind.get(), name, defaultValue, required, nameToken.line(),
+                        substitute(call.kwargs())));
             }
         }
         return Optional.empty();
