@@ -28,6 +28,9 @@ import java.util.stream.Collectors;
  * a Config is refused with the line and a fix. Values are read only when a decorator needs them.
  */
 public final class ConfigEvaluator {
+    /** Decorators whose arguments shape the state machine: a Config value they need must be determined. */
+    private static final Set<String> COMPILED_DECORATORS = Set.of("step", "project", "schedule", "trigger", "trigger_on_finish",
+            "exit_hook", "resources", "batch", "timeout", "retry", "catch", "environment", "parallel");
     private final ParsedFlow flow;
     private final ConfigInputs inputs;
     private final Map<String, ParameterDef> byAttribute = new HashMap<>();
@@ -77,13 +80,24 @@ public final class ConfigEvaluator {
     private List<Decorator> decorators(List<Decorator> decorators, String step) {
         List<Decorator> result = new ArrayList<>();
         for (Decorator d : decorators) {
-            Context at = new Context(d, step);
-            List<PyExpr> args = d.args().stream().map(a -> evaluate(a, at)).toList();
-            Map<String, PyExpr> kwargs = new LinkedHashMap<>();
-            d.kwargs().forEach((k, v) -> kwargs.put(k, evaluate(v, at)));
-            result.add(new Decorator(d.name(), args, kwargs, d.line(), d.fromMetaflow()));
+            try {
+                result.add(evaluated(d, step));
+            } catch (ConfigProblem e) {
+                if (d.fromMetaflow() && COMPILED_DECORATORS.contains(d.name())) {
+                    throw e;
+                }
+                result.add(d); // a decorator the compiler does not read (@card, @pypi, ...) stays as written
+            }
         }
         return result;
+    }
+
+    private Decorator evaluated(Decorator d, String step) {
+        Context at = new Context(d, step);
+        List<PyExpr> args = d.args().stream().map(a -> evaluate(a, at)).toList();
+        Map<String, PyExpr> kwargs = new LinkedHashMap<>();
+        d.kwargs().forEach((k, v) -> kwargs.put(k, evaluate(v, at)));
+        return new Decorator(d.name(), args, kwargs, d.line(), d.fromMetaflow());
     }
 
     private record Context(Decorator decorator, String step) {
@@ -103,6 +117,10 @@ public final class ConfigEvaluator {
         if (value instanceof PyExpr.Call c && isConfigExpr(c.function())) {
             return toPy(configExpr(c.args(), c.kwargs(), value.source(), at));
         }
+        if (value instanceof PyExpr.Call c && (c.args().stream().anyMatch(this::readsConfig)
+                || c.kwargs().values().stream().anyMatch(this::readsConfig))) {
+            throw unsupported(value.source(), at); // e.g. int(cfg.cpu): Flowgate does not call functions
+        }
         if (value instanceof PyExpr.Seq seq) {
             return new PyExpr.Seq(seq.items().stream().map(i -> evaluate(i, at)).toList(), seq.source());
         }
@@ -115,6 +133,31 @@ public final class ConfigEvaluator {
             return opaque(o, at);
         }
         return value;
+    }
+
+    /** Whether an expression reads a Config (a Config attribute or config_expr, anywhere inside it). */
+    private boolean readsConfig(PyExpr value) {
+        if (value instanceof PyExpr.Dotted d) {
+            return byAttribute.containsKey(d.parts().get(0));
+        }
+        if (value instanceof PyExpr.Call c) {
+            return isConfigExpr(c.function()) || c.args().stream().anyMatch(this::readsConfig)
+                    || c.kwargs().values().stream().anyMatch(this::readsConfig);
+        }
+        if (value instanceof PyExpr.Seq seq) {
+            return seq.items().stream().anyMatch(this::readsConfig);
+        }
+        if (value instanceof PyExpr.Dict dict) {
+            return dict.entries().values().stream().anyMatch(this::readsConfig);
+        }
+        if (value instanceof PyExpr.Opaque o) {
+            try {
+                return mentionsConfig(meaningful(Tokenizer.tokenize(o.source())));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private boolean isConfigExpr(PyExpr.Dotted function) {
@@ -346,7 +389,8 @@ public final class ConfigEvaluator {
     }
 
     private static String firstLine(String message) {
-        return message == null ? "unreadable" : message.lines().findFirst().orElse(message);
+        String text = message == null ? "unreadable" : message.replaceFirst("^request body is not valid JSON: ", "");
+        return text.lines().findFirst().orElse(text);
     }
 
     private static List<Token> meaningful(List<Token> tokens) {
