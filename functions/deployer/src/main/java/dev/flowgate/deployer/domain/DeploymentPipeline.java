@@ -20,6 +20,7 @@ import dev.flowgate.model.json.FlowgateJson;
 import dev.flowgate.model.naming.Tags;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -279,7 +280,10 @@ public final class DeploymentPipeline {
         info.put("repo_url", request.repository());
         info.put("branch_name", request.branch());
         info.put("commit_sha", request.commitSha());
-        byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info));
+        Map<String, String> userConfigs = compiler.configValues(new CompileRequest(
+                new String(files.get(flow.fileName()), StandardCharsets.UTF_8), flow.fileName(), flow.name(), metaflowSettings,
+                null, null, 1, null, false, null, OWNER, flow.options(), repositoryFiles(request, flow)));
+        byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info), userConfigs);
         String packageSha = CodePackageReader.sha1(archive);
         String location = packages.store(flow.name(), packageSha, archive);
         return new CodePackageRef("s3", location, packageSha, 1);
@@ -339,7 +343,19 @@ public final class DeploymentPipeline {
                                      boolean production, byte[] source, String token) {
         return compiler.compile(new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
                 metaflowSettings, pkg.location(), pkg.sha(), pkg.layoutVersion(), projectBranch, production, token, OWNER,
-                flow.options()));
+                flow.options(), repositoryFiles(request, flow)));
+    }
+
+    /** The commit's files by a path relative to the flow's directory (a Config's default= file); none outside the repository. */
+    private FlowCompiler.RepositoryFiles repositoryFiles(DeployRequest request, FlowEntry flow) {
+        return relative -> {
+            String joined = flow.directory().isEmpty() ? relative : flow.directory() + "/" + relative;
+            Path normal = Path.of(joined).normalize();
+            if (relative.startsWith("/") || normal.startsWith("..")) {
+                return Optional.empty();
+            }
+            return git.file(request.repository(), request.commitSha(), normal.toString().replace('\\', '/'));
+        };
     }
 
     private FlowResult failed(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,

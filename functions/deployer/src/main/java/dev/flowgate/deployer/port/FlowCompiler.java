@@ -14,19 +14,49 @@ public interface FlowCompiler {
     CompiledFlow compile(CompileRequest request);
 
     /**
+     * The value of each of the flow's {@code Config}s (name → JSON text, {@code null} JSON when it has none) as the
+     * compile determines it, for the {@code user_configs} of a code package Flowgate builds: the containers read
+     * them from there. Empty for a flow without Configs.
+     */
+    default Map<String, String> configValues(CompileRequest request) {
+        return Map.of();
+    }
+
+    /**
+     * Reads a file of the commit being deployed by a path relative to the flow file's directory (a Config's
+     * {@code default="train.json"}); empty when the commit has no such file or the path leaves the repository.
+     */
+    @FunctionalInterface
+    interface RepositoryFiles {
+        RepositoryFiles NONE = path -> Optional.empty();
+
+        Optional<byte[]> read(String pathRelativeToFlowDirectory);
+    }
+
+    /**
      * @param settings       Metaflow configuration (the same keys as a Metaflow config file)
      * @param projectBranch  the @project branch: {@code prod} or {@code test.<branch>}
      * @param production     true for the production branch
      * @param productionToken the token the entry step carries (kept from the live state machine on redeploys)
      * @param owner          the deploying identity ({@code metaflow.owner})
      * @param options        the flow's Step Functions options from flowgate.yaml (Distributed Map, max workers, timeout)
+     * @param files          the commit's files next to the flow, for Config files
      */
     record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
                           String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
-                          boolean production, String productionToken, String owner, StepFunctionsOptions options) {
+                          boolean production, String productionToken, String owner, StepFunctionsOptions options,
+                          RepositoryFiles files) {
         public CompileRequest {
             settings = Map.copyOf(settings);
             options = options == null ? StepFunctionsOptions.DEFAULT : options;
+            files = files == null ? RepositoryFiles.NONE : files;
+        }
+
+        public CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
+                              String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
+                              boolean production, String productionToken, String owner, StepFunctionsOptions options) {
+            this(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha, codePackageLayout, projectBranch,
+                    production, productionToken, owner, options, RepositoryFiles.NONE);
         }
     }
 
