@@ -1,4 +1,6 @@
 """Decorator arguments read from Configs: a default= JSON file next to the flow, default_value= literals."""
+import os
+
 from metaflow import (
     Config,
     FlowSpec,
@@ -26,6 +28,7 @@ class ConfigDrivenFlow(FlowSpec):
     @step
     def start(self):
         self.seen = {"lr": self.train.lr, "mode": self.env["MODE"], "project": self.train.project}
+        self.environment_seen = {"MODE": os.environ.get("MODE"), "LR": os.environ.get("LR")}
         self.next(self.fit)
 
     @batch(image=train.image, queue=limits["queue"], gpu=config_expr("train.gpus[0]"))
