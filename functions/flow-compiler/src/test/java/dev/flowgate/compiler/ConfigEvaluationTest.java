@@ -149,6 +149,7 @@ class ConfigEvaluationTest {
             "@resources(cpu=cfg.train.cpu * 2)|x|x|cannot evaluate without running the flow|read the value directly",
             "@resources(cpu=config_expr(\"train_cfg.train.cpu * 2\"))|x|x|cannot evaluate without running the flow|read the value directly",
             "@resources(cpu=config_expr(name))|x|x|cannot evaluate without running the flow|read the value directly",
+            "@resources(cpu=config_expr(\"int(train_cfg.train.cpu)\"))|x|x|cannot evaluate without running the flow|read the value directly",
             "@resources(cpu=int(cfg.train.cpu))|x|x|cannot evaluate without running the flow|read the value directly",
             "@resources(cpu=config_expr(\"cfg.train.cpu\"))|x|x|names 'cfg', which is not the name of a Config of this flow (Configs: train_cfg, limits)|config_expr(\"train_cfg.key\")",
     })

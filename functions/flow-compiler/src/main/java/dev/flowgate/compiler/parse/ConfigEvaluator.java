@@ -254,6 +254,9 @@ public final class ConfigEvaluator {
             throw unsupported(source, at);
         }
         ParameterDef config = byName.get(tokens.get(0).text());
+        if (config == null && tokens.size() > 1 && tokens.get(1).isOp("(")) {
+            throw unsupported(source, at); // e.g. config_expr("str(cfg.x)"): a function call
+        }
         if (config == null) {
             throw problem(at, source + " names '" + tokens.get(0).text() + "', which is not the name of a Config of this flow"
                     + (byName.isEmpty() ? "" : " (Configs: " + String.join(", ", byName.keySet()) + ")"),

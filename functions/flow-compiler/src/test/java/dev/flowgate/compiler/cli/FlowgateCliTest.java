@@ -65,7 +65,7 @@ class FlowgateCliTest {
                 "--config-value", "limits", "{minutes: 5}");
 
         assertThat(code).isEqualTo(2);
-        assertThat(stderr()).contains("config_driven_flow.py:23: step 'start': Config 'limits' (line 19) given with --config/--config-value is not valid JSON (Unexpected character")
+        assertThat(stderr()).contains("config_driven_flow.py:25: step 'start': Config 'limits' (line 21) given with --config/--config-value is not valid JSON (Unexpected character")
                 .contains("Fix: fix the JSON");
         assertThat(run("graph", FLOWS.resolve("config_driven_flow.py").toString(), "--config", "train")).isEqualTo(2);
         assertThat(stderr()).contains("--config needs a config name and a file");
