@@ -31,9 +31,10 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
         }
     }
 
-    /** Config files come from the deployed commit, next to the flow file (UTF-8). */
+    /** Config files come from the deployed commit, next to the flow file (UTF-8); the request's values win. */
     private static ConfigInputs configInputs(CompileRequest request) {
-        return ConfigInputs.of(path -> request.files().read(path).map(bytes -> new String(bytes, StandardCharsets.UTF_8)));
+        return new ConfigInputs(path -> request.files().read(path).map(bytes -> new String(bytes, StandardCharsets.UTF_8)),
+                request.configValues());
     }
 
     @Override

@@ -171,6 +171,8 @@ public final class DeploymentPipeline {
         String stateMachine = "";
         try {
             Optional<CodeComparison> comparison = Optional.empty();
+            // a run's package carries the Config values its containers read; the compile uses the same ones
+            Map<String, String> runConfigs = Map.of();
             CodePackageRef pkg;
             String origin;
             if (!production && runtimeLayer.isPresent()) {
@@ -182,13 +184,16 @@ public final class DeploymentPipeline {
                 pkg = run.codePackage().orElseThrow();
                 TaggedRun found = run;
                 CodePackageRef verified = pkg;
-                comparison = Optional.of(timed(stages, "verify_code", () -> verify(request, flow, manifest, found, verified)));
+                VerifiedPackage checked = timed(stages, "verify_code", () -> verify(request, flow, manifest, found, verified));
+                comparison = Optional.of(checked.comparison());
+                runConfigs = checked.userConfigs();
                 origin = "run " + run.pathspec();
             }
             String pathspec = run == null ? "" : run.pathspec();
             CodePackageRef compiledPackage = pkg;
+            Map<String, String> configs = runConfigs;
             CompiledFlow compiled = timed(stages, "compile",
-                    () -> compile(request, flow, manifest, compiledPackage, projectBranch, production, deploymentId));
+                    () -> compile(request, flow, manifest, compiledPackage, projectBranch, production, deploymentId, configs));
             stateMachine = compiled.stateMachineName();
             if (request.dryRun()) {
                 Optional<String> live = machines.currentDefinition(compiled.stateMachineName());
@@ -282,7 +287,7 @@ public final class DeploymentPipeline {
         info.put("commit_sha", request.commitSha());
         Map<String, String> userConfigs = compiler.configValues(new CompileRequest(
                 new String(files.get(flow.fileName()), StandardCharsets.UTF_8), flow.fileName(), flow.name(), metaflowSettings,
-                null, null, 1, null, false, null, OWNER, flow.options(), repositoryFiles(request, flow)));
+                null, null, 1, null, false, null, OWNER, flow.options(), repositoryFiles(request, flow), Map.of()));
         byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info), userConfigs);
         String packageSha = CodePackageReader.sha1(archive);
         String location = packages.store(flow.name(), packageSha, archive);
@@ -303,8 +308,12 @@ public final class DeploymentPipeline {
         return run;
     }
 
-    private CodeComparison verify(DeployRequest request, FlowEntry flow, ProjectManifest manifest, TaggedRun run,
-                                  CodePackageRef pkg) {
+    /** A run's package whose user files equal the commit's, with the Config values it carries. */
+    private record VerifiedPackage(CodeComparison comparison, Map<String, String> userConfigs) {
+    }
+
+    private VerifiedPackage verify(DeployRequest request, FlowEntry flow, ProjectManifest manifest, TaggedRun run,
+                                   CodePackageRef pkg) {
         byte[] archive = packages.fetch(pkg.location());
         String actual = CodePackageReader.sha1(archive);
         if (!actual.equals(pkg.sha())) {
@@ -317,33 +326,33 @@ public final class DeploymentPipeline {
         if (!comparison.identical()) {
             throw new DeployError.CodeMismatch(flow.name(), comparison);
         }
-        return comparison;
+        return new VerifiedPackage(comparison, CodePackageReader.userConfigs(archive));
     }
 
     private CompiledFlow compile(DeployRequest request, FlowEntry flow, ProjectManifest manifest, CodePackageRef pkg,
-                                 String projectBranch, boolean production, String deploymentId) {
+                                 String projectBranch, boolean production, String deploymentId, Map<String, String> configs) {
         byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
                 .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
                         + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
         String expected = ProjectBranch.flowName(manifest.project(), projectBranch, flow.name());
         String token = machines.currentDefinition(expected).flatMap(ProductionToken::in)
                 .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
-        CompiledFlow compiled = compileWith(request, flow, pkg, projectBranch, production, source, token);
+        CompiledFlow compiled = compileWith(request, flow, pkg, projectBranch, production, source, token, configs);
         if (!compiled.stateMachineName().equals(expected)) {
             // the compiler named it differently (prefix, truncation): keep the token that machine already has
             Optional<String> live = machines.currentDefinition(compiled.stateMachineName()).flatMap(ProductionToken::in);
             if (live.isPresent() && !live.get().equals(token)) {
-                compiled = compileWith(request, flow, pkg, projectBranch, production, source, live.get());
+                compiled = compileWith(request, flow, pkg, projectBranch, production, source, live.get(), configs);
             }
         }
         return compiled;
     }
 
     private CompiledFlow compileWith(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
-                                     boolean production, byte[] source, String token) {
+                                     boolean production, byte[] source, String token, Map<String, String> configs) {
         return compiler.compile(new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
                 metaflowSettings, pkg.location(), pkg.sha(), pkg.layoutVersion(), projectBranch, production, token, OWNER,
-                flow.options(), repositoryFiles(request, flow)));
+                flow.options(), repositoryFiles(request, flow), configs));
     }
 
     /** The commit's files by a path relative to the flow's directory (a Config's default= file); none outside the repository. */

@@ -41,22 +41,25 @@ public interface FlowCompiler {
      * @param owner          the deploying identity ({@code metaflow.owner})
      * @param options        the flow's Step Functions options from flowgate.yaml (Distributed Map, max workers, timeout)
      * @param files          the commit's files next to the flow, for Config files
+     * @param configValues   Config values by name (JSON text) that win over the flow's defaults: those the code
+     *                       package of the deployed run carries, which its containers read
      */
     record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
                           String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
                           boolean production, String productionToken, String owner, StepFunctionsOptions options,
-                          RepositoryFiles files) {
+                          RepositoryFiles files, Map<String, String> configValues) {
         public CompileRequest {
             settings = Map.copyOf(settings);
             options = options == null ? StepFunctionsOptions.DEFAULT : options;
             files = files == null ? RepositoryFiles.NONE : files;
+            configValues = configValues == null ? Map.of() : Map.copyOf(configValues);
         }
 
         public CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
                               String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
                               boolean production, String productionToken, String owner, StepFunctionsOptions options) {
             this(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha, codePackageLayout, projectBranch,
-                    production, productionToken, owner, options, RepositoryFiles.NONE);
+                    production, productionToken, owner, options, RepositoryFiles.NONE, Map.of());
         }
     }
 

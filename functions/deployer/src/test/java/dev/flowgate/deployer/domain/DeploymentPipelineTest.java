@@ -293,12 +293,7 @@ class DeploymentPipelineTest {
         assertThat(compiler.requests.get(1).codePackageUrl()).isEqualTo(location);
     }
 
-    @Test
-    void deploy_configFileFromTheCommit_setsTheDecoratorValues_andShipsInTheExperimentalPackage() throws Exception {
-        String layerLocation = "s3://bucket/flowgate/runtime/metaflow-2.19.39.tar.gz";
-        packages.objects.put(layerLocation, TestPackages.tgz(Map.of("metaflow/__init__.py", "# mf")));
-        Map<String, String> files = repoFiles();
-        files.put("flows/demoflow.py", """
+    static final String CONFIG_FLOW = """
                 from metaflow import FlowSpec, Config, config_expr, project, resources, timeout, step
 
                 @project(name=config_expr("train.project"))
@@ -315,15 +310,48 @@ class DeploymentPipelineTest {
                     @step
                     def end(self):
                         pass
-                """);
+                """;
+
+    static final Map<String, String> REAL_SETTINGS = Map.of("METAFLOW_DATASTORE_SYSROOT_S3", "s3://bucket/mf",
+            "METAFLOW_BATCH_JOB_QUEUE", "q", "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", "arn:aws:iam::123456789012:role/batch",
+            "METAFLOW_SERVICE_URL", "https://metadata.example.com");
+
+    @Test
+    void deploy_production_compilesWithTheConfigValuesTheRunsPackageCarries_notTheCommitsFile() {
+        Map<String, String> files = repoFiles();
+        files.put("flows/demoflow.py", CONFIG_FLOW);
+        files.put("flows/conf/train.json", "{\"project\": \"proj\", \"cpu\": 3}");
+        git.commit(SHA, files);
+        Map<String, String> packaged = new LinkedHashMap<>(packagedFiles());
+        packaged.put("demoflow.py", CONFIG_FLOW);
+        // what Metaflow wrote when the data scientist ran it with --config-value train '{"project": "proj", "cpu": 5}'
+        packaged.put(".mf_meta/CONFIG", "{\"user_configs\": {\"train\": [{\"project\": \"proj\", \"cpu\": 5}, false],"
+                + " \"limits\": [{\"seconds\": 300}, false]}}");
+        tagRun(packaged, true);
+        DeploymentPipeline real = new DeploymentPipeline(git, runs, packages, new dev.flowgate.deployer.adapter.MetaflowFlowCompiler(),
+                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO, "*"), REAL_SETTINGS,
+                Optional.empty(), new DeploymentIds(), Clock.systemUTC());
+
+        DeployResult result = real.deploy(request("main", false));
+
+        assertThat(result.outcome()).as(result.message() + result.flows()).isEqualTo(Outcome.DEPLOYED);
+        String definition = machines.versions.get("proj.prod.DemoFlow").get(0);
+        assertThat(definition).contains("{\"Value\":\"5\",\"Type\":\"VCPU\"}").doesNotContain("{\"Value\":\"3\",\"Type\":\"VCPU\"}");
+        assertThat(CodePackageReader.userConfigs(packages.objects.get(location)))
+                .containsEntry("train", "{\"project\":\"proj\",\"cpu\":5}").containsEntry("limits", "{\"seconds\":300}");
+    }
+
+    @Test
+    void deploy_configFileFromTheCommit_setsTheDecoratorValues_andShipsInTheExperimentalPackage() throws Exception {
+        String layerLocation = "s3://bucket/flowgate/runtime/metaflow-2.19.39.tar.gz";
+        packages.objects.put(layerLocation, TestPackages.tgz(Map.of("metaflow/__init__.py", "# mf")));
+        Map<String, String> files = repoFiles();
+        files.put("flows/demoflow.py", CONFIG_FLOW);
         files.put("flows/conf/train.json", "{\"project\": \"proj\", \"cpu\": 3}");
         files.put("conf/train.json", "{\"project\": \"wrong\", \"cpu\": 99}"); // the repository root's, not the flow's
         git.commit(SHA, files);
-        Map<String, String> settings = Map.of("METAFLOW_DATASTORE_SYSROOT_S3", "s3://bucket/mf",
-                "METAFLOW_BATCH_JOB_QUEUE", "q", "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", "arn:aws:iam::123456789012:role/batch",
-                "METAFLOW_SERVICE_URL", "https://metadata.example.com");
         DeploymentPipeline real = new DeploymentPipeline(git, runs, packages, new dev.flowgate.deployer.adapter.MetaflowFlowCompiler(),
-                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO, "*"), settings,
+                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO, "*"), REAL_SETTINGS,
                 Optional.of(layerLocation), new DeploymentIds(), Clock.systemUTC());
 
         DeployResult result = real.deploy(request("feature/x", false));
