@@ -88,6 +88,14 @@ class ConfigEvaluationTest {
     }
 
     @Test
+    void aboveTheClass_aConfigAttributeIsNotInScope_asInPython() {
+        // Metaflow fails with NameError: name 'cfg' is not defined; Flowgate leaves it, and @project refuses a non-literal
+        String source = flow("").replace("class F(", "@project(name=cfg.project)\nclass F(");
+        assertThatThrownBy(() -> FlowCompiler.compile(FlowCompiler.parse("f.py", source, FILES), optionsUnchecked()))
+                .isInstanceOf(FlowLintException.class).hasMessageContaining("f.py:4");
+    }
+
+    @Test
     void theValueComesFromAnOverrideFirst_thenDefaultValue_thenTheDefaultFile() {
         ConfigInputs overridden = FILES.withOverrides(Map.of("train_cfg", "{\"train\": {\"cpu\": 16}}", "limits", "{\"seconds\": 600}"));
         FlowGraph graph = FlowCompiler.parse("f.py", flow("@resources(cpu=cfg.train.cpu)\n    @timeout(seconds=lim.seconds)"), overridden);

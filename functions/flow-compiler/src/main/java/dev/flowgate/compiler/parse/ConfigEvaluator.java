@@ -38,6 +38,11 @@ public final class ConfigEvaluator {
     private final Set<String> configExprNames;
     private final Set<String> metaflowModules;
     private final Map<String, JsonNode> values = new HashMap<>();
+    /**
+     * Whether the decorator being evaluated sits in the class body, where Python resolves {@code cfg} to the Config
+     * attribute; above the class (flow decorators) it is a NameError in Metaflow, so only config_expr reads a Config.
+     */
+    private boolean attributesInScope;
 
     private ConfigEvaluator(ParsedFlow flow, ConfigInputs inputs) {
         this.flow = flow;
@@ -93,6 +98,7 @@ public final class ConfigEvaluator {
     }
 
     private Decorator evaluated(Decorator d, String step) {
+        attributesInScope = step != null;
         Context at = new Context(d, step);
         List<PyExpr> args = d.args().stream().map(a -> evaluate(a, at)).toList();
         Map<String, PyExpr> kwargs = new LinkedHashMap<>();
@@ -107,7 +113,7 @@ public final class ConfigEvaluator {
         if (byAttribute.isEmpty() && configExprNames.isEmpty() && metaflowModules.isEmpty()) {
             return value;
         }
-        if (value instanceof PyExpr.Dotted d && byAttribute.containsKey(d.parts().get(0))) {
+        if (value instanceof PyExpr.Dotted d && isConfigAttribute(d.parts().get(0))) {
             JsonNode node = value(byAttribute.get(d.parts().get(0)), at.decorator().line(), at.step());
             for (String key : d.parts().subList(1, d.parts().size())) {
                 node = member(node, key, value.source(), at);
@@ -135,10 +141,14 @@ public final class ConfigEvaluator {
         return value;
     }
 
+    private boolean isConfigAttribute(String name) {
+        return attributesInScope && byAttribute.containsKey(name);
+    }
+
     /** Whether an expression reads a Config (a Config attribute or config_expr, anywhere inside it). */
     private boolean readsConfig(PyExpr value) {
         if (value instanceof PyExpr.Dotted d) {
-            return byAttribute.containsKey(d.parts().get(0));
+            return isConfigAttribute(d.parts().get(0));
         }
         if (value instanceof PyExpr.Call c) {
             return isConfigExpr(c.function()) || c.args().stream().anyMatch(this::readsConfig)
@@ -180,7 +190,7 @@ public final class ConfigEvaluator {
         JsonNode node;
         int pos;
         String head = tokens.get(0).text();
-        if (byAttribute.containsKey(head)) {
+        if (isConfigAttribute(head)) {
             node = value(byAttribute.get(head), at.decorator().line(), at.step());
             pos = 1;
         } else {
@@ -225,7 +235,7 @@ public final class ConfigEvaluator {
             Token t = tokens.get(i);
             boolean attributeAccess = i > 0 && tokens.get(i - 1).isOp(".");
             if (t.kind() == Token.Kind.NAME && !attributeAccess
-                    && (byAttribute.containsKey(t.text()) || configExprNames.contains(t.text()))) {
+                    && (isConfigAttribute(t.text()) || configExprNames.contains(t.text()))) {
                 return true;
             }
             if (t.isName("config_expr") && attributeAccess) {
