@@ -258,6 +258,21 @@ def test_several_upstream_flows_start_the_flow_once_all_of_them_finished(deploym
     assert error is None and [job[0] for job in execution.jobs] == ["start", "end"], "a manual start runs at once"
 
 
+def test_config_values_set_the_decorators_and_the_steps_read_the_same_config(deployment):
+    """config_driven_flow.py: @environment/@resources/@batch/@project values come from Configs (a JSON file next to
+    the flow and default_value= literals); the steps read the Configs themselves from the code package
+    (METAFLOW_FLOW_CONFIG_VALUE kv.<name>)."""
+    name, execution, error = run_compiled(deployment, CORPUS / "config_driven_flow.py")
+    assert error is None, f"{error}\n{job_log_tail(execution)}"
+    data = read_run(deployment, f"ConfigDrivenFlow/sfn-{name}",
+                    "print(json.dumps({'seen': run['start'].task.data.seen, 'env': run['start'].task.data.environment_seen,"
+                    " 'gpus': run['fit'].task.data.gpus, 'tags': sorted(run.tags)}))")
+    assert data["seen"] == {"lr": "0.01", "mode": "nightly", "project": "ranking"}
+    assert data["env"] == {"MODE": "nightly", "LR": "0.01"}
+    assert data["gpus"] == [1, 2]
+    assert "project:ranking" in data["tags"] and "project_branch:prod" in data["tags"]
+
+
 def _hook_output(execution):
     lines = []
     for state, _, _, _, directory in execution.jobs:

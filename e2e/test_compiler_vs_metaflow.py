@@ -24,6 +24,7 @@ FLOWS = {
     "single_step": CORPUS / "single_step_flow.py",
     "config_includefile_efa": CORPUS / "config_flow.py",
     "inherited": CORPUS / "inherited_flow.py",
+    "config_driven": CORPUS / "config_driven_flow.py",
 }
 BATCH = "arn:aws:states:::batch:submitJob.sync"
 METAFLOW_OUTPUT_PATH = "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']"
@@ -46,7 +47,26 @@ def compiled(tmp_path_factory):
         for key, flow in FLOWS.items():
             metaflow, log = offline.metaflow_json(flow)
             results[key] = (metaflow, log, offline.flowgate_json(flow))
+        METAFLOW_JOB_IMAGES.update(_registered_images(offline))
     return results
+
+
+# job definition ARN -> image of every job definition Metaflow registered while compiling (read from moto)
+METAFLOW_JOB_IMAGES = {}
+
+
+def _registered_images(offline):
+    import os
+    import boto3
+    saved = dict(os.environ)
+    os.environ.update(offline._aws_env())
+    try:
+        pages = boto3.client("batch").get_paginator("describe_job_definitions").paginate()
+        return {d["jobDefinitionArn"]: d["containerProperties"]["image"]
+                for page in pages for d in page["jobDefinitions"] if "containerProperties" in d}
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _pair(compiled, key):
@@ -234,3 +254,32 @@ def test_command_batch_decorator_spec(compiled, key):
         fg_with = re.findall(r"--with[= ]'?(batch[^' ]*)'?", _command(fg_batch[path]))
         assert all(w.startswith("batch:cpu=") for w in mf_with), path
         assert fg_with == mf_with, path
+
+
+def test_config_values_reach_the_same_places_as_in_metaflow(compiled):
+    """config_driven_flow.py reads @project's name, @resources, @timeout, @retry, @environment and @batch's image,
+    queue and gpu from Configs (a default= JSON file next to the flow and default_value= literals)."""
+    metaflow, flowgate = _pair(compiled, "config_driven")
+    log = compiled["config_driven"][1]
+    assert "Deploying ranking.prod.ConfigDrivenFlow to AWS Step Functions" in log
+    for name in ("start", "fit", "end"):
+        mf, fg = metaflow["States"][name], flowgate["States"][name]
+        mf_env = {e["Name"]: e.get("Value") for e in _env(mf)}
+        fg_env = _flowgate_env(flowgate, fg)
+        assert fg_env["SFN_STATE_MACHINE"] == mf_env["SFN_STATE_MACHINE"] == "ranking.prod.ConfigDrivenFlow"
+        assert fg_env["METAFLOW_FLOW_CONFIG_VALUE"] == mf_env["METAFLOW_FLOW_CONFIG_VALUE"] \
+            == '{"env": "kv.env", "limits": "kv.limits", "train": "kv.train"}'
+        assert fg["Parameters"]["JobQueue"] == mf["Parameters"]["JobQueue"]
+        assert fg["Parameters"]["ContainerOverrides"]["ResourceRequirements"] == mf["Parameters"]["ContainerOverrides"]["ResourceRequirements"]
+        fg_image = next(d["containerProperties"]["image"] for d in flowgate["job_definitions"]
+                        if d["jobDefinitionName"] == fg["Parameters"]["JobDefinition"])
+        assert fg_image == METAFLOW_JOB_IMAGES[mf["Parameters"]["JobDefinition"]], name
+    start = flowgate["States"]["start"]["Parameters"]
+    assert start["Timeout"]["AttemptDurationSeconds"] == 1200 and start["RetryStrategy"]["Attempts"] == 3
+    assert {"Value": "2", "Type": "VCPU"} in start["ContainerOverrides"]["ResourceRequirements"]
+    assert {e["Name"]: e.get("Value") for e in _env(metaflow["States"]["start"])}["LR"] == "0.01"
+    fit = flowgate["States"]["fit"]["Parameters"]
+    assert fit["JobQueue"] == "flowgate-on-demand"
+    assert {"Type": "GPU", "Value": "1"} in fit["ContainerOverrides"]["ResourceRequirements"]
+    assert next(d for d in flowgate["job_definitions"] if d["jobDefinitionName"] == fit["JobDefinition"])[
+        "containerProperties"]["image"] == "repo/train:3"

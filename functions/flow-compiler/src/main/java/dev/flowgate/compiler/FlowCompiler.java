@@ -1,5 +1,6 @@
 package dev.flowgate.compiler;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.asl.StateMachineGenerator;
@@ -9,6 +10,8 @@ import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
 import dev.flowgate.compiler.graph.GraphBuilder;
 import dev.flowgate.compiler.graph.LintProblem;
+import dev.flowgate.compiler.parse.ConfigEvaluator;
+import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.compiler.parse.FlowParser;
 import dev.flowgate.compiler.parse.ParsedFlow;
 import dev.flowgate.compiler.parse.PyExpr;
@@ -23,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -39,19 +43,67 @@ public final class FlowCompiler {
     private FlowCompiler() {
     }
 
-    /** Reads and parses a flow file (UTF-8); the file name in problems is the path as given. */
+    /**
+     * Reads and parses a flow file (UTF-8); the file name in problems is the path as given. A {@code Config}'s
+     * {@code default=} file is read from disk relative to the flow file's directory.
+     */
     public static FlowGraph parse(Path file) throws IOException {
-        return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+        return parse(file, Map.of());
     }
 
+    /** As {@link #parse(Path)}, with Config values given by name as JSON text (the CLI's --config/--config-value). */
+    public static FlowGraph parse(Path file, Map<String, String> configOverrides) throws IOException {
+        return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8),
+                new ConfigInputs(configFilesNextTo(file), configOverrides));
+    }
+
+    /** Parses source without a file system: only Configs with a {@code default_value=} literal resolve. */
     public static FlowGraph parse(String fileName, String source) {
+        return parse(fileName, source, ConfigInputs.none());
+    }
+
+    /**
+     * Parses source, determining the values of the Configs its decorators read from {@code configs} (Metaflow
+     * resolves them at deploy time too; the flow is never run).
+     */
+    public static FlowGraph parse(String fileName, String source, ConfigInputs configs) {
         ParsedFlow parsed;
         try {
-            parsed = FlowParser.parse(fileName, source);
+            parsed = ConfigEvaluator.apply(FlowParser.parse(fileName, source), configs);
         } catch (SyntaxProblem e) {
             throw new FlowLintException(List.of(new LintProblem(fileName, e.line(), null, e.getMessage(), e.fix())));
+        } catch (ConfigEvaluator.ConfigProblem e) {
+            throw new FlowLintException(List.of(new LintProblem(fileName, e.line(), e.step(), e.getMessage(), e.fix())));
         }
         return GraphBuilder.build(parsed);
+    }
+
+    /**
+     * The value of every Config of the flow (name → JSON) as a deployment determines it; what Metaflow writes to
+     * the code package's {@code user_configs}, which the containers read ({@code METAFLOW_FLOW_CONFIG_VALUE}
+     * {@code {"name": "kv.name"}}). Configs without a value map to JSON null.
+     */
+    public static Map<String, JsonNode> configValues(String fileName, String source, ConfigInputs configs) {
+        try {
+            return ConfigEvaluator.values(FlowParser.parse(fileName, source), configs);
+        } catch (SyntaxProblem e) {
+            throw new FlowLintException(List.of(new LintProblem(fileName, e.line(), null, e.getMessage(), e.fix())));
+        } catch (ConfigEvaluator.ConfigProblem e) {
+            throw new FlowLintException(List.of(new LintProblem(fileName, e.line(), e.step(), e.getMessage(), e.fix())));
+        }
+    }
+
+    /** Reads Config files from disk relative to the flow file's directory. */
+    public static ConfigInputs.ConfigFiles configFilesNextTo(Path flowFile) {
+        Path directory = flowFile.toAbsolutePath().getParent();
+        return relative -> {
+            Path path = directory.resolve(relative).normalize();
+            try {
+                return Files.isRegularFile(path) ? Optional.of(Files.readString(path, StandardCharsets.UTF_8)) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        };
     }
 
     public static CompiledFlow compile(FlowGraph graph, CompileOptions options) {

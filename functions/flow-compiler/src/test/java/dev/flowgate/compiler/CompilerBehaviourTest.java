@@ -404,10 +404,8 @@ class CompilerBehaviourTest {
     void distributedMap_everyForeachOfTheCorpus_runsChildExecutionsThatReadTheRunIdFromTheirInput() throws IOException {
         int maps = 0;
         for (Path flow : CorpusGoldenTest.flows().toList()) {
-            String source = Files.readString(flow);
             var options = CorpusGoldenTest.options(flow).withDistributedMap(true);
-            JsonNode definition = FlowgateJson.parse(FlowCompiler.compile(FlowCompiler.parse(flow.getFileName().toString(), source),
-                    options).definitionJson());
+            JsonNode definition = FlowgateJson.parse(FlowCompiler.compile(CorpusGoldenTest.parse(flow), options).definitionJson());
             for (JsonNode map : definition.findParents("ItemsPath")) {
                 maps++;
                 assertThat(map.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText()).as(flow.toString()).isEqualTo("DISTRIBUTED");

@@ -2,6 +2,8 @@ package dev.flowgate.compiler;
 
 import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.asl.DeploymentSettings;
+import dev.flowgate.compiler.graph.FlowGraph;
+import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.model.json.FlowgateJson;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -62,8 +64,13 @@ class CorpusGoldenTest {
         return options;
     }
 
+    /** A corpus flow, named by its file name; a Config's default= file is read next to it (flows/configs/). */
+    static FlowGraph parse(Path flow) throws IOException {
+        return FlowCompiler.parse(flow.getFileName().toString(), Files.readString(flow), ConfigInputs.of(FlowCompiler.configFilesNextTo(flow)));
+    }
+
     static String compile(Path flow) throws IOException {
-        CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(flow.getFileName().toString(), Files.readString(flow)), options(flow));
+        CompiledFlow compiled = FlowCompiler.compile(parse(flow), options(flow));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("state_machine", compiled.stateMachineName());
         out.put("schedule", compiled.scheduleExpression().orElse(null));

@@ -29,8 +29,7 @@ class StateMachinesOnEmulatorIT {
     @ParameterizedTest
     @MethodSource("flows")
     void createStateMachine_acceptsTheCompiledDefinition(Path flow, AwsEmulator emulator) throws IOException {
-        CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(flow.getFileName().toString(), Files.readString(flow)),
-                CorpusGoldenTest.options(flow));
+        CompiledFlow compiled = FlowCompiler.compile(CorpusGoldenTest.parse(flow), CorpusGoldenTest.options(flow));
         String name = AwsEmulator.uniqueName("sm") + "-" + compiled.stateMachineName().replace('.', '-');
         try (SfnClient sfn = emulator.settings().configure(SfnClient.builder())) {
             String arn = sfn.createStateMachine(r -> r.name(name.length() > 80 ? name.substring(0, 80) : name)

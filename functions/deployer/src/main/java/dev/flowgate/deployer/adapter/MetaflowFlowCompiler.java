@@ -4,9 +4,11 @@ import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.asl.DeploymentSettings;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
+import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.port.FlowCompiler;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,26 +16,44 @@ import java.util.Map;
 /**
  * The deployer's compile stage on Flowgate's flow compiler library (functions/flow-compiler): parses the flow
  * source (never runs it), checks it defines the flow flowgate.yaml names, and compiles it against the verified
- * code package with the deployment's @project branch, production token and owner.
+ * code package with the deployment's @project branch, production token and owner. A Config's {@code default=} file
+ * is read from the deployed commit, relative to the flow file.
  */
 public final class MetaflowFlowCompiler implements FlowCompiler {
     @Override
-    public List<FlowCompiler.IncludedFile> includedFiles(String flowSource, String flowFile) {
+    public List<FlowCompiler.IncludedFile> includedFiles(CompileRequest request, String flowFile) {
         try {
-            FlowGraph graph = dev.flowgate.compiler.FlowCompiler.parse(flowFile, flowSource);
+            FlowGraph graph = dev.flowgate.compiler.FlowCompiler.parse(request.fileName(), request.flowSource(), configInputs(request));
             return dev.flowgate.compiler.asl.IncludedFile.of(graph).stream()
                     .map(f -> new FlowCompiler.IncludedFile(f.parameter(), f.repositoryPath(flowFile))).toList();
         } catch (FlowLintException e) {
-            throw new DeployError.CompileFailed(flowFile, e.getMessage(), e);
+            throw new DeployError.CompileFailed(request.flowName(), e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new DeployError.CompileFailed(flowFile, e.getMessage() + "; commit the file inside the repository", e);
+            throw new DeployError.CompileFailed(request.flowName(), e.getMessage() + "; commit the file inside the repository", e);
         }
+    }
+
+    public Map<String, String> configValues(CompileRequest request) {
+        try {
+            Map<String, String> values = new LinkedHashMap<>();
+            dev.flowgate.compiler.FlowCompiler.configValues(request.fileName(), request.flowSource(), configInputs(request))
+                    .forEach((name, value) -> values.put(name, value.toString()));
+            return values;
+        } catch (FlowLintException e) {
+            throw new DeployError.CompileFailed(request.flowName(), e.getMessage(), e);
+        }
+    }
+
+    /** Config files come from the deployed commit, next to the flow file (UTF-8); the request's values win. */
+    private static ConfigInputs configInputs(CompileRequest request) {
+        return new ConfigInputs(path -> request.files().read(path).map(bytes -> new String(bytes, StandardCharsets.UTF_8)),
+                request.configValues());
     }
 
     @Override
     public CompiledFlow compile(CompileRequest request) {
         try {
-            FlowGraph graph = dev.flowgate.compiler.FlowCompiler.parse(request.fileName(), request.flowSource());
+            FlowGraph graph = dev.flowgate.compiler.FlowCompiler.parse(request.fileName(), request.flowSource(), configInputs(request));
             if (!graph.flowName().equals(request.flowName())) {
                 throw new DeployError.CompileFailed(request.flowName(), request.fileName() + " defines " + graph.flowName()
                         + ", but flowgate.yaml names it " + request.flowName() + "; make them agree", null);

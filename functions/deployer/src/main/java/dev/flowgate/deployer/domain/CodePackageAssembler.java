@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.domain;
 
+import dev.flowgate.model.json.FlowgateJson;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -37,8 +38,18 @@ public final class CodePackageAssembler {
      */
     public static byte[] assemble(Map<String, byte[]> layer, Map<String, byte[]> userFiles, List<String> executable,
                                   String info) {
+        return assemble(layer, userFiles, executable, info, Map.of());
+    }
+
+    /**
+     * As above, with the flow's Config values (name → JSON text) in {@code .mf_meta/CONFIG} as Metaflow writes them,
+     * {@code {"user_configs": {"name": [value, false]}}}: a container started with {@code METAFLOW_FLOW_CONFIG_VALUE}
+     * {@code {"name": "kv.name"}} reads them there and fails without them. No Configs: {@code {}}, as before.
+     */
+    public static byte[] assemble(Map<String, byte[]> layer, Map<String, byte[]> userFiles, List<String> executable,
+                                  String info, Map<String, String> userConfigs) {
         Map<String, byte[]> generated = new TreeMap<>();
-        generated.put(".mf_meta/CONFIG", "{}".getBytes(StandardCharsets.UTF_8));
+        generated.put(".mf_meta/CONFIG", configFile(userConfigs).getBytes(StandardCharsets.UTF_8));
         generated.put(".mf_meta/DIST_INFO", "{}".getBytes(StandardCharsets.UTF_8));
         generated.put(".mf_meta/INFO", info.getBytes(StandardCharsets.UTF_8));
         generated.put(".mf_install", "{\"version\": 1, \"module_files\": []}".getBytes(StandardCharsets.UTF_8));
@@ -62,6 +73,16 @@ public final class CodePackageAssembler {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    private static String configFile(Map<String, String> userConfigs) {
+        if (userConfigs.isEmpty()) {
+            return "{}";
+        }
+        StringBuilder json = new StringBuilder("{\"user_configs\": {");
+        new TreeMap<>(userConfigs).forEach((name, value) -> json.append(json.charAt(json.length() - 1) == '{' ? "" : ", ")
+                .append(FlowgateJson.write(name)).append(": [").append(value).append(", false]"));
+        return json.append("}}").toString();
     }
 
     /** Reads a runtime layer archive (tar.gz of {@code metaflow/**} as installed in site-packages). */

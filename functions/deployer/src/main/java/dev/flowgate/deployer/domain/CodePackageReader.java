@@ -1,5 +1,7 @@
 package dev.flowgate.deployer.domain;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.model.json.FlowgateJson;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -73,6 +75,29 @@ public final class CodePackageReader {
             }
         });
         return user;
+    }
+
+    /**
+     * The Config values a Metaflow code package carries (name → JSON text): {@code user_configs} of
+     * {@code .mf_meta/CONFIG} (layout v1) or of the root {@code INFO} (v0), {@code {"name": [value, plain]}}, which
+     * the package's containers read. Empty when it has none or they are unreadable.
+     */
+    public static Map<String, String> userConfigs(byte[] archive) {
+        Map<String, String> configs = new TreeMap<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(new ByteArrayInputStream(archive)))) {
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                String name = entry.getName().startsWith("./") ? entry.getName().substring(2) : entry.getName();
+                if (entry.isFile() && (name.equals(".mf_meta/CONFIG") || name.equals("INFO"))) {
+                    JsonNode values = FlowgateJson.parse(new String(tar.readAllBytes(), StandardCharsets.UTF_8)).path("user_configs");
+                    values.fields().forEachRemaining(e -> configs.put(e.getKey(),
+                            (e.getValue().isArray() ? e.getValue().path(0) : e.getValue()).toString()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return configs;
     }
 
     private static boolean isV1Generated(String name) {

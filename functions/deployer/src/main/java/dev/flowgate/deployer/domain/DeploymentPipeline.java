@@ -21,6 +21,7 @@ import dev.flowgate.model.json.FlowgateJson;
 import dev.flowgate.model.naming.Tags;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -171,6 +172,8 @@ public final class DeploymentPipeline {
         String stateMachine = "";
         try {
             Optional<CodeComparison> comparison = Optional.empty();
+            // a run's package carries the Config values its containers read; the compile uses the same ones
+            Map<String, String> runConfigs = Map.of();
             CodePackageRef pkg;
             String origin;
             if (!production && runtimeLayer.isPresent()) {
@@ -182,13 +185,16 @@ public final class DeploymentPipeline {
                 pkg = run.codePackage().orElseThrow();
                 TaggedRun found = run;
                 CodePackageRef verified = pkg;
-                comparison = Optional.of(timed(stages, "verify_code", () -> verify(request, flow, manifest, found, verified)));
+                VerifiedPackage checked = timed(stages, "verify_code", () -> verify(request, flow, manifest, found, verified));
+                comparison = Optional.of(checked.comparison());
+                runConfigs = checked.userConfigs();
                 origin = "run " + run.pathspec();
             }
             String pathspec = run == null ? "" : run.pathspec();
             CodePackageRef compiledPackage = pkg;
+            Map<String, String> configs = runConfigs;
             CompiledFlow compiled = timed(stages, "compile",
-                    () -> compile(request, flow, manifest, compiledPackage, projectBranch, production, deploymentId));
+                    () -> compile(request, flow, manifest, compiledPackage, projectBranch, production, deploymentId, configs));
             stateMachine = compiled.stateMachineName();
             if (request.dryRun()) {
                 Optional<String> live = machines.currentDefinition(compiled.stateMachineName());
@@ -280,7 +286,10 @@ public final class DeploymentPipeline {
         info.put("repo_url", request.repository());
         info.put("branch_name", request.branch());
         info.put("commit_sha", request.commitSha());
-        byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info));
+        Map<String, String> userConfigs = compiler.configValues(new CompileRequest(
+                new String(files.get(flow.fileName()), StandardCharsets.UTF_8), flow.fileName(), flow.name(), metaflowSettings,
+                null, null, 1, null, false, null, OWNER, flow.options(), repositoryFiles(request, flow), Map.of()));
+        byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info), userConfigs);
         String packageSha = CodePackageReader.sha1(archive);
         String location = packages.store(flow.name(), packageSha, archive);
         return new CodePackageRef("s3", location, packageSha, 1);
@@ -300,8 +309,12 @@ public final class DeploymentPipeline {
         return run;
     }
 
-    private CodeComparison verify(DeployRequest request, FlowEntry flow, ProjectManifest manifest, TaggedRun run,
-                                  CodePackageRef pkg) {
+    /** A run's package whose user files equal the commit's, with the Config values it carries. */
+    private record VerifiedPackage(CodeComparison comparison, Map<String, String> userConfigs) {
+    }
+
+    private VerifiedPackage verify(DeployRequest request, FlowEntry flow, ProjectManifest manifest, TaggedRun run,
+                                   CodePackageRef pkg) {
         byte[] archive = packages.fetch(pkg.location());
         String actual = CodePackageReader.sha1(archive);
         if (!actual.equals(pkg.sha())) {
@@ -314,43 +327,51 @@ public final class DeploymentPipeline {
         if (!comparison.identical()) {
             throw new DeployError.CodeMismatch(flow.name(), comparison);
         }
-        return comparison;
+        return new VerifiedPackage(comparison, CodePackageReader.userConfigs(archive));
     }
 
     private CompiledFlow compile(DeployRequest request, FlowEntry flow, ProjectManifest manifest, CodePackageRef pkg,
-                                 String projectBranch, boolean production, String deploymentId) {
+                                 String projectBranch, boolean production, String deploymentId, Map<String, String> configs) {
         byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
                 .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
                         + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
         String expected = ProjectBranch.flowName(manifest.project(), projectBranch, flow.name());
         String token = machines.currentDefinition(expected).flatMap(ProductionToken::in)
                 .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
-        Map<String, StoredFile> included = includedFiles(request, flow, source);
-        CompiledFlow compiled = compileWith(request, flow, pkg, projectBranch, production, source, token, included);
+        Map<String, StoredFile> included = includedFiles(request, flow,
+                compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, Map.of()));
+        CompiledFlow compiled = compileWith(request, flow, pkg, projectBranch, production, source, token, configs, included);
         if (!compiled.stateMachineName().equals(expected)) {
             // the compiler named it differently (prefix, truncation): keep the token that machine already has
             Optional<String> live = machines.currentDefinition(compiled.stateMachineName()).flatMap(ProductionToken::in);
             if (live.isPresent() && !live.get().equals(token)) {
-                compiled = compileWith(request, flow, pkg, projectBranch, production, source, live.get(), included);
+                compiled = compileWith(request, flow, pkg, projectBranch, production, source, live.get(), configs, included);
             }
         }
         return compiled;
     }
 
     private CompiledFlow compileWith(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
-                                     boolean production, byte[] source, String token, Map<String, StoredFile> included) {
-        return compiler.compile(new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
+                                     boolean production, byte[] source, String token, Map<String, String> configs,
+                                     Map<String, StoredFile> included) {
+        return compiler.compile(compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, included));
+    }
+
+    private CompileRequest compileRequest(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
+                                          boolean production, byte[] source, String token, Map<String, String> configs,
+                                          Map<String, StoredFile> included) {
+        return new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
                 metaflowSettings, pkg.location(), pkg.sha(), pkg.layoutVersion(), projectBranch, production, token, OWNER,
-                flow.options(), included));
+                flow.options(), repositoryFiles(request, flow), configs, included);
     }
 
     /**
      * The defaults of the flow's {@code IncludeFile} parameters, read from git at the deployed commit and stored
      * where Metaflow's deploy would store them (not in a dry run), so the run's {@code init} finds them.
      */
-    private Map<String, StoredFile> includedFiles(DeployRequest request, FlowEntry flow, byte[] source) {
+    private Map<String, StoredFile> includedFiles(DeployRequest request, FlowEntry flow, CompileRequest compile) {
         Map<String, StoredFile> stored = new LinkedHashMap<>();
-        for (FlowCompiler.IncludedFile file : compiler.includedFiles(new String(source, StandardCharsets.UTF_8), flow.file())) {
+        for (FlowCompiler.IncludedFile file : compiler.includedFiles(compile, flow.file())) {
             byte[] content = git.file(request.repository(), request.commitSha(), file.repositoryPath())
                     .orElseThrow(() -> new DeployError.CompileFailed(flow.name(), "IncludeFile '" + file.parameter()
                             + "' reads " + file.repositoryPath() + " by default, which is not in the repository at "
@@ -363,6 +384,18 @@ public final class DeploymentPipeline {
             stored.put(file.parameter(), new StoredFile(location, content.length));
         }
         return stored;
+    }
+
+    /** The commit's files by a path relative to the flow's directory (a Config's default= file); none outside the repository. */
+    private FlowCompiler.RepositoryFiles repositoryFiles(DeployRequest request, FlowEntry flow) {
+        return relative -> {
+            String joined = flow.directory().isEmpty() ? relative : flow.directory() + "/" + relative;
+            Path normal = Path.of(joined).normalize();
+            if (relative.startsWith("/") || normal.startsWith("..")) {
+                return Optional.empty();
+            }
+            return git.file(request.repository(), request.commitSha(), normal.toString().replace('\\', '/'));
+        };
     }
 
     private FlowResult failed(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,

@@ -18,9 +18,10 @@ public interface FlowCompiler {
      * file's directory is where relative defaults start). Metaflow uploads them at deploy time; so does the
      * deployer, then passes them to {@link #compile} in {@link CompileRequest#includedFiles()}.
      *
+     * @param request  the compile request (its source, Configs and files), without included files yet
      * @param flowFile the flow file's path in the repository
      */
-    List<IncludedFile> includedFiles(String flowSource, String flowFile);
+    List<IncludedFile> includedFiles(CompileRequest request, String flowFile);
 
     /** An {@code IncludeFile} parameter and the repository path of its default file. */
     record IncludedFile(String parameter, String repositoryPath) {
@@ -31,6 +32,26 @@ public interface FlowCompiler {
     }
 
     /**
+     * The value of each of the flow's {@code Config}s (name → JSON text, {@code null} JSON when it has none) as the
+     * compile determines it, for the {@code user_configs} of a code package Flowgate builds: the containers read
+     * them from there. Empty for a flow without Configs.
+     */
+    default Map<String, String> configValues(CompileRequest request) {
+        return Map.of();
+    }
+
+    /**
+     * Reads a file of the commit being deployed by a path relative to the flow file's directory (a Config's
+     * {@code default="train.json"}); empty when the commit has no such file or the path leaves the repository.
+     */
+    @FunctionalInterface
+    interface RepositoryFiles {
+        RepositoryFiles NONE = path -> Optional.empty();
+
+        Optional<byte[]> read(String pathRelativeToFlowDirectory);
+    }
+
+    /**
      * @param settings       Metaflow configuration (the same keys as a Metaflow config file)
      * @param projectBranch  the @project branch: {@code prod} or {@code test.<branch>}
      * @param production     true for the production branch
@@ -38,22 +59,35 @@ public interface FlowCompiler {
      * @param owner          the deploying identity ({@code metaflow.owner})
      * @param options        the flow's Step Functions options from flowgate.yaml (Distributed Map, max workers, timeout)
      * @param includedFiles  per {@code IncludeFile} parameter, where its default file was stored
+     * @param files          the commit's files next to the flow, for Config files
+     * @param configValues   Config values by name (JSON text) that win over the flow's defaults: those the code
+     *                       package of the deployed run carries, which its containers read
      */
     record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
                           String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
                           boolean production, String productionToken, String owner, StepFunctionsOptions options,
-                          Map<String, StoredFile> includedFiles) {
+                          RepositoryFiles files, Map<String, String> configValues, Map<String, StoredFile> includedFiles) {
         public CompileRequest {
             settings = Map.copyOf(settings);
             options = options == null ? StepFunctionsOptions.DEFAULT : options;
+            files = files == null ? RepositoryFiles.NONE : files;
+            configValues = configValues == null ? Map.of() : Map.copyOf(configValues);
             includedFiles = includedFiles == null ? Map.of() : Map.copyOf(includedFiles);
+        }
+
+        public CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
+                              String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
+                              boolean production, String productionToken, String owner, StepFunctionsOptions options,
+                              RepositoryFiles files, Map<String, String> configValues) {
+            this(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha, codePackageLayout, projectBranch,
+                    production, productionToken, owner, options, files, configValues, Map.of());
         }
 
         public CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
                               String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
                               boolean production, String productionToken, String owner, StepFunctionsOptions options) {
             this(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha, codePackageLayout, projectBranch,
-                    production, productionToken, owner, options, Map.of());
+                    production, productionToken, owner, options, RepositoryFiles.NONE, Map.of(), Map.of());
         }
     }
 

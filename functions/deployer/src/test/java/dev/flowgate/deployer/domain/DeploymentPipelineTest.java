@@ -334,6 +334,111 @@ class DeploymentPipelineTest {
         assertThat(compiler.requests.get(1).codePackageUrl()).isEqualTo(location);
     }
 
+    static final String CONFIG_FLOW = """
+                from metaflow import FlowSpec, Config, config_expr, project, resources, timeout, step
+
+                @project(name=config_expr("train.project"))
+                class DemoFlow(FlowSpec):
+                    train = Config("train", default="conf/train.json")
+                    limits = Config("limits", default_value={"seconds": 300})
+
+                    @resources(cpu=train.cpu)
+                    @timeout(seconds=limits.seconds)
+                    @step
+                    def start(self):
+                        self.next(self.end)
+
+                    @step
+                    def end(self):
+                        pass
+                """;
+
+    static final Map<String, String> REAL_SETTINGS = Map.of("METAFLOW_DATASTORE_SYSROOT_S3", "s3://bucket/mf",
+            "METAFLOW_BATCH_JOB_QUEUE", "q", "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", "arn:aws:iam::123456789012:role/batch",
+            "METAFLOW_SERVICE_URL", "https://metadata.example.com");
+
+    @Test
+    void deploy_production_compilesWithTheConfigValuesTheRunsPackageCarries_notTheCommitsFile() {
+        Map<String, String> files = repoFiles();
+        files.put("flows/demoflow.py", CONFIG_FLOW);
+        files.put("flows/conf/train.json", "{\"project\": \"proj\", \"cpu\": 3}");
+        git.commit(SHA, files);
+        Map<String, String> packaged = new LinkedHashMap<>(packagedFiles());
+        packaged.put("demoflow.py", CONFIG_FLOW);
+        // what Metaflow wrote when the data scientist ran it with --config-value train '{"project": "proj", "cpu": 5}'
+        packaged.put(".mf_meta/CONFIG", "{\"user_configs\": {\"train\": [{\"project\": \"proj\", \"cpu\": 5}, false],"
+                + " \"limits\": [{\"seconds\": 300}, false]}}");
+        tagRun(packaged, true);
+        DeploymentPipeline real = new DeploymentPipeline(git, runs, packages, new dev.flowgate.deployer.adapter.MetaflowFlowCompiler(),
+                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO, "*"), REAL_SETTINGS,
+                Optional.empty(), new DeploymentIds(), Clock.systemUTC());
+
+        DeployResult result = real.deploy(request("main", false));
+
+        assertThat(result.outcome()).as(result.message() + result.flows()).isEqualTo(Outcome.DEPLOYED);
+        String definition = machines.versions.get("proj.prod.DemoFlow").get(0);
+        assertThat(definition).contains("{\"Value\":\"5\",\"Type\":\"VCPU\"}").doesNotContain("{\"Value\":\"3\",\"Type\":\"VCPU\"}");
+        assertThat(CodePackageReader.userConfigs(packages.objects.get(location)))
+                .containsEntry("train", "{\"project\":\"proj\",\"cpu\":5}").containsEntry("limits", "{\"seconds\":300}");
+    }
+
+    @Test
+    void deploy_configFileFromTheCommit_setsTheDecoratorValues_andShipsInTheExperimentalPackage() throws Exception {
+        String layerLocation = "s3://bucket/flowgate/runtime/metaflow-2.19.39.tar.gz";
+        packages.objects.put(layerLocation, TestPackages.tgz(Map.of("metaflow/__init__.py", "# mf")));
+        Map<String, String> files = repoFiles();
+        files.put("flows/demoflow.py", CONFIG_FLOW);
+        files.put("flows/conf/train.json", "{\"project\": \"proj\", \"cpu\": 3}");
+        files.put("conf/train.json", "{\"project\": \"wrong\", \"cpu\": 99}"); // the repository root's, not the flow's
+        git.commit(SHA, files);
+        DeploymentPipeline real = new DeploymentPipeline(git, runs, packages, new dev.flowgate.deployer.adapter.MetaflowFlowCompiler(),
+                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO, "*"), REAL_SETTINGS,
+                Optional.of(layerLocation), new DeploymentIds(), Clock.systemUTC());
+
+        DeployResult result = real.deploy(request("feature/x", false));
+
+        assertThat(result.outcome()).as(result.message() + result.flows()).isEqualTo(Outcome.DEPLOYED);
+        String machine = result.flows().get(0).stateMachine();
+        assertThat(machine).isEqualTo("proj.test.feature_x.DemoFlow");
+        String definition = machines.versions.get(machine).get(0);
+        assertThat(definition).contains("{\"Value\":\"3\",\"Type\":\"VCPU\"}").contains("\"AttemptDurationSeconds\":300");
+        String codeUrl = packageUrlIn(definition);
+        assertThat(memberOf(packages.objects.get(codeUrl), ".mf_meta/CONFIG"))
+                .isEqualTo("{\"user_configs\": {\"limits\": [{\"seconds\":300}, false], \"train\": [{\"project\":\"proj\",\"cpu\":3}, false]}}");
+    }
+
+    @Test
+    void deploy_givesTheCompilerTheCommitsFilesRelativeToTheFlowDirectory_neverOutsideTheRepository() {
+        tagRun(packagedFiles(), true);
+
+        assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.DEPLOYED);
+        FlowCompiler.RepositoryFiles files = compiler.requests.get(0).files();
+        assertThat(files.read("helpers/util.py").map(String::new)).contains("def f(): return 1\n");
+        assertThat(files.read("./data/../helpers/util.py").map(String::new)).contains("def f(): return 1\n");
+        assertThat(files.read("../flowgate.yaml").map(String::new)).contains(MANIFEST);
+        assertThat(files.read("../../etc/passwd")).isEmpty();
+        assertThat(files.read("/etc/passwd")).isEmpty();
+        assertThat(files.read("missing.json")).isEmpty();
+    }
+
+    private static String packageUrlIn(String definition) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("s3://bucket/mf/DemoFlow/data/[0-9a-f]{2}/[0-9a-f]{40}").matcher(definition);
+        assertThat(m.find()).as("code package URL in " + definition).isTrue();
+        return m.group();
+    }
+
+    private static String memberOf(byte[] archive, String name) throws java.io.IOException {
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(new java.io.ByteArrayInputStream(archive)))) {
+            for (var entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                if (entry.getName().equals(name)) {
+                    return new String(tar.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
+        throw new AssertionError(name + " is not in the package");
+    }
+
     @Test
     void deploy_olderCommitAfterANewerOne_isSkippedNotDeployedOverIt() {
         tagRun(packagedFiles(), true);

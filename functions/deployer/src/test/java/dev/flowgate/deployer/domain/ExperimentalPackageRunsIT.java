@@ -49,9 +49,8 @@ class ExperimentalPackageRunsIT {
                 HelloFlow()
             """;
 
-    @Test
-    void assembledPackage_runsAFlowWithTheBundledLibrary(@TempDir Path tmp) throws Exception {
-        Path python = PythonLocator.locate(Environment.system());
+    /** The installed metaflow library of the project's Python as a runtime layer (skips the test without one). */
+    private static Map<String, byte[]> installedLayer(Path python, Path tmp) throws Exception {
         String located = run(List.of(python.toString(), "-c", "import metaflow, os; print(os.path.dirname(metaflow.__file__))"),
                 tmp, Map.of());
         assumeTrue(located.startsWith("0\n"), "metaflow is not installed for " + python);
@@ -65,6 +64,74 @@ class ExperimentalPackageRunsIT {
                 }
             }
         }
+        return layer;
+    }
+
+    static final String CONFIG_FLOW = """
+            from metaflow import FlowSpec, Config, resources, step
+
+            class ConfFlow(FlowSpec):
+                train = Config("train", default="conf/train.json")
+                limits = Config("limits", default_value={"seconds": 300})
+
+                @resources(cpu=train.cpu)
+                @step
+                def start(self):
+                    print("cpu is", self.train.cpu, "seconds", self.limits.seconds)
+                    self.next(self.end)
+
+                @step
+                def end(self):
+                    pass
+
+            if __name__ == "__main__":
+                ConfFlow()
+            """;
+
+    /**
+     * A Config's default file is not packaged (only .py files are), so a container started as the compiled state
+     * machine starts it ({@code METAFLOW_FLOW_CONFIG_VALUE {"name": "kv.name"}}) reads the values from the package's
+     * {@code .mf_meta/CONFIG}: with the values the deployer writes the flow runs and sees them; without, it fails.
+     */
+    @Test
+    void assembledPackage_carriesTheConfigValuesAContainerReads(@TempDir Path tmp) throws Exception {
+        Path python = PythonLocator.locate(Environment.system());
+        Map<String, byte[]> layer = installedLayer(python, tmp);
+        Map<String, byte[]> user = Map.of("conf_flow.py", CONFIG_FLOW.getBytes(StandardCharsets.UTF_8));
+        Map<String, String> values = new dev.flowgate.deployer.adapter.MetaflowFlowCompiler().configValues(
+                new dev.flowgate.deployer.port.FlowCompiler.CompileRequest(CONFIG_FLOW, "conf_flow.py", "ConfFlow", Map.of(), null,
+                        null, 1, null, false, null, "flowgate", null,
+                        path -> path.equals("conf/train.json") ? java.util.Optional.of("{\"cpu\": 3}".getBytes(StandardCharsets.UTF_8))
+                                : java.util.Optional.empty(), Map.of()));
+        Map<String, String> env = Map.of("USER", "flowgate-test", "HOME", tmp.toString(),
+                "METAFLOW_DEFAULT_METADATA", "local", "METAFLOW_DEFAULT_DATASTORE", "local",
+                "METAFLOW_DATASTORE_SYSROOT_LOCAL", tmp.resolve("datastore").toString(),
+                "METAFLOW_FLOW_CONFIG_VALUE", "{\"limits\": \"kv.limits\", \"train\": \"kv.train\"}");
+
+        Path with = Files.createDirectories(tmp.resolve("with"));
+        extract(CodePackageAssembler.assemble(layer, user, List.of(), "{\"script\": \"conf_flow.py\"}", values), with);
+        String output = run(List.of(python.toString(), "conf_flow.py", "--no-pylint", "run"), with,
+                withPythonPath(env, with));
+        Path without = Files.createDirectories(tmp.resolve("without"));
+        extract(CodePackageAssembler.assemble(layer, user, List.of(), "{\"script\": \"conf_flow.py\"}"), without);
+        String failed = run(List.of(python.toString(), "conf_flow.py", "--no-pylint", "run"), without,
+                withPythonPath(env, without));
+
+        assertThat(values).containsOnlyKeys("train", "limits");
+        assertThat(output).startsWith("0\n").contains("cpu is 3 seconds 300");
+        assertThat(failed).doesNotStartWith("0\n").contains("Could not load expected configuration values");
+    }
+
+    private static Map<String, String> withPythonPath(Map<String, String> env, Path work) {
+        Map<String, String> all = new TreeMap<>(env);
+        all.put("PYTHONPATH", work.resolve(".mf_code").toString());
+        return all;
+    }
+
+    @Test
+    void assembledPackage_runsAFlowWithTheBundledLibrary(@TempDir Path tmp) throws Exception {
+        Path python = PythonLocator.locate(Environment.system());
+        Map<String, byte[]> layer = installedLayer(python, tmp);
         Map<String, byte[]> user = Map.of("helloflow.py", FLOW.getBytes(StandardCharsets.UTF_8),
                 "helpers/__init__.py", new byte[0], "helpers/util.py", "X = 42\n".getBytes(StandardCharsets.UTF_8));
         byte[] archive = CodePackageAssembler.assemble(layer, user, List.of(), "{\"script\": \"helloflow.py\"}");

@@ -132,7 +132,8 @@ public final class Fakes {
         public final List<CompileRequest> requests = new ArrayList<>();
 
         @Override
-        public List<IncludedFile> includedFiles(String flowSource, String flowFile) {
+        public List<IncludedFile> includedFiles(CompileRequest request, String flowFile) {
+            String flowSource = request.flowSource();
             List<IncludedFile> files = new ArrayList<>();
             String directory = flowFile.contains("/") ? flowFile.substring(0, flowFile.lastIndexOf('/') + 1) : "";
             Matcher include = INCLUDE.matcher(flowSource);

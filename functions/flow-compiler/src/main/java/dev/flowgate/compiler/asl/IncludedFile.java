@@ -54,8 +54,8 @@ public record IncludedFile(String parameter, String defaultPath, boolean isText,
                         "commit the file next to the flow and write its relative path, e.g. default=\"data/labels.csv\""));
                 continue;
             }
-            Object isText = literal(parameter.kwargs().get("is_text"), Boolean.TRUE);
-            Object encoding = literal(parameter.kwargs().get("encoding"), "utf-8");
+            Object isText = literal(parameter.arguments().get("is_text"), Boolean.TRUE);
+            Object encoding = literal(parameter.arguments().get("encoding"), "utf-8");
             if (!(isText instanceof Boolean text) || !(encoding instanceof String charset) || !Charset.isSupported(charset)) {
                 problems.add(new LintProblem(graph.fileName(), parameter.line(), null, "IncludeFile '" + parameter.name()
                         + "': is_text= must be True or False and encoding= a known encoding, written literally",

@@ -9,6 +9,7 @@ import dev.flowgate.compiler.asl.DeploymentSettings;
 import dev.flowgate.compiler.asl.IncludedFile;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
+import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.model.json.FlowgateJson;
 import dev.flowgate.model.limits.StepFunctionsLimits;
 
@@ -33,7 +34,8 @@ public final class FlowgateCli {
                                    [--branch BRANCH | --production] [--owner NAME] [--schedule-out FILE]
                                    [--job-definitions-out FILE] [--use-distributed-map]
                                    [--max-workers N] [--workflow-timeout SECONDS]
-                   flowgate graph FLOW.py [--dot]
+                                   [--config NAME PATH]... [--config-value NAME JSON]...
+                   flowgate graph FLOW.py [--dot] [--config NAME PATH]... [--config-value NAME JSON]...
 
             compile  prints the Step Functions state machine (Amazon States Language JSON) of the flow; SETTINGS.json
                      is a Metaflow config file (METAFLOW_DATASTORE_SYSROOT_S3, METAFLOW_BATCH_JOB_QUEUE, ...).
@@ -45,6 +47,10 @@ public final class FlowgateCli {
                      --max-workers splits at once, at most 10000; default 100; an inline Map runs at most 40).
                      --workflow-timeout fails an execution still running after SECONDS (1 to 31536000, one year).
             graph    prints the flow's steps and transitions, or Graphviz DOT with --dot.
+            Configs: decorator arguments read from a Config (cfg.key, cfg["key"], config_expr("name.key")) take
+                     its value as Metaflow determines it at deploy time: --config NAME PATH (a JSON file) or
+                     --config-value NAME JSON, else the Config's default_value=, else its default= file read
+                     relative to the flow file's directory.
             The flow file is parsed, never run.
             """;
 
@@ -81,6 +87,7 @@ public final class FlowgateCli {
     }
 
     private static int compile(List<String> args, PrintStream out, PrintStream err) {
+        Map<String, String> configs = configOptions(args);
         Map<String, String> options = options(args, List.of("--settings", "--code-url", "--code-sha", "--branch", "--owner",
                 "--schedule-out", "--production-token", "--max-workers", "--workflow-timeout", "--job-definitions-out"),
                 List.of("--production", "--use-distributed-map"));
@@ -93,7 +100,7 @@ public final class FlowgateCli {
             throw new BadArgument("--settings SETTINGS.json is required (a Metaflow config file)");
         }
         Map<String, String> config = readSettings(Path.of(options.get("--settings")));
-        FlowGraph graph = FlowCompiler.parse(flowFile, read(Path.of(flowFile)));
+        FlowGraph graph = parse(flowFile, configs);
         CompileOptions compileOptions = new CompileOptions(DeploymentSettings.fromConfig(config), options.get("--code-url"),
                 options.get("--code-sha"), null, options.get("--branch"), options.containsKey("--production"),
                 options.get("--production-token"), options.get("--owner"), null, maxWorkers,
@@ -172,11 +179,44 @@ public final class FlowgateCli {
     }
 
     private static int graph(List<String> args, PrintStream out) {
+        Map<String, String> configs = configOptions(args);
         Map<String, String> options = options(args, List.of(), List.of("--dot"));
         String flowFile = single(args);
-        FlowGraph graph = FlowCompiler.parse(flowFile, read(Path.of(flowFile)));
+        FlowGraph graph = parse(flowFile, configs);
         out.print(options.containsKey("--dot") ? graph.dot() : graph.describe());
         return 0;
+    }
+
+    /** The flow, its Configs' default= files read next to it (never run). */
+    private static FlowGraph parse(String flowFile, Map<String, String> configs) {
+        Path path = Path.of(flowFile);
+        return FlowCompiler.parse(flowFile, read(path), new ConfigInputs(FlowCompiler.configFilesNextTo(path), configs));
+    }
+
+    /**
+     * Removes {@code --config NAME PATH} (the file read now, relative to the working directory, as Metaflow does)
+     * and {@code --config-value NAME JSON} from args; returns config name → JSON text. A name given twice is refused.
+     */
+    private static Map<String, String> configOptions(List<String> args) {
+        Map<String, String> configs = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); ) {
+            String arg = args.get(i);
+            if (!arg.equals("--config") && !arg.equals("--config-value")) {
+                i++;
+                continue;
+            }
+            if (i + 2 >= args.size()) {
+                throw new BadArgument(arg + " needs a config name and a " + (arg.equals("--config") ? "file" : "JSON value"));
+            }
+            String name = args.get(i + 1);
+            String value = args.get(i + 2);
+            if (configs.containsKey(name)) {
+                throw new BadArgument("config '" + name + "' is given twice; give one --config or --config-value per config");
+            }
+            configs.put(name, arg.equals("--config") ? read(Path.of(value)) : value);
+            args.subList(i, i + 3).clear();
+        }
+        return configs;
     }
 
     private static String pretty(String json) {

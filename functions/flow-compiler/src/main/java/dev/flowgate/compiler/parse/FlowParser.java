@@ -389,7 +389,7 @@ public final class FlowParser {
                         .or(() -> Optional.ofNullable(call.kwargs().get("default_value"))).map(this::substitute);
                 boolean required = call.kwargs().get("required") instanceof PyExpr.Bool b && b.value();
                 return Optional.of(new ParameterDef(nameToken.text(), kind.get(), name, defaultValue, required, nameToken.line(),
-                        call.kwargs()));
+                        substitute(call.kwargs())));
             }
         }
         return Optional.empty();

@@ -50,17 +50,16 @@ public record ParsedFlow(String fileName, String className, int line, List<Decor
     }
 
     /**
-     * {@code attribute = Parameter("name", default=…)} (kind also {@code Config} or {@code IncludeFile}), with every
-     * keyword argument as written ({@code is_text=}, {@code encoding=}, {@code type=}, …).
+     * {@code attribute = Parameter("name", default=…)} (kind also {@code Config} or {@code IncludeFile}); {@code arguments}
+     * are the call's keyword arguments as written (a Config's {@code default=} file, {@code default_value=}, {@code parser=}).
      */
     public record ParameterDef(String attribute, String kind, String name, Optional<PyExpr> defaultValue,
-                               boolean required, int line, Map<String, PyExpr> kwargs) {
+                               boolean required, int line, Map<String, PyExpr> arguments) {
         public ParameterDef {
-            kwargs = Map.copyOf(kwargs);
+            arguments = Map.copyOf(arguments);
         }
 
-        public ParameterDef(String attribute, String kind, String name, Optional<PyExpr> defaultValue, boolean required,
-                            int line) {
+        public ParameterDef(String attribute, String kind, String name, Optional<PyExpr> defaultValue, boolean required, int line) {
             this(attribute, kind, name, defaultValue, required, line, Map.of());
         }
     }

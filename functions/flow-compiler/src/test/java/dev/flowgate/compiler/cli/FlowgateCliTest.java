@@ -36,6 +36,42 @@ class FlowgateCliTest {
     }
 
     @Test
+    void compile_readsAConfigsDefaultFileNextToTheFlow_notTheWorkingDirectory() {
+        int code = run("compile", FLOWS.resolve("config_driven_flow.py").toString(), "--settings", SETTINGS, "--production");
+
+        assertThat(code).as(stderr()).isZero();
+        assertThat(stderr()).contains("ranking.prod.ConfigDrivenFlow");
+        assertThat(FlowgateJson.parse(stdout()).at("/States/start/Parameters/Timeout/AttemptDurationSeconds").asInt()).isEqualTo(1200);
+    }
+
+    @Test
+    void compile_configAndConfigValue_replaceTheDefaults(@TempDir Path dir) throws IOException {
+        Path train = dir.resolve("other_train.json");
+        Files.writeString(train, "{\"project\": \"other\", \"start\": {\"cpu\": 6, \"memory\": 1024}, \"image\": \"i:1\", \"gpus\": [3], \"lr\": \"0.5\"}");
+        int code = run("compile", FLOWS.resolve("config_driven_flow.py").toString(), "--settings", SETTINGS, "--production",
+                "--config", "train", train.toString(), "--config-value", "limits", "{\"minutes\": 5, \"retries\": 0, \"queue\": \"q2\"}");
+
+        assertThat(code).as(stderr()).isZero();
+        assertThat(stderr()).contains("other.prod.ConfigDrivenFlow");
+        JsonNode states = FlowgateJson.parse(stdout()).path("States");
+        assertThat(states.at("/start/Parameters/Timeout/AttemptDurationSeconds").asInt()).isEqualTo(300);
+        assertThat(states.at("/start/Parameters/ContainerOverrides/ResourceRequirements/0/Value").asText()).isEqualTo("6");
+        assertThat(states.at("/fit/Parameters/JobQueue").asText()).isEqualTo("q2");
+    }
+
+    @Test
+    void compile_aConfigValueThatIsNotJson_exits2_namingTheConfigAndTheLine() {
+        int code = run("compile", FLOWS.resolve("config_driven_flow.py").toString(), "--settings", SETTINGS,
+                "--config-value", "limits", "{minutes: 5}");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(stderr()).contains("config_driven_flow.py:25: step 'start': Config 'limits' (line 21) given with --config/--config-value is not valid JSON (Unexpected character")
+                .contains("Fix: fix the JSON");
+        assertThat(run("graph", FLOWS.resolve("config_driven_flow.py").toString(), "--config", "train")).isEqualTo(2);
+        assertThat(stderr()).contains("--config needs a config name and a file");
+    }
+
+    @Test
     void compile_printsTheStateMachine_andWritesTheScheduleOfAScheduledProjectFlow(@TempDir Path dir) throws IOException {
         Path scheduleFile = dir.resolve("schedule.json");
         int code = run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS,
