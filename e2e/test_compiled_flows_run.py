@@ -221,14 +221,16 @@ def test_a_triggered_run_sees_the_upstream_run_as_current_trigger(deployment):
     assert error is None, job_log_tail(execution)
     run = read_run(deployment, f"TriggeredFlow/sfn-{name}", """
 start = run["start"].task
-print(json.dumps({"upstream": start["upstream"].data, "greeting": start["upstream_greeting"].data}))""")
-    assert run == {"upstream": f"HelloFlow/sfn-{upstream}", "greeting": "hello from Flowgate"}
+print(json.dumps({"upstream": start["upstream"].data, "greeting": start["upstream_greeting"].data,
+                  "at_end": run["end"].task["upstream_at_end"].data}))""")
+    assert run == {"upstream": f"HelloFlow/sfn-{upstream}", "greeting": "hello from Flowgate",
+                   "at_end": f"HelloFlow/sfn-{upstream}"}, "every step sees current.trigger"
 
     name, execution, error = run_compiled(deployment, E2E_FLOWS / "triggered_flow.py")
     assert error is None, job_log_tail(execution)
     manual = read_run(deployment, f"TriggeredFlow/sfn-{name}", """
-print(json.dumps({"upstream": run["start"].task["upstream"].data}))""")
-    assert manual == {"upstream": None}, "started by hand: no trigger, as when run locally without --trigger"
+print(json.dumps({"upstream": run["start"].task["upstream"].data, "at_end": run["end"].task["upstream_at_end"].data}))""")
+    assert manual == {"upstream": None, "at_end": None}, "started by hand: no trigger, as when run locally without --trigger"
 
 
 def test_several_upstream_flows_start_the_flow_once_all_of_them_finished(deployment):

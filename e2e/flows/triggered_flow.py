@@ -13,7 +13,8 @@ class TriggeredFlow(FlowSpec):
 
     @step
     def end(self):
-        pass
+        trigger = getattr(current, "trigger", None)
+        self.upstream_at_end = trigger.run.pathspec if trigger else None
 
 
 if __name__ == "__main__":

@@ -195,6 +195,11 @@ class FlowStartsTest {
         assertThat(single.at("/States").has("trigger_on_finish:record")).isFalse();
         assertThat(single.at("/States/start/Parameters/ContainerOverrides/Command/2").asText())
                 .contains("--with=step_functions_internal $FLOWGATE_TRIGGER_OPTION init", "--with=step_functions_internal $FLOWGATE_TRIGGER_OPTION step start");
+        assertThat(single.at("/States/start/Parameters/Parameters/trigger_option.$").asText()).isEqualTo("$.flowgate_trigger_option.option");
+        assertThat(single.at("/States/end/Parameters/Parameters/trigger_option.$").asText())
+                .as("carried from step to step like the run id").isEqualTo("$.Parameters.trigger_option");
+        assertThat(single.at("/States/end/Parameters/ContainerOverrides/Command/2").asText()).contains("$FLOWGATE_TRIGGER_OPTION step end");
+        assertThat(single.at("/States/trigger_on_finish:none/Result/option").asText()).as("a blank, dropped by the shell").isEqualTo(" ");
     }
 
     @Test

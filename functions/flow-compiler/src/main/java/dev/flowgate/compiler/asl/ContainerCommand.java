@@ -22,7 +22,7 @@ final class ContainerCommand {
 
     /** The DynamoDB attribute in which a switch step's container records the step it chose. */
     static final String SWITCH_ATTRIBUTE = "switch_next_step";
-    /** The start step's {@code --trigger <Flow>/<run>} option (or nothing) of a {@code @trigger_on_finish} flow. */
+    /** A step's {@code --trigger <Flow>/<run>} option (or a blank) in a {@code @trigger_on_finish} flow. */
     static final String TRIGGER_OPTION = "FLOWGATE_TRIGGER_OPTION";
 
     private ContainerCommand() {
@@ -200,7 +200,7 @@ final class ContainerCommand {
         top.add("--quiet --metadata=service --environment=local --datastore=s3 --datastore-root="
                 + options.settings().datastoreRoot() + " --event-logger=nullSidecarLogger --monitor=nullSidecarMonitor"
                 + " --no-pylint" + (node.type() == NodeType.PARALLEL_FOREACH ? "" : " --with=step_functions_internal"));
-        if (node.name().equals(graph.start().name()) && graph.flowDecorator("trigger_on_finish").isPresent()) {
+        if (graph.flowDecorator("trigger_on_finish").isPresent()) {
             // Metaflow's own --trigger option of @trigger_on_finish: current.trigger is the upstream run
             top.add("$" + TRIGGER_OPTION);
         }

@@ -380,6 +380,10 @@ public final class StateMachineGenerator {
         }
         jobParameters.put("metaflow.run_id.$", runIdPath);
         jobParameters.put("run_id.$", runIdPath);
+        if (triggered()) {
+            // carried from step to step like the run id, so every step gets current.trigger
+            jobParameters.put("trigger_option.$", triggerOptionPath(node));
+        }
         List<String> foreachParents = enclosingForeaches(node);
         for (String parent : foreachParents) {
             boolean firstInBody = graph.step(parent).outFuncs().get(0).equals(node.name())
@@ -519,10 +523,6 @@ public final class StateMachineGenerator {
                 env.put("METAFLOW_PARAMETERS", "$.Parameters");
                 env.put("METAFLOW_DEFAULT_PARAMETERS", defaultParameters());
             }
-            if (graph.flowDecorator("trigger_on_finish").isPresent()) {
-                // "--trigger <Flow>/sfn-<id>" when an upstream's success started the run, else "" (TriggerGate)
-                env.put(ContainerCommand.TRIGGER_OPTION, TriggerGate.OPTION_PATH + ".option");
-            }
         } else if (node.type() == NodeType.JOIN && isForeachJoin(node)) {
             // after a Distributed Map the join's input is the foreach step's output: its split parent is that JobId
             env.put("METAFLOW_SPLIT_PARENT_TASK_ID", options.distributedMap() ? "$.JobId"
@@ -561,6 +561,10 @@ public final class StateMachineGenerator {
         }
         env.put("METAFLOW_STEP_NAME", node.name());
         env.put("METAFLOW_RUN_ID", runIdPath);
+        if (triggered()) {
+            // "--trigger <Flow>/sfn-<id>" when an upstream's success started the run, else " " (TriggerGate)
+            env.put(ContainerCommand.TRIGGER_OPTION, triggerOptionPath(node));
+        }
         if (node.type() == NodeType.FOREACH || node.type() == NodeType.SWITCH || foreachJoinParent != null || node.has("parallel")
                 || (node.type() == NodeType.JOIN && isForeachJoin(node))) {
             env.put("METAFLOW_SFN_DYNAMO_DB_TABLE", dynamoTable(node));
@@ -598,6 +602,18 @@ public final class StateMachineGenerator {
     /** Metaflow lists a flow's parameters with {@code dir(cls)}: sorted by attribute name. */
     private List<ParsedFlow.ParameterDef> parametersInMetaflowsOrder() {
         return graph.parameters().stream().sorted(java.util.Comparator.comparing(ParsedFlow.ParameterDef::attribute)).toList();
+    }
+
+    private boolean triggered() {
+        return graph.flowDecorator("trigger_on_finish").isPresent();
+    }
+
+    /** Where a step finds its {@code --trigger} option: the gate's output for start, then the previous job's parameters. */
+    private String triggerOptionPath(StepNode node) {
+        if (node.name().equals(graph.start().name())) {
+            return TriggerGate.OPTION_PATH + ".option";
+        }
+        return staticJoin(node) ? "$[0].Parameters.trigger_option" : "$.Parameters.trigger_option";
     }
 
     private String runIdPath(StepNode node) {

@@ -31,7 +31,7 @@ public final class TriggerGate {
     static final String RESET = "trigger_on_finish:reset";
     static final String FROM = "trigger_on_finish:from:";
     static final String UNTRIGGERED = "trigger_on_finish:none";
-    /** Where the start step's {@code --trigger} option is kept ({@code .option}, a string, maybe empty). */
+    /** Where the start step's {@code --trigger} option is kept ({@code .option}, a string, a blank when untriggered). */
     public static final String OPTION_PATH = "$.flowgate_trigger_option";
 
     private TriggerGate() {
@@ -66,7 +66,8 @@ public final class TriggerGate {
         }
         entry.put("Default", UNTRIGGERED);
         ObjectNode untriggered = definition.objectNode().put("Type", "Pass");
-        untriggered.putObject("Result").put("option", "");
+        // a blank, not "": it rides in Batch job parameters, and the shell drops it from the command line
+        untriggered.putObject("Result").put("option", " ");
         untriggered.put("ResultPath", OPTION_PATH);
         untriggered.put("Next", flowStart);
         gate.put(UNTRIGGERED, untriggered);
