@@ -203,6 +203,18 @@ class FlowStartsTest {
     }
 
     @Test
+    void triggerOnFinish_longUpstreamNames_keepStateNamesWithinStepFunctionsLimit() throws IOException {
+        String longFlow = "Upstream" + "X".repeat(60) + "Flow";
+        JsonNode states = FlowgateJson.parse(compile(flow("@project(name='reports')\n@trigger_on_finish(flows=['" + longFlow
+                + "', 'BFlow'])")).definitionJson()).get("States");
+        List<String> names = new java.util.ArrayList<>();
+        states.fieldNames().forEachRemaining(names::add);
+        assertThat(names).allSatisfy(n -> assertThat(n.length()).as(n).isLessThanOrEqualTo(80));
+        assertThat(names).anySatisfy(n -> assertThat(n).startsWith("trigger_on_finish:from:reports.prod.Upstream").endsWith("#1"));
+        assertThat(states.at("/trigger_on_finish?/Choices/0/Next").asText()).endsWith("#1");
+    }
+
+    @Test
     void triggerOnFinish_badForms_areRefusedNamingTheLineAndTheFix() {
         assertRefused(flow("@trigger_on_finish(flow='ingest.UpFlow')"), "f.py:2:", "neither a flow name nor project.branch.FlowName");
         assertRefused(flow("@trigger_on_finish(flow='UpFlow', flows=['OtherFlow'])"), "f.py:2:", "both flow= and flows=");

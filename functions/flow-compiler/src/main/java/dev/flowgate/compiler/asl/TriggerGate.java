@@ -48,8 +48,9 @@ public final class TriggerGate {
         ObjectNode entry = definition.objectNode().put("Type", "Choice");
         gate.put(ENTRY, entry);
         ArrayNode choices = entry.putArray("Choices");
-        for (CompiledFlow.FinishTrigger upstream : upstreams) {
-            String from = FROM + upstream.stateMachineName();
+        for (int i = 0; i < upstreams.size(); i++) {
+            CompiledFlow.FinishTrigger upstream = upstreams.get(i);
+            String from = stateName(FROM + upstream.stateMachineName(), i, gate);
             ObjectNode rule = choices.addObject();
             ArrayNode and = rule.putArray("And");
             and.addObject().put("Variable", "$.flowgate_trigger.upstream_execution_arn").put("IsPresent", true);
@@ -110,6 +111,12 @@ public final class TriggerGate {
         raced.put("Next", WAITING);
         reset.put("Next", flowStart);
         gate.put(RESET, reset);
+    }
+
+    /** Step Functions allows state names of at most 80 characters; long or repeated ones get a numbered cut. */
+    private static String stateName(String name, int index, Map<String, ObjectNode> taken) {
+        return name.length() <= 80 && !taken.containsKey(name) ? name
+                : name.substring(0, Math.min(name.length(), 72)) + "#" + (index + 1);
     }
 
     private static ObjectNode prepend(ObjectNode definition, ObjectNode states, Map<String, ObjectNode> gate) {
