@@ -18,14 +18,13 @@ import dev.flowgate.compiler.parse.PyExpr;
 import dev.flowgate.compiler.parse.SyntaxProblem;
 import dev.flowgate.model.json.FlowgateJson;
 import dev.flowgate.model.naming.MetaflowNames;
-import dev.flowgate.model.naming.NameHash;
+import dev.flowgate.model.naming.StateMachineNames;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -143,12 +142,37 @@ public final class FlowCompiler {
         }
     }
 
-    /** {@code <project>.<branch>.<Flow>} with {@code @project}, else the flow name; Metaflow's rules. */
-    static String stateMachineName(FlowGraph graph, CompileOptions options) {
+    /**
+     * The name the state machine of {@code graph} gets with {@code options}: {@code <project>.<label>.<Flow>} with
+     * {@code @project}, else the flow name; derived by {@link StateMachineNames}, the one place names come from. An
+     * experimental deployment ({@code branch} set, not production) of a flow without {@code @project} is refused: it
+     * would be named like the production state machine.
+     */
+    public static String stateMachineName(FlowGraph graph, CompileOptions options) {
         Optional<ProjectBranch> project = projectBranch(graph, options);
         int line = graph.flowDecorator("project").map(ParsedFlow.Decorator::line).orElse(1);
+        if (project.isEmpty() && options.branch() != null && !options.production()) {
+            throw lint(graph, line, graph.flowName() + " has no @project, so it has only a production state machine ("
+                    + graph.flowName() + "); an experimental deployment of branch '" + options.branch()
+                    + "' would replace it", "add @project(name=\"<project>\") to " + graph.flowName()
+                    + " to deploy branches to state machines of their own");
+        }
         return machineName(graph, line, options, project.map(ProjectBranch::project), project.map(ProjectBranch::branch),
                 graph.flowName(), "shorten the flow name");
+    }
+
+    /** The {@code @project} name of the flow, when it has one (checked as {@link #stateMachineName} checks it). */
+    public static Optional<String> projectName(FlowGraph graph) {
+        return graph.flowDecorator("project").map(project -> checkedProjectName(graph, project));
+    }
+
+    private static String checkedProjectName(FlowGraph graph, ParsedFlow.Decorator project) {
+        PyExpr projectName = project.kwarg("name").orElse(project.args().isEmpty() ? null : project.args().get(0));
+        if (!(projectName instanceof PyExpr.Str s) || !MetaflowNames.isProjectName(s.value())) {
+            throw lint(graph, project.line(), "@project needs name='<lowercase_letters_digits_underscores>'",
+                    "write e.g. @project(name=\"churn_model\")");
+        }
+        return s.value();
     }
 
     /** The {@code @project} name and the branch label of this deployment ({@code prod}, {@code test.x}, ...). */
@@ -160,41 +184,32 @@ public final class FlowCompiler {
         if (project.isEmpty()) {
             return Optional.empty();
         }
-        PyExpr projectName = project.get().kwarg("name").orElse(project.get().args().isEmpty() ? null : project.get().args().get(0));
-        if (!(projectName instanceof PyExpr.Str s) || !MetaflowNames.isProjectName(s.value())) {
-            throw lint(graph, project.get().line(), "@project needs name='<lowercase_letters_digits_underscores>'",
-                    "write e.g. @project(name=\"churn_model\")");
-        }
+        String name = checkedProjectName(graph, project.get());
         String branch = options.branch();
         if (branch != null && !MetaflowNames.isProjectName(branch)) {
             throw lint(graph, project.get().line(), "the branch '" + branch + "' may only hold lowercase letters, digits and"
-                    + " underscores", "deploy the branch under a name such as " + branch.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
+                    + " underscores", "deploy the branch under a name such as " + StateMachineNames.branchName(branch));
         }
-        String label = branch != null ? (options.production() ? "prod." : "test.") + branch
-                : options.production() ? "prod" : "user." + options.owner();
-        return Optional.of(new ProjectBranch(s.value(), label));
+        return Optional.of(new ProjectBranch(name, StateMachineNames.label(Optional.ofNullable(branch),
+                options.production(), options.owner())));
     }
 
     /**
      * The state machine name of {@code flow} deployed in {@code project}/{@code branch} (both or neither), with the
-     * settings' prefix: Metaflow cuts a project name longer than 80 characters to 60 + "-" + 16 base32 characters
-     * of its SHA-1; a name without project that long is refused (at {@code line}, with {@code fix}).
+     * settings' prefix ({@link StateMachineNames}): Metaflow cuts a project name longer than 80 characters to 60 + "-"
+     * + 16 base32 characters of its SHA-1; a name without project that long is refused (at {@code line}, with {@code fix}).
      */
     static String machineName(FlowGraph graph, int line, CompileOptions options, Optional<String> project,
                               Optional<String> branch, String flow, String fix) {
-        String prefix = options.settings().stateMachinePrefix().map(p -> p + "_").orElse("");
+        Optional<String> prefix = options.settings().stateMachinePrefix();
         if (project.isEmpty()) {
-            String name = prefix + flow;
-            if (name.length() > 80) {
+            String name = StateMachineNames.plainFlow(prefix, flow);
+            if (name.length() > StateMachineNames.MAX_NAME) {
                 throw lint(graph, line, "the state machine name " + name + " is longer than 80 characters", fix);
             }
             return name;
         }
-        String name = prefix + project.get() + "." + branch.orElseThrow() + "." + flow;
-        if (name.length() > 80) {
-            name = name.substring(0, 60) + "-" + NameHash.base32Sha1(name).substring(0, 16);
-        }
-        return name;
+        return StateMachineNames.projectFlow(prefix, project.get(), branch.orElseThrow(), flow);
     }
 
     static FlowLintException lint(FlowGraph graph, int line, String message, String fix) {
