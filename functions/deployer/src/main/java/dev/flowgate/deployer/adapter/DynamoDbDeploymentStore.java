@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +27,10 @@ import java.util.Optional;
  * Items:
  * <ul>
  *   <li>{@code pk=claim#<key>, sk=-}: a de-duplication claim (delivery id, or repository+branch+commit), with TTL;</li>
- *   <li>{@code pk=deployments#<flow>, sk=<deployment id>}: one history row (ids sort by time);</li>
+ *   <li>{@code pk=deployments#<flow>, sk=<deployment id>}: one history row (ids sort by time), written once
+ *       (conditional put: never overwritten);</li>
+ *   <li>{@code pk=claim#deployment#<id>}: the claim of a deployment id (one id, one invocation) and
+ *       {@code pk=claim#lease#<project>.<branch>.<flow>}: the lease of a deployment, both with TTL;</li>
  *   <li>{@code pk=deployed#<repo>#<branch>#<sha>#<flow>, sk=-}: marks a successful deployment (re-delivery no-op).</li>
  * </ul>
  */
@@ -91,7 +95,9 @@ public final class DynamoDbDeploymentStore implements DeploymentStore, DeliveryL
         item.put("stage_ms", AttributeValue.fromM(stages));
         item.put("differing", AttributeValue.fromL(record.differing().stream().map(DynamoDbDeploymentStore::s).toList()));
         List<TransactWriteItem> writes = new ArrayList<>();
-        writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build());
+        // a history row is written once: a second write with the same flow and deployment id is refused, never an overwrite
+        writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)").build()).build());
         if (record.outcome() == Outcome.DEPLOYED && "deploy".equals(record.kind())) {
             writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(Map.of(
                     "pk", s(deployedKey(record.repository(), record.branch(), record.commitSha(), record.flow())),
@@ -99,9 +105,21 @@ public final class DynamoDbDeploymentStore implements DeploymentStore, DeliveryL
         }
         try {
             dynamo.transactWriteItems(r -> r.transactItems(writes));
+        } catch (TransactionCanceledException e) {
+            boolean exists = e.hasCancellationReasons() && !e.cancellationReasons().isEmpty()
+                    && "ConditionalCheckFailed".equals(e.cancellationReasons().get(0).code());
+            throw new DeployError.Unavailable(exists ? "deployment record " + record.deploymentId() + " of " + record.flow()
+                    + " already exists; records are never overwritten" : "deployment record could not be written", e);
         } catch (SdkException e) {
             throw new DeployError.Unavailable("deployment record could not be written", e);
         }
+    }
+
+    @Override
+    public Optional<DeploymentRecord> find(String flow, String deploymentId) {
+        Map<String, AttributeValue> row = dynamo.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of("pk", s("deployments#" + flow), "sk", s(deploymentId)))).item();
+        return row == null || row.isEmpty() ? Optional.empty() : Optional.of(fromItem(row));
     }
 
     @Override

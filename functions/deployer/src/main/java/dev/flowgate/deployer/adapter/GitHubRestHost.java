@@ -2,6 +2,7 @@ package dev.flowgate.deployer.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flowgate.deployer.domain.CommitRelation;
 import dev.flowgate.deployer.domain.CommitStatus;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.TreeEntry;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
 /**
  * GitHub's REST API (github.com at {@code https://api.github.com}, Enterprise Server at
  * {@code https://HOST/api/v3}, or the local runtime's stand-in): raw file contents, recursive trees, commit
- * statuses. Authenticates with a bearer token.
+ * statuses, how two commits relate (compare) and where a branch points (git ref). Authenticates with a bearer token.
  */
 public final class GitHubRestHost implements GitHost {
     private final HttpClient http;
@@ -115,13 +116,56 @@ public final class GitHubRestHost implements GitHost {
     }
 
     @Override
-    public Optional<Boolean> isBehind(String repository, String base, String head) {
-        HttpResponse<byte[]> response = send(request("/repos/" + repository + "/compare/" + base + "..." + head).GET().build(),
-                "compare");
-        if (response.statusCode() / 100 != 2) {
+    public CommitRelation compare(String repository, String base, String head) {
+        requireSha(base, "compare base");
+        requireSha(head, "compare head");
+        String what = "compare " + shortSha(base) + "..." + shortSha(head) + " of " + repository;
+        HttpResponse<byte[]> response = send(request("/repos/" + repository + "/compare/" + base + "..." + head
+                + "?per_page=1").GET().build(), "compare");
+        check(response, what);
+        String status = parse(response, what).path("status").asText("");
+        return CommitRelation.fromGitHub(status).orElseThrow(() -> new DeployError.Unavailable("GitHub could not " + what
+                + ": the answer has no known status ('" + status + "')", null));
+    }
+
+    @Override
+    public Optional<String> branchHead(String repository, String branch) {
+        String what = "read branch " + branch + " of " + repository;
+        HttpResponse<byte[]> response = send(request("/repos/" + repository + "/git/ref/heads/" + HttpJson.path(branch))
+                .GET().build(), "ref heads/" + branch);
+        if (response.statusCode() == 404) {
             return Optional.empty();
         }
-        String status = FlowgateJson.parse(new String(response.body(), StandardCharsets.UTF_8)).path("status").asText("");
-        return status.isEmpty() ? Optional.empty() : Optional.of("behind".equals(status));
+        check(response, what);
+        JsonNode body = parse(response, what);
+        String ref = body.path("ref").asText("");
+        String sha = body.path("object").path("sha").asText("");
+        // GitHub answers a prefix match with an array of refs: only the exact ref counts
+        if (!ref.equals("refs/heads/" + branch) || !"commit".equals(body.path("object").path("type").asText(""))
+                || !SHA.matcher(sha).matches()) {
+            throw new DeployError.Unavailable("GitHub could not " + what + ": the answer names no commit of refs/heads/"
+                    + branch, null);
+        }
+        return Optional.of(sha);
+    }
+
+    private static final java.util.regex.Pattern SHA = java.util.regex.Pattern.compile("[0-9a-f]{40}");
+
+    private static void requireSha(String sha, String what) {
+        if (sha == null || !SHA.matcher(sha).matches()) {
+            throw new DeployError.Unavailable(what + " '" + sha + "' is not a 40-character commit sha", null);
+        }
+    }
+
+    private static String shortSha(String sha) {
+        return sha.substring(0, Math.min(12, sha.length()));
+    }
+
+    private static JsonNode parse(HttpResponse<byte[]> response, String what) {
+        try {
+            return FlowgateJson.parse(new String(response.body(), StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            throw new DeployError.Unavailable("GitHub could not " + what + ": the answer is not JSON", e);
+        }
     }
 }

@@ -7,11 +7,13 @@ import dev.flowgate.compiler.graph.FlowLintException;
 import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.port.FlowCompiler;
+import dev.flowgate.model.naming.StateMachineNames;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The deployer's compile stage on Flowgate's flow compiler library (functions/flow-compiler): parses the flow
@@ -51,22 +53,48 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
     }
 
     @Override
+    public FlowNaming naming(CompileRequest request) {
+        try {
+            FlowGraph graph = graph(request);
+            Optional<String> project = dev.flowgate.compiler.FlowCompiler.projectName(graph);
+            if (project.isEmpty() && !request.production()) {
+                return new FlowNaming(project, Optional.empty());
+            }
+            return new FlowNaming(project, Optional.of(dev.flowgate.compiler.FlowCompiler.stateMachineName(graph,
+                    options(request, DeploymentSettings.fromConfig(request.settings())))));
+        } catch (FlowLintException e) {
+            throw new DeployError.CompileFailed(request.flowName(), e.getMessage(), e);
+        } catch (DeploymentSettings.SettingsException e) {
+            throw new DeployError.CompileFailed(request.flowName(), "deployment settings (FLOWGATE_METAFLOW_CONFIG): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The flow the request names, parsed (never run). */
+    private static FlowGraph graph(CompileRequest request) {
+        FlowGraph graph = dev.flowgate.compiler.FlowCompiler.parse(request.fileName(), request.flowSource(), configInputs(request));
+        if (!graph.flowName().equals(request.flowName())) {
+            throw new DeployError.CompileFailed(request.flowName(), request.fileName() + " defines " + graph.flowName()
+                    + ", but flowgate.yaml names it " + request.flowName() + "; make them agree", null);
+        }
+        return graph;
+    }
+
+    /** Metaflow: production without --branch is "prod"; a git branch deploys with --branch as "test.<branch>". */
+    private static CompileOptions options(CompileRequest request, DeploymentSettings settings) {
+        String metadata = "{\"version\": 0, \"archive_format\": \"tgz\", \"mfcontent_version\": "
+                + request.codePackageLayout() + "}";
+        String branch = request.production() ? null : StateMachineNames.branchOf(request.projectBranch()).orElse(null);
+        return new CompileOptions(settings, request.codePackageUrl(), request.codePackageSha(),
+                metadata, branch, request.production(), request.productionToken(), request.owner(), null,
+                request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds());
+    }
+
+    @Override
     public CompiledFlow compile(CompileRequest request) {
         try {
-            FlowGraph graph = dev.flowgate.compiler.FlowCompiler.parse(request.fileName(), request.flowSource(), configInputs(request));
-            if (!graph.flowName().equals(request.flowName())) {
-                throw new DeployError.CompileFailed(request.flowName(), request.fileName() + " defines " + graph.flowName()
-                        + ", but flowgate.yaml names it " + request.flowName() + "; make them agree", null);
-            }
-            DeploymentSettings settings = DeploymentSettings.fromConfig(request.settings());
-            String metadata = "{\"version\": 0, \"archive_format\": \"tgz\", \"mfcontent_version\": "
-                    + request.codePackageLayout() + "}";
-            // Metaflow: production without --branch is "prod"; a git branch deploys as "test.<branch>"
-            String branch = request.production() ? null
-                    : request.projectBranch().startsWith("test.") ? request.projectBranch().substring(5) : request.projectBranch();
-            CompileOptions options = new CompileOptions(settings, request.codePackageUrl(), request.codePackageSha(),
-                    metadata, branch, request.production(), request.productionToken(), request.owner(), null,
-                    request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds());
+            FlowGraph graph = graph(request);
+            CompileOptions options = options(request, DeploymentSettings.fromConfig(request.settings()));
             Map<String, String> descriptors = new LinkedHashMap<>();
             for (dev.flowgate.compiler.asl.IncludedFile file : dev.flowgate.compiler.asl.IncludedFile.of(graph)) {
                 StoredFile stored = request.includedFiles().get(file.parameter());

@@ -85,4 +85,27 @@ public abstract sealed class DeployError extends RuntimeException {
             super(Outcome.ERROR, message, cause);
         }
     }
+
+    /** The commit to deploy is not on the ref the request names (or the ref does not exist). */
+    public static final class CommitNotOnRef extends DeployError {
+        public CommitNotOnRef(String message) {
+            super(Outcome.COMMIT_NOT_ON_REF, message, null);
+        }
+    }
+
+    /** Whether the commit is on its ref, or older than the live one, could not be checked: refuse, never proceed. */
+    public static final class ProvenanceUnknown extends DeployError {
+        public ProvenanceUnknown(String message, Throwable cause) {
+            super(Outcome.ERROR, message, cause);
+        }
+    }
+
+    /** An experimental branch of a flow without {@code @project}: it has only the production state machine. */
+    public static final class ProjectRequired extends DeployError {
+        public ProjectRequired(String flow, String branch) {
+            super(Outcome.PROJECT_REQUIRED, flow + ": has no @project, so branch " + branch + " cannot deploy it: its only"
+                    + " state machine is the production one; add @project(name=\"<project>\") to " + flow
+                    + " to deploy branches to state machines of their own", null);
+        }
+    }
 }

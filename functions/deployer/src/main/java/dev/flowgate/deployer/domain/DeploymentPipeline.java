@@ -55,7 +55,8 @@ public final class DeploymentPipeline {
     private final Map<String, String> metaflowSettings;
     private final Optional<String> runtimeLayer;
     private final Map<String, Map<String, byte[]>> layers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final DeploymentIds ids;
+    private final DeploymentIdClaims idClaims;
+    private final CommitProvenance provenance;
     private final Clock clock;
 
     public DeploymentPipeline(GitHost git, RunRegistry runs, CodePackageStore packages, FlowCompiler compiler,
@@ -76,20 +77,33 @@ public final class DeploymentPipeline {
         this.policy = policy;
         this.metaflowSettings = Map.copyOf(metaflowSettings);
         this.runtimeLayer = runtimeLayer;
-        this.ids = ids;
+        this.idClaims = new DeploymentIdClaims(leases, ids, clock);
+        this.provenance = new CommitProvenance(git);
         this.clock = clock;
     }
 
+    /**
+     * @throws DeployRequestJson.InvalidRequest naming {@code deployment_id} when the request carries an id that is
+     *                                          malformed, out of date, or belongs to another deployment
+     */
     public DeployResult deploy(DeployRequest request) {
-        String deploymentId = request.deploymentId().orElseGet(() -> ids.next(clock.instant()));
+        // one id, one invocation: claimed before anything else, so no one can share a running deployment's lease
+        String deploymentId = idClaims.claim(request.deploymentId());
         Optional<Target> target = policy.target(request.repository(), request.branch());
         if (target.isEmpty()) {
             return new DeployResult(deploymentId, request.requestId(), request.repository(), request.commitSha(),
-                    Outcome.NOT_CONFIGURED, "branch " + request.branch() + " of " + request.repository()
-                    + " is not configured to deploy (FLOWGATE_REPOSITORIES)", List.of());
+                    Outcome.NOT_CONFIGURED, policy.refusal(request.repository(), request.branch()), List.of());
         }
         ProjectManifest manifest;
         List<FlowEntry> flows;
+        try {
+            // whatever triggered it, the commit must be on the branch it claims to come from (fails closed)
+            provenance.requireOnBranch(request.repository(), request.branch(), request.commitSha());
+        } catch (DeployError e) {
+            report(request, "provenance", e instanceof DeployError.ProvenanceUnknown ? "error" : "failure", e.getMessage());
+            alert(request, deploymentId, "provenance", Optional.empty(), e, Optional.empty());
+            return DeployResult.refused(request, deploymentId, e);
+        }
         try {
             manifest = git.file(request.repository(), request.commitSha(), ProjectManifest.FILE)
                     .map(ProjectManifest::parse).orElseGet(ProjectManifest::missing);
@@ -98,6 +112,15 @@ public final class DeploymentPipeline {
             report(request, "manifest", "failure", e.getMessage());
             alert(request, deploymentId, "manifest", Optional.empty(), e, Optional.empty());
             return DeployResult.refused(request, deploymentId, e);
+        }
+        if (request.deploymentId().isPresent()) {
+            for (FlowEntry flow : flows) {
+                if (store.find(flow.name(), deploymentId).isPresent()) {
+                    throw new DeployRequestJson.InvalidRequest(List.of(new DeployRequestJson.FieldError(
+                            DeploymentIdClaims.FIELD, "deployment_id " + deploymentId + " already has a record of "
+                            + flow.name() + "; a deployment id is used once: omit it to get a fresh one")));
+                }
+            }
         }
         boolean production = target.get() == Target.PRODUCTION;
         String projectBranch = production ? ProjectBranch.production() : ProjectBranch.experimental(request.branch());
@@ -128,7 +151,8 @@ public final class DeploymentPipeline {
         // two deployments of one flow (and @project branch) never interleave: a lease with a TTL past Lambda's 15 min
         String lease = "lease#" + manifest.project() + "." + projectBranch + "." + flow.name();
         Optional<String> holder = leases.claim(lease, deploymentId, clock.instant().plus(LEASE));
-        if (holder.isPresent() && !holder.get().equals(deploymentId)) {
+        if (holder.isPresent()) {
+            // never re-entered, not even by a request carrying the holder's id: a lease is never shared
             DeployError busy = new DeployError.Busy(flow.name(), holder.get());
             return new FlowResult(flow.name(), busy.outcome(), busy.getMessage(), "", "", "", Optional.empty(), Map.of(),
                     Optional.empty());
@@ -154,12 +178,18 @@ public final class DeploymentPipeline {
                         + sha.substring(0, 12) + " by " + done.deploymentId() + "; nothing to do", done.runPathspec(),
                         done.stateMachine(), done.versionArn(), Optional.empty(), stages, Optional.empty());
             }
-            Optional<DeploymentRecord> newer = store.history(flow.name(), 20).stream()
-                    .filter(r -> r.outcome() == Outcome.DEPLOYED && "deploy".equals(r.kind())
-                            && r.repository().equalsIgnoreCase(repo) && r.branch().equals(request.branch())
-                            && !r.commitSha().equals(sha))
-                    .findFirst()
-                    .filter(r -> git.isBehind(repo, r.commitSha(), sha).orElse(false));
+            Optional<DeploymentRecord> newer;
+            try {
+                // the last commit of this repository and branch deployed; when the host cannot compare, refuse
+                newer = store.history(flow.name(), 20).stream()
+                        .filter(r -> r.outcome() == Outcome.DEPLOYED && "deploy".equals(r.kind())
+                                && r.repository().equalsIgnoreCase(repo) && r.branch().equals(request.branch())
+                                && !r.commitSha().equals(sha))
+                        .findFirst()
+                        .filter(r -> provenance.isOlderThan(repo, sha, r.commitSha()));
+            } catch (DeployError e) {
+                return failed(request, deploymentId, manifest, flow, null, "", stages, e);
+            }
             if (newer.isPresent()) {
                 return new FlowResult(flow.name(), Outcome.SKIPPED, flow.name() + ": " + sha.substring(0, 12)
                         + " is older than " + newer.get().commitSha().substring(0, Math.min(12, newer.get().commitSha().length()))
@@ -335,18 +365,20 @@ public final class DeploymentPipeline {
         byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
                 .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
                         + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
-        String expected = ProjectBranch.flowName(manifest.project(), projectBranch, flow.name());
-        String token = machines.currentDefinition(expected).flatMap(ProductionToken::in)
+        // the compiler names the state machine (StateMachineNames, the one source); a flow without @project has only
+        // its production state machine, so an experimental branch never deploys it
+        FlowCompiler.FlowNaming naming = compiler.naming(
+                compileRequest(request, flow, pkg, projectBranch, production, source, "", configs, Map.of()));
+        String name = naming.stateMachineName()
+                .orElseThrow(() -> new DeployError.ProjectRequired(flow.name(), request.branch()));
+        String token = machines.currentDefinition(name).flatMap(ProductionToken::in)
                 .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
         Map<String, StoredFile> included = includedFiles(request, flow,
                 compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, Map.of()));
         CompiledFlow compiled = compileWith(request, flow, pkg, projectBranch, production, source, token, configs, included);
-        if (!compiled.stateMachineName().equals(expected)) {
-            // the compiler named it differently (prefix, truncation): keep the token that machine already has
-            Optional<String> live = machines.currentDefinition(compiled.stateMachineName()).flatMap(ProductionToken::in);
-            if (live.isPresent() && !live.get().equals(token)) {
-                compiled = compileWith(request, flow, pkg, projectBranch, production, source, live.get(), configs, included);
-            }
+        if (!compiled.stateMachineName().equals(name)) {
+            throw new DeployError.CompileFailed(flow.name(), "the compiler named the state machine " + compiled.stateMachineName()
+                    + " after announcing " + name + "; not deploying", null);
         }
         return compiled;
     }

@@ -1,26 +1,22 @@
 package dev.flowgate.deployer.domain;
 
-import java.util.Locale;
+import dev.flowgate.model.naming.StateMachineNames;
 
-/** Metaflow's @project branch naming: {@code prod} for production, {@code test.<branch>} for a git branch. */
+/**
+ * The deployment's @project branch label, from {@link StateMachineNames} (the one place names are derived):
+ * {@code prod} for production, {@code test.<branch name>} for a git branch (an injective mapping: two git branches
+ * never share a label). State machine names themselves come from the compiler ({@code FlowCompiler#naming}).
+ */
 public final class ProjectBranch {
-    private static final int MAX = 128;
-
     private ProjectBranch() {
     }
 
     public static String production() {
-        return "prod";
+        return StateMachineNames.PRODUCTION_LABEL;
     }
 
-    /** {@code feature/New-Model} becomes {@code test.feature_new_model} (Metaflow allows only [a-z0-9_]). */
+    /** {@code feature_x} stays {@code test.feature_x}; {@code feature/New-Model} becomes {@code test.feature_new_model__<hash>}. */
     public static String experimental(String gitBranch) {
-        String cleaned = gitBranch.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        return "test." + (cleaned.length() > MAX ? cleaned.substring(0, MAX) : cleaned);
-    }
-
-    /** The @project name of a flow: {@code <project>.<branch>.<Flow>}. */
-    public static String flowName(String project, String branch, String flow) {
-        return project + "." + branch + "." + flow;
+        return StateMachineNames.experimentalLabel(gitBranch);
     }
 }

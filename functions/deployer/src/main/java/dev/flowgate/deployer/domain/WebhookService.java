@@ -122,12 +122,11 @@ public final class WebhookService {
             return WebhookResponse.error(400, shaField, "must be a 40-character lowercase hex commit sha");
         }
         if (!policy.knows(repository)) {
-            return WebhookResponse.error(403, "repository.full_name", "repository " + repository
-                    + " is not configured for deployment (FLOWGATE_REPOSITORIES)");
+            return WebhookResponse.error(403, "repository.full_name", policy.refusal(repository, branch));
         }
         Optional<Target> target = policy.target(repository, branch);
         if (target.isEmpty()) {
-            return WebhookResponse.ignored("branch " + branch + " of " + repository + " is not configured to deploy");
+            return WebhookResponse.ignored(policy.refusal(repository, branch));
         }
         Instant now = clock.instant();
         String newId = ids.next(now);

@@ -41,7 +41,7 @@ import java.util.Optional;
 
 /**
  * Builds the deployer's services from an {@link Environment}: SDK clients once per container. Settings:
- * FLOWGATE_RESOURCE_PREFIX, FLOWGATE_REPOSITORIES, FLOWGATE_EXPERIMENTAL_BRANCHES, FLOWGATE_DEPLOYER_FUNCTION
+ * FLOWGATE_RESOURCE_PREFIX, FLOWGATE_REPOSITORIES (see {@link RepositoryPolicy}), FLOWGATE_DEPLOYER_FUNCTION
  * (default {@value #DEPLOYER_FUNCTION}), FLOWGATE_LOCAL_URL (local runtime: where the Lambda Invoke API is).
  */
 public final class DeployerWiring {
@@ -65,12 +65,18 @@ public final class DeployerWiring {
         return new WebhookService(
                 new SecretsManagerSecret(secrets, names.secretName(FlowgateResources.GITHUB_WEBHOOK_SECRET), SECRET_MAX_AGE,
                         Clock.systemUTC()),
-                RepositoryPolicy.parse(env.get("FLOWGATE_REPOSITORIES", ""), env.get("FLOWGATE_EXPERIMENTAL_BRANCHES", "*")),
+                repositoryPolicy(env),
                 ledger,
                 new LambdaAsyncDispatcher(lambda, env.get("FLOWGATE_DEPLOYER_FUNCTION", DEPLOYER_FUNCTION)),
                 new DeploymentIds(), Clock.systemUTC(),
                 Duration.ofHours(env.getInt("FLOWGATE_DELIVERY_TTL_HOURS", 24)),
                 Duration.ofMinutes(env.getInt("FLOWGATE_COMMIT_DEDUP_MINUTES", 10)));
+    }
+
+    /** {@code FLOWGATE_REPOSITORIES} with per-repository experimental opt-ins; the retired global setting is refused. */
+    static RepositoryPolicy repositoryPolicy(Environment env) {
+        RepositoryPolicy.refuseGlobalExperimentalSetting(env.get(RepositoryPolicy.RETIRED_SETTING));
+        return RepositoryPolicy.parse(env.get(RepositoryPolicy.SETTING, ""));
     }
 
     static final String LOCAL_ROLE = "arn:aws:iam::123456789012:role/flowgate-local";
@@ -147,7 +153,7 @@ public final class DeployerWiring {
                 store,
                 new LambdaAlertNotifier(lambdaClient(env, aws), env.get("FLOWGATE_ALERTER_FUNCTION", ALERTER_FUNCTION),
                         new LoggingAlertNotifier(System.out), Clock.systemUTC()),
-                RepositoryPolicy.parse(env.get("FLOWGATE_REPOSITORIES", ""), env.get("FLOWGATE_EXPERIMENTAL_BRANCHES", "*")),
+                repositoryPolicy(env),
                 metaflowSettings, env.get("FLOWGATE_METAFLOW_LAYER"), new DeploymentIds(), Clock.systemUTC());
     }
 

@@ -14,6 +14,18 @@ public interface FlowCompiler {
     CompiledFlow compile(CompileRequest request);
 
     /**
+     * The flow's {@code @project} name and what its state machine is called in this deployment, as {@link #compile}
+     * will name it (the compiler's naming is the one source of names). {@code stateMachineName} is empty when the
+     * deployment cannot have one: an experimental branch of a flow without {@code @project}, whose only state machine
+     * is the production one.
+     */
+    FlowNaming naming(CompileRequest request);
+
+    /** @param project the flow's {@code @project} name, empty without one */
+    record FlowNaming(Optional<String> project, Optional<String> stateMachineName) {
+    }
+
+    /**
      * The files the flow's {@code IncludeFile} parameters read by default, as paths in the repository (the flow
      * file's directory is where relative defaults start). Metaflow uploads them at deploy time; so does the
      * deployer, then passes them to {@link #compile} in {@link CompileRequest#includedFiles()}.

@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.port;
 
+import dev.flowgate.deployer.domain.CommitRelation;
 import dev.flowgate.deployer.domain.CommitStatus;
 import dev.flowgate.deployer.domain.TreeEntry;
 
@@ -20,8 +21,18 @@ public interface GitHost {
     byte[] blob(String repository, String blobSha);
 
     /**
-     * Whether {@code head} is strictly behind {@code base} (an ancestor of it), from GitHub's compare API;
-     * empty when the host cannot tell.
+     * How {@code head} relates to {@code base} (GitHub's compare API, {@code GET /repos/{o}/{r}/compare/{base}...{head}}).
+     *
+     * @throws dev.flowgate.deployer.domain.DeployError.Unavailable when the host cannot tell (unknown commit, HTTP
+     *                                                           error, an answer without a known status): callers refuse
      */
-    java.util.Optional<Boolean> isBehind(String repository, String base, String head);
+    CommitRelation compare(String repository, String base, String head);
+
+    /**
+     * The commit {@code branch} points at now ({@code GET /repos/{o}/{r}/git/ref/heads/{branch}}); empty when there is
+     * no such branch.
+     *
+     * @throws dev.flowgate.deployer.domain.DeployError.Unavailable when the host cannot tell
+     */
+    Optional<String> branchHead(String repository, String branch);
 }

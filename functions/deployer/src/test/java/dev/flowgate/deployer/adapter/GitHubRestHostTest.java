@@ -2,6 +2,7 @@ package dev.flowgate.deployer.adapter;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.flowgate.deployer.domain.CommitRelation;
 import dev.flowgate.deployer.domain.CommitStatus;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.TreeEntry;
@@ -109,14 +110,57 @@ class GitHubRestHostTest {
         assertThat(new String(host.blob("acme/ml-flows", "abc"), StandardCharsets.UTF_8)).isEqualTo("hello world\n");
     }
 
+    static final String OLD = "1".repeat(40);
+    static final String NEW = "2".repeat(40);
+
     @Test
-    void isBehind_readsTheCompareStatusAndIsUnknownWhenTheHostCannotTell() {
-        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/compare/new...old"))
-                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"behind\",\"behind_by\":2}")));
-        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/compare/old...new"))
-                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"ahead\"}")));
-        assertThat(host.isBehind("acme/ml-flows", "new", "old")).contains(true);
-        assertThat(host.isBehind("acme/ml-flows", "old", "new")).contains(false);
-        assertThat(host.isBehind("acme/ml-flows", "x", "y")).isEmpty();
+    void compare_readsGitHubsStatus() {
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/compare/" + NEW + "..." + OLD + "?per_page=1"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"behind\",\"ahead_by\":0,\"behind_by\":2,"
+                        + "\"total_commits\":0,\"commits\":[],\"merge_base_commit\":{\"sha\":\"" + OLD + "\"}}")));
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/compare/" + OLD + "..." + NEW + "?per_page=1"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"ahead\",\"ahead_by\":2}")));
+        assertThat(host.compare("acme/ml-flows", NEW, OLD)).isEqualTo(CommitRelation.BEHIND);
+        assertThat(host.compare("acme/ml-flows", OLD, NEW)).isEqualTo(CommitRelation.AHEAD);
+    }
+
+    @Test
+    void compare_thatCannotBeAnswered_throwsSoTheCallerRefuses() {
+        String unknown = "3".repeat(40);
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/compare/" + OLD + "..." + unknown + "?per_page=1"))
+                .willReturn(aResponse().withStatus(404).withBody("{\"message\":\"Not Found\"}")));
+        String odd = "4".repeat(40);
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/compare/" + OLD + "..." + odd + "?per_page=1"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"unknown\"}")));
+        String broken = "5".repeat(40);
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/compare/" + OLD + "..." + broken + "?per_page=1"))
+                .willReturn(aResponse().withStatus(500).withBody("oops")));
+        assertThatThrownBy(() -> host.compare("acme/ml-flows", OLD, unknown)).isInstanceOf(DeployError.Unavailable.class)
+                .hasMessageContaining("HTTP 404");
+        assertThatThrownBy(() -> host.compare("acme/ml-flows", OLD, odd)).isInstanceOf(DeployError.Unavailable.class)
+                .hasMessageContaining("no known status");
+        assertThatThrownBy(() -> host.compare("acme/ml-flows", OLD, broken)).isInstanceOf(DeployError.Unavailable.class);
+        assertThatThrownBy(() -> host.compare("acme/ml-flows", OLD, "main")).isInstanceOf(DeployError.Unavailable.class)
+                .hasMessageContaining("not a 40-character commit sha");
+    }
+
+    @Test
+    void branchHead_readsTheExactRefAndIsEmptyForAMissingBranch() {
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/git/ref/heads/feature/x"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"ref\":\"refs/heads/feature/x\",\"node_id\":\"n\","
+                        + "\"url\":\"u\",\"object\":{\"sha\":\"" + NEW + "\",\"type\":\"commit\",\"url\":\"u\"}}")));
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/git/ref/heads/gone"))
+                .willReturn(aResponse().withStatus(404).withBody("{\"message\":\"Not Found\"}")));
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/git/ref/heads/fea"))
+                .willReturn(aResponse().withStatus(200).withBody("[{\"ref\":\"refs/heads/feature/x\",\"object\":{\"sha\":\""
+                        + NEW + "\",\"type\":\"commit\"}}]")));
+        GITHUB.stubFor(get(urlEqualTo("/api/v3/repos/acme/ml-flows/git/ref/heads/down"))
+                .willReturn(aResponse().withStatus(503)));
+        assertThat(host.branchHead("acme/ml-flows", "feature/x")).contains(NEW);
+        assertThat(host.branchHead("acme/ml-flows", "gone")).isEmpty();
+        assertThatThrownBy(() -> host.branchHead("acme/ml-flows", "fea")).isInstanceOf(DeployError.Unavailable.class)
+                .hasMessageContaining("names no commit");
+        assertThatThrownBy(() -> host.branchHead("acme/ml-flows", "down")).isInstanceOf(DeployError.Unavailable.class)
+                .hasMessageContaining("HTTP 503");
     }
 }

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeploymentPipelineTest {
     static final String REPO = "acme/ml-flows";
     static final String SHA = "c".repeat(40);
-    static final String FLOW_SOURCE = "from metaflow import FlowSpec, step, schedule\n@schedule(cron='0 3 * * ? *')\n"
+    static final String FLOW_SOURCE = "from metaflow import FlowSpec, step, schedule, project\n@project(name=\"proj\")\n@schedule(cron='0 3 * * ? *')\n"
             + "class DemoFlow(FlowSpec):\n    pass\n";
     static final String MANIFEST = "project: proj\npackage_suffixes: [\".py\", \".txt\"]\n"
             + "alerts:\n  slack_channel: \"#ml\"\nflows:\n  - name: DemoFlow\n    file: flows/demoflow.py\n";
@@ -39,7 +39,7 @@ class DeploymentPipelineTest {
     final InMemoryDeploymentStore store = new InMemoryDeploymentStore();
     final RecordingAlertNotifier alerts = new RecordingAlertNotifier();
     final DeploymentPipeline pipeline = new DeploymentPipeline(git, runs, packages, compiler, jobDefinitions, machines, store, store, alerts,
-            RepositoryPolicy.parse(REPO, "*"), Map.of("METAFLOW_BATCH_JOB_QUEUE", "q"), Optional.empty(), new DeploymentIds(),
+            RepositoryPolicy.parse(REPO + ":main:experimental=*"), Map.of("METAFLOW_BATCH_JOB_QUEUE", "q"), Optional.empty(), new DeploymentIds(),
             Clock.systemUTC());
     String location;
     String packageSha;
@@ -257,7 +257,8 @@ class DeploymentPipelineTest {
         tagRun(packagedFiles(), true);
         DeployResult result = pipeline.deploy(request("feature/New-Model", false));
         assertThat(result.outcome()).isEqualTo(Outcome.DEPLOYED);
-        assertThat(result.flows().get(0).stateMachine()).isEqualTo("proj.test.feature_new_model.DemoFlow");
+        assertThat(result.flows().get(0).stateMachine()).isEqualTo("proj." + ProjectBranch.experimental("feature/New-Model") + ".DemoFlow")
+                .startsWith("proj.test.feature_new_model__");
         assertThat(compiler.requests.get(0).production()).isFalse();
     }
 
@@ -315,13 +316,13 @@ class DeploymentPipelineTest {
         String layerLocation = "s3://bucket/flowgate/runtime/metaflow-2.19.38.tar.gz";
         packages.objects.put(layerLocation, TestPackages.tgz(Map.of("metaflow/__init__.py", "# mf", "metaflow/cli.py", "# cli")));
         DeploymentPipeline experimental = new DeploymentPipeline(git, runs, packages, compiler, jobDefinitions, machines, store, store,
-                alerts, RepositoryPolicy.parse(REPO, "*"), Map.of(), Optional.of(layerLocation), new DeploymentIds(),
+                alerts, RepositoryPolicy.parse(REPO + ":main:experimental=*"), Map.of(), Optional.of(layerLocation), new DeploymentIds(),
                 Clock.systemUTC());
 
         DeployResult result = experimental.deploy(request("feature/x", false));
 
         assertThat(result.outcome()).as(result.message()).isEqualTo(Outcome.DEPLOYED);
-        assertThat(result.flows().get(0).stateMachine()).isEqualTo("proj.test.feature_x.DemoFlow");
+        assertThat(result.flows().get(0).stateMachine()).isEqualTo("proj." + ProjectBranch.experimental("feature/x") + ".DemoFlow");
         String location = compiler.requests.get(0).codePackageUrl();
         byte[] archive = packages.objects.get(location);
         assertThat(CodePackageReader.sha1(archive)).isEqualTo(compiler.requests.get(0).codePackageSha());
@@ -370,7 +371,7 @@ class DeploymentPipelineTest {
                 + " \"limits\": [{\"seconds\": 300}, false]}}");
         tagRun(packaged, true);
         DeploymentPipeline real = new DeploymentPipeline(git, runs, packages, new dev.flowgate.deployer.adapter.MetaflowFlowCompiler(),
-                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO, "*"), REAL_SETTINGS,
+                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO + ":main:experimental=*"), REAL_SETTINGS,
                 Optional.empty(), new DeploymentIds(), Clock.systemUTC());
 
         DeployResult result = real.deploy(request("main", false));
@@ -392,14 +393,14 @@ class DeploymentPipelineTest {
         files.put("conf/train.json", "{\"project\": \"wrong\", \"cpu\": 99}"); // the repository root's, not the flow's
         git.commit(SHA, files);
         DeploymentPipeline real = new DeploymentPipeline(git, runs, packages, new dev.flowgate.deployer.adapter.MetaflowFlowCompiler(),
-                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO, "*"), REAL_SETTINGS,
+                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO + ":main:experimental=*"), REAL_SETTINGS,
                 Optional.of(layerLocation), new DeploymentIds(), Clock.systemUTC());
 
         DeployResult result = real.deploy(request("feature/x", false));
 
         assertThat(result.outcome()).as(result.message() + result.flows()).isEqualTo(Outcome.DEPLOYED);
         String machine = result.flows().get(0).stateMachine();
-        assertThat(machine).isEqualTo("proj.test.feature_x.DemoFlow");
+        assertThat(machine).isEqualTo("proj." + ProjectBranch.experimental("feature/x") + ".DemoFlow");
         String definition = machines.versions.get(machine).get(0);
         assertThat(definition).contains("{\"Value\":\"3\",\"Type\":\"VCPU\"}").contains("\"AttemptDurationSeconds\":300");
         String codeUrl = packageUrlIn(definition);
@@ -445,6 +446,7 @@ class DeploymentPipelineTest {
         String older = "b".repeat(40);
         git.commit(older, repoFiles());
         git.behind.add(SHA + "..." + older);
+        git.heads.put("main", SHA);
         pipeline.deploy(request("main", false));
 
         DeployResult late = pipeline.deploy(new DeployRequest("late", Source.GITHUB_PUSH, REPO, older, "refs/heads/main",

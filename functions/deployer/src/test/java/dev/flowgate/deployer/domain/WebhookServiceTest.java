@@ -22,7 +22,7 @@ class WebhookServiceTest {
     private final WebhookService service = new WebhookService(() -> {
         secretReads++;
         return SECRET.getBytes(StandardCharsets.UTF_8);
-    }, RepositoryPolicy.parse("acme/ml-flows", "feature/*"), ledger, dispatcher, new DeploymentIds(),
+    }, RepositoryPolicy.parse("acme/ml-flows:main:experimental=feature/*"), ledger, dispatcher, new DeploymentIds(),
             Clock.systemUTC(), Duration.ofHours(24), Duration.ofMinutes(10));
 
     static String push(String ref, String after) {

@@ -1,6 +1,7 @@
 package dev.flowgate.deployer.fakes;
 
 import dev.flowgate.deployer.domain.CodePackageReader;
+import dev.flowgate.deployer.domain.CommitRelation;
 import dev.flowgate.deployer.domain.CommitStatus;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.DeploymentAlert;
@@ -33,11 +34,21 @@ public final class Fakes {
         public final Map<String, Map<String, String>> commits = new HashMap<>();
         public final Map<String, Map<String, String>> modes = new HashMap<>();
         public final List<CommitStatus> statuses = new ArrayList<>();
-        /** "base...head" pairs where head is behind base. */
+        /** "base...head" pairs where head is behind base (other pairs of known commits: ahead). */
         public final java.util.Set<String> behind = new java.util.HashSet<>();
+        /** "base...head" pairs that diverged. */
+        public final java.util.Set<String> diverged = new java.util.HashSet<>();
+        /** branch → head commit; a branch not listed points at the newest commit made with {@link #commit}. */
+        public final Map<String, String> heads = new HashMap<>();
+        /** "base...head" pairs GitHub cannot compare (an error answer). */
+        public final java.util.Set<String> failing = new java.util.HashSet<>();
+        /** When set, compare and branch reads fail as an unreachable host does. */
+        public boolean unreachable;
+        private String newest;
 
         public void commit(String sha, Map<String, String> files) {
             commits.put(sha, new LinkedHashMap<>(files));
+            newest = sha;
         }
 
         @Override
@@ -63,8 +74,20 @@ public final class Fakes {
         }
 
         @Override
-        public Optional<Boolean> isBehind(String repository, String base, String head) {
-            return Optional.of(behind.contains(base + "..." + head));
+        public CommitRelation compare(String repository, String base, String head) {
+            if (unreachable || failing.contains(base + "..." + head) || !commits.containsKey(base) || !commits.containsKey(head)) {
+                throw new DeployError.Unavailable("GitHub could not compare " + base + "..." + head + ": HTTP 404", null);
+            }
+            return base.equals(head) ? CommitRelation.IDENTICAL : behind.contains(base + "..." + head) ? CommitRelation.BEHIND
+                    : diverged.contains(base + "..." + head) ? CommitRelation.DIVERGED : CommitRelation.AHEAD;
+        }
+
+        @Override
+        public Optional<String> branchHead(String repository, String branch) {
+            if (unreachable) {
+                throw new DeployError.Unavailable("GitHub could not read branch " + branch + ": HTTP 502", null);
+            }
+            return Optional.ofNullable(heads.getOrDefault(branch, newest));
         }
 
         @Override
@@ -141,6 +164,13 @@ public final class Fakes {
                 files.add(new IncludedFile(include.group(2), directory + include.group(3)));
             }
             return files;
+        }
+
+        @Override
+        public FlowNaming naming(CompileRequest request) {
+            Optional<String> project = request.flowSource().contains("@project") ? Optional.of("proj") : Optional.empty();
+            return new FlowNaming(project, project.isEmpty() && !request.production() ? Optional.empty()
+                    : Optional.of("proj." + request.projectBranch() + "." + request.flowName()));
         }
 
         @Override

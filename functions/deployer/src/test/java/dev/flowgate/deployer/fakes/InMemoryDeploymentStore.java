@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.fakes;
 
+import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.DeploymentRecord;
 import dev.flowgate.deployer.domain.Outcome;
 import dev.flowgate.deployer.port.DeliveryLedger;
@@ -42,8 +43,16 @@ public final class InMemoryDeploymentStore implements DeliveryLedger, Deployment
 
     @Override
     public synchronized void record(DeploymentRecord record) {
-        records.removeIf(r -> r.deploymentId().equals(record.deploymentId()) && r.flow().equals(record.flow()));
+        if (find(record.flow(), record.deploymentId()).isPresent()) {
+            throw new DeployError.Unavailable("deployment record " + record.deploymentId() + " of " + record.flow()
+                    + " already exists; records are never overwritten", null);
+        }
         records.add(record);
+    }
+
+    @Override
+    public synchronized Optional<DeploymentRecord> find(String flow, String deploymentId) {
+        return records.stream().filter(r -> r.deploymentId().equals(deploymentId) && r.flow().equals(flow)).findFirst();
     }
 
     @Override

@@ -24,7 +24,7 @@ class DeployerHandlerTest {
     final DeployerHandler handler = new DeployerHandler(new DeploymentPipeline(git, new Fakes.FakeRunRegistry(),
             new Fakes.FakeCodePackageStore(), new Fakes.FakeFlowCompiler(), new Fakes.RecordingJobDefinitions(),
             new Fakes.FakeStateMachineDeployer(),
-            new InMemoryDeploymentStore(), new InMemoryDeploymentStore(), new Fakes.RecordingAlertNotifier(), RepositoryPolicy.parse("acme/ml-flows", "*"),
+            new InMemoryDeploymentStore(), new InMemoryDeploymentStore(), new Fakes.RecordingAlertNotifier(), RepositoryPolicy.parse("acme/ml-flows:main:experimental=*"),
             Map.of(), Optional.empty(), new DeploymentIds(), Clock.systemUTC()));
 
     JsonNode invoke(String payload) throws IOException {
@@ -68,5 +68,28 @@ class DeployerHandlerTest {
         assertThat(result.get("outcome").asText()).isEqualTo("invalid_manifest");
         assertThat(result.get("ok").asBoolean()).isFalse();
         assertThat(result.get("deployment_id").asText()).startsWith("d-");
+    }
+
+    @Test
+    void invoke_withAMalformedOrOverlongDeploymentId_is400NamingIt() throws IOException {
+        for (String id : new String[] {"d-1", "d-20261129T001500123Z-3f9a1c" + "0".repeat(300), "d-20261129T001500123Z-3F9A1C"}) {
+            JsonNode result = invoke("{\"repository\":\"acme/ml-flows\",\"commit_sha\":\"" + "b".repeat(40) + "\","
+                    + "\"ref\":\"refs/heads/main\",\"deployment_id\":\"" + id + "\"}");
+            assertThat(result.get("status").asInt()).as(id).isEqualTo(400);
+            assertThat(result.get("field").asText()).as(id).isEqualTo("deployment_id");
+        }
+        assertThat(git.statuses).isEmpty();
+    }
+
+    @Test
+    void invoke_reusingTheIdOfAnEarlierInvocation_is400NamingIt() throws IOException {
+        String sha = "b".repeat(40);
+        git.commit(sha, Map.of());
+        String request = "{\"repository\":\"acme/ml-flows\",\"commit_sha\":\"" + sha + "\",\"ref\":\"refs/heads/main\"";
+        String id = invoke(request + ",\"dry_run\":true}").get("deployment_id").asText();
+        JsonNode again = invoke(request + ",\"deployment_id\":\"" + id + "\"}");
+        assertThat(again.get("outcome").asText()).isEqualTo("invalid_request");
+        assertThat(again.get("field").asText()).isEqualTo("deployment_id");
+        assertThat(again.get("message").asText()).contains("used once");
     }
 }
