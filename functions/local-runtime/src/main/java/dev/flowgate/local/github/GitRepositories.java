@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 final class GitRepositories {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
     private static final Pattern REV = Pattern.compile("[A-Za-z0-9_./:-]{1,300}");
+    private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}");
 
     private final Path root;
 
@@ -46,6 +47,40 @@ final class GitRepositories {
         }
         Result result = git(repository, "rev-parse", "--verify", "--quiet", rev + suffix);
         return result.ok() ? Optional.of(result.text().strip()) : Optional.empty();
+    }
+
+    /** The commit {@code refs/heads/<branch>} points at, or empty when there is no such branch. */
+    Optional<String> branchHead(Path repository, String branch) {
+        if (!REV.matcher(branch).matches() || branch.contains("..") || branch.startsWith("-") || branch.contains(":")
+                || branch.endsWith("/") || branch.endsWith(".lock")) {
+            return Optional.empty();
+        }
+        return resolve(repository, "refs/heads/" + branch, "^{commit}");
+    }
+
+    /** How many commits are reachable from {@code to} and not from {@code from} (both full commit ids). */
+    long commitsBetween(Path repository, String from, String to) {
+        requireObjectId(from);
+        requireObjectId(to);
+        Result result = git(repository, "rev-list", "--count", from + ".." + to);
+        if (!result.ok()) {
+            throw new IllegalStateException("git rev-list failed: " + result.text());
+        }
+        return Long.parseLong(result.text().strip());
+    }
+
+    /** The best common ancestor of two commits (full ids), or empty when their histories are unrelated. */
+    Optional<String> mergeBase(Path repository, String one, String two) {
+        requireObjectId(one);
+        requireObjectId(two);
+        Result result = git(repository, "merge-base", one, two);
+        return result.ok() ? Optional.of(result.text().strip()) : Optional.empty();
+    }
+
+    private static void requireObjectId(String id) {
+        if (!OBJECT_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("not a full object id: " + id);
+        }
     }
 
     /** {@code git ls-tree -r -t -l -z}: one entry per blob, tree, link and submodule below {@code treeish}. */

@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  * production GitHub adapter unchanged (only its base URL points here). Mounted at {@code /local/github}:
  * <ul>
  *   <li>{@code GET /repos/{o}/{r}/commits/{ref}} — the commit a ref names;</li>
+ *   <li>{@code GET /repos/{o}/{r}/compare/{base}...{head}} — {@code status} identical/ahead/behind/diverged,
+ *       {@code ahead_by}, {@code behind_by}, {@code merge_base_commit}, from the repository's history;</li>
+ *   <li>{@code GET /repos/{o}/{r}/git/ref/heads/{branch}} and {@code GET /repos/{o}/{r}/branches/{branch}} — where a
+ *       branch points;</li>
  *   <li>{@code GET /repos/{o}/{r}/git/trees/{sha}[?recursive=1]} — tree entries with git blob ids;</li>
  *   <li>{@code GET /repos/{o}/{r}/git/blobs/{sha}} — base64 content;</li>
  *   <li>{@code GET /repos/{o}/{r}/contents/{path}?ref=} — a file (JSON, or raw bytes with the raw media type);</li>
@@ -70,6 +74,15 @@ public final class LocalGitHubHandler implements RequestHandler<APIGatewayProxyR
         if ("GET".equals(method) && parts[0].equals("commits") && parts.length == 2) {
             return commit(repository.get(), parts[1]);
         }
+        if ("GET".equals(method) && rest.startsWith("compare/")) {
+            return compare(repository.get(), owner, repo, rest.substring("compare/".length()));
+        }
+        if ("GET".equals(method) && rest.startsWith("git/ref/heads/")) {
+            return ref(repository.get(), owner, repo, rest.substring("git/ref/heads/".length()));
+        }
+        if ("GET".equals(method) && rest.startsWith("branches/")) {
+            return branch(repository.get(), owner, repo, rest.substring("branches/".length()));
+        }
         if ("GET".equals(method) && rest.startsWith("git/trees/")) {
             return tree(repository.get(), rest.substring("git/trees/".length()), "1".equals(query.get("recursive")));
         }
@@ -99,6 +112,62 @@ public final class LocalGitHubHandler implements RequestHandler<APIGatewayProxyR
         }
         String tree = repositories.resolve(repository, sha.get(), "^{tree}").orElseThrow();
         return json(200, Map.of("sha", sha.get(), "commit", Map.of("tree", Map.of("sha", tree))));
+    }
+
+    /**
+     * GitHub's compare ({@code base...head}): {@code status} {@code identical|ahead|behind|diverged} with
+     * {@code ahead_by} (commits on head only) and {@code behind_by} (on base only), from the repository's history; 404
+     * for an unknown commit or unrelated histories, as GitHub answers.
+     */
+    private APIGatewayProxyResponseEvent compare(Path repository, String owner, String repo, String range) {
+        int dots = range.indexOf("...");
+        if (dots <= 0 || range.indexOf("...", dots + 3) >= 0) {
+            return json(404, Map.of("message", "Not Found"));
+        }
+        Optional<String> base = repositories.resolve(repository, range.substring(0, dots), "^{commit}");
+        Optional<String> head = repositories.resolve(repository, range.substring(dots + 3), "^{commit}");
+        if (base.isEmpty() || head.isEmpty()) {
+            return json(404, Map.of("message", "Not Found"));
+        }
+        Optional<String> mergeBase = repositories.mergeBase(repository, base.get(), head.get());
+        if (mergeBase.isEmpty()) {
+            return json(404, Map.of("message", "No common ancestor between " + base.get() + " and " + head.get() + "."));
+        }
+        long ahead = repositories.commitsBetween(repository, base.get(), head.get());
+        long behind = repositories.commitsBetween(repository, head.get(), base.get());
+        String status = ahead == 0 && behind == 0 ? "identical" : behind == 0 ? "ahead" : ahead == 0 ? "behind" : "diverged";
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("url", apiUrl(owner, repo, "compare/" + range));
+        body.put("status", status);
+        body.put("ahead_by", ahead);
+        body.put("behind_by", behind);
+        body.put("total_commits", ahead);
+        body.put("base_commit", Map.of("sha", base.get()));
+        body.put("merge_base_commit", Map.of("sha", mergeBase.get()));
+        body.put("commits", List.of());
+        body.put("files", List.of());
+        return json(200, body);
+    }
+
+    /** GitHub's {@code git/ref/heads/{branch}}: the exact ref or 404 (the singular route does no prefix matching). */
+    private APIGatewayProxyResponseEvent ref(Path repository, String owner, String repo, String branch) {
+        return repositories.branchHead(repository, branch)
+                .map(sha -> json(200, Map.of("ref", "refs/heads/" + branch, "node_id", "local",
+                        "url", apiUrl(owner, repo, "git/refs/heads/" + branch),
+                        "object", Map.of("sha", sha, "type", "commit", "url", apiUrl(owner, repo, "git/commits/" + sha)))))
+                .orElseGet(() -> json(404, Map.of("message", "Not Found")));
+    }
+
+    /** GitHub's {@code branches/{branch}}: its name and head commit, or 404 "Branch not found". */
+    private APIGatewayProxyResponseEvent branch(Path repository, String owner, String repo, String branch) {
+        return repositories.branchHead(repository, branch)
+                .map(sha -> json(200, Map.of("name", branch, "protected", false,
+                        "commit", Map.of("sha", sha, "url", apiUrl(owner, repo, "commits/" + sha)))))
+                .orElseGet(() -> json(404, Map.of("message", "Branch not found")));
+    }
+
+    private static String apiUrl(String owner, String repo, String rest) {
+        return MOUNT + "/repos/" + owner + "/" + repo + "/" + rest;
     }
 
     private APIGatewayProxyResponseEvent tree(Path repository, String ref, boolean recursive) {
