@@ -60,6 +60,7 @@ class DeployerHandlerIT {
     static final String REPO = "acme/ml-flows";
     static final String GOOD = "1".repeat(40);
     static final String DRIFTED = "2".repeat(40);
+    static final String UNMERGED = "3".repeat(40);
     /** The compile stage's flow, also with a time zone on its schedule and an upstream flow. */
     static final String FLOW = dev.flowgate.deployer.adapter.MetaflowFlowCompilerTest.FLOW
             .replace("import FlowSpec, step, project, schedule", "import FlowSpec, step, project, schedule, trigger_on_finish")
@@ -113,6 +114,13 @@ class DeployerHandlerIT {
         repo.put("flows/helpers/util.py", "X = 2\n");
         serveCommit(DRIFTED, repo);
         github.stubFor(post(urlPathMatching("/repos/acme/ml-flows/statuses/.*")).willReturn(aResponse().withStatus(201).withBody("{}")));
+        // main's history: GOOD, then DRIFTED (its head); UNMERGED lives on another branch only
+        github.stubFor(get(urlEqualTo("/repos/acme/ml-flows/git/ref/heads/main")).willReturn(aResponse().withStatus(200)
+                .withBody("{\"ref\":\"refs/heads/main\",\"object\":{\"sha\":\"" + DRIFTED + "\",\"type\":\"commit\"}}")));
+        github.stubFor(get(urlEqualTo("/repos/acme/ml-flows/compare/" + GOOD + "..." + DRIFTED + "?per_page=1"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"ahead\",\"ahead_by\":1,\"behind_by\":0}")));
+        github.stubFor(get(urlEqualTo("/repos/acme/ml-flows/compare/" + UNMERGED + "..." + DRIFTED + "?per_page=1"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"diverged\",\"ahead_by\":1,\"behind_by\":1}")));
         serveMetadata(sha);
         handler = new DeployerHandler(env);
     }
@@ -214,6 +222,10 @@ class DeployerHandlerIT {
         github.verify(postRequestedFor(urlEqualTo("/repos/acme/ml-flows/statuses/" + DRIFTED))
                 .withRequestBody(matchingJsonPath("$.state", equalTo("failure")))
                 .withRequestBody(matchingJsonPath("$.description", containing("helpers/util.py"))));
+
+        JsonNode unmerged = invoke(UNMERGED);
+        assertThat(unmerged.get("outcome").asText()).isEqualTo("commit_not_on_ref");
+        assertThat(unmerged.get("message").asText()).contains("is not on refs/heads/main");
 
         assertThat(DeployerWiring.history(env).deployments("DemoFlow", 10)).extracting(DeploymentRecord::commitSha)
                 .containsExactly(DRIFTED, GOOD);
