@@ -26,6 +26,10 @@ public record TeamSettings(String team, String account, String region, String re
     private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov)?-[a-z]+-[0-9]");
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,30}");
+    private static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
+    private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9_./@+-]{1,200}");
+    private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_./@+*-]{1,200}");
+    private static final Pattern REPOSITORY_ENTRY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(:[A-Za-z0-9_./@+-]{1,200})?");
 
     public static TeamSettings load(Path file) {
         try {
@@ -53,7 +57,7 @@ public record TeamSettings(String team, String account, String region, String re
                 r.list("batch.spotInstanceTypes"), r.text("batch.efaInstanceType", Pattern.compile("[a-z0-9]+\\.[a-z0-9]+")),
                 r.integer("batch.maxVcpus.onDemand", 1, 100_000), r.integer("batch.maxVcpus.spot", 1, 100_000),
                 r.integer("batch.maxVcpus.efa", 1, 100_000), r.integer("metadataApi.throttleRatePerSecond", 1, 10_000),
-                r.integer("metadataApi.throttleBurst", 1, 5_000), r.list("deployment.repositories"),
+                r.integer("metadataApi.throttleBurst", 1, 5_000), r.repositories("deployment.repositories"),
                 r.text("deployment.jenkinsRoleName", Pattern.compile("[A-Za-z0-9+=,.@_-]{1,64}")),
                 r.text("alerts.defaultSlackChannel", Pattern.compile("#[a-z0-9][a-z0-9_-]{0,79}")),
                 r.text("lambdaAssets.metadataApi", Pattern.compile(".+")), r.text("lambdaAssets.deployer", Pattern.compile(".+")),
@@ -116,6 +120,54 @@ public record TeamSettings(String team, String account, String region, String re
                 return min;
             }
             return node.asInt();
+        }
+
+        /**
+         * The deployer's {@code FLOWGATE_REPOSITORIES} entries: each item a string {@code owner/repo[:branch]} or an
+         * object {@code {"name": "owner/repo", "productionBranch": "main", "experimentalBranches": ["feature/*"]}};
+         * experimental branches are an explicit opt-in per repository (none when the key is absent).
+         */
+        List<String> repositories(String key) {
+            JsonNode node = at(key);
+            List<String> entries = new ArrayList<>();
+            if (!node.isArray() || node.isEmpty()) {
+                problem(key, key + " must be a non-empty list of repositories");
+                return entries;
+            }
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode item = node.get(i);
+                String at = key + "[" + i + "]";
+                if (item.isTextual()) {
+                    if (!REPOSITORY_ENTRY.matcher(item.asText()).matches()) {
+                        problem(at, at + " must be owner/repo or owner/repo:branch, got '" + item.asText() + "'");
+                    }
+                    entries.add(item.asText());
+                    continue;
+                }
+                String name = item.path("name").asText("");
+                String branch = item.path("productionBranch").asText("main");
+                if (!REPOSITORY_NAME.matcher(name).matches()) {
+                    problem(at + ".name", at + ".name must be owner/repo, got '" + name + "'");
+                }
+                if (!BRANCH.matcher(branch).matches()) {
+                    problem(at + ".productionBranch", at + ".productionBranch is not a branch name: '" + branch + "'");
+                }
+                List<String> globs = new ArrayList<>();
+                JsonNode experimental = item.path("experimentalBranches");
+                if (!experimental.isMissingNode() && !(experimental.isArray() && !experimental.isEmpty())) {
+                    problem(at + ".experimentalBranches", at + ".experimentalBranches must be a non-empty list of branch globs"
+                            + " (leave it out for production only)");
+                }
+                experimental.forEach(g -> {
+                    if (!GLOB.matcher(g.asText()).matches()) {
+                        problem(at + ".experimentalBranches", at + ".experimentalBranches: '" + g.asText()
+                                + "' may hold letters, digits and _ . / @ + - *");
+                    }
+                    globs.add(g.asText());
+                });
+                entries.add(name + ":" + branch + (globs.isEmpty() ? "" : ":experimental=" + String.join("|", globs)));
+            }
+            return entries;
         }
 
         List<String> list(String key) {

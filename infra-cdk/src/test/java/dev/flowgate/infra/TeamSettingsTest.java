@@ -31,4 +31,18 @@ class TeamSettingsTest {
         assertThatThrownBy(() -> TeamSettings.parse("{not json"))
                 .isInstanceOf(TeamSettings.InvalidSettings.class);
     }
+
+    @Test
+    void repositories_becomeTheDeployersPolicy_experimentalBranchesOnlyWhereOptedIn() throws Exception {
+        String json = Files.readString(Path.of("teams/example.json"));
+        assertThat(TeamSettings.parse(json).repositories()).containsExactly("acme/ml-flows:main:experimental=feature/*|exp-*");
+        String entry = "{\"name\": \"acme/ml-flows\", \"productionBranch\": \"main\", \"experimentalBranches\": [\"feature/*\", \"exp-*\"]}";
+        assertThat(json).contains(entry);
+        String mixed = json.replace(entry, "\"acme/a\", \"acme/b:release\", {\"name\": \"acme/c\"}");
+        assertThat(TeamSettings.parse(mixed).repositories()).containsExactly("acme/a", "acme/b:release", "acme/c:main");
+        String bad = json.replace(entry, "{\"name\": \"acme/c\", \"experimentalBranches\": [\"a b\"]}, \"acme/d:x:experimental=*\"");
+        assertThatThrownBy(() -> TeamSettings.parse(bad)).isInstanceOfSatisfying(TeamSettings.InvalidSettings.class,
+                e -> assertThat(e.key()).isEqualTo("deployment.repositories[0].experimentalBranches"))
+                .hasMessageContaining("deployment.repositories[1] must be owner/repo");
+    }
 }
