@@ -170,14 +170,6 @@ public final class DeploymentPipeline {
         String repo = request.repository();
         String sha = request.commitSha();
         if (!request.dryRun()) {
-            Optional<DeploymentRecord> earlier = store.deployed(repo, request.branch(), sha, flow.name())
-                    .filter(done -> machines.currentDefinition(done.stateMachine()).isPresent());
-            if (earlier.isPresent()) {
-                DeploymentRecord done = earlier.get();
-                return new FlowResult(flow.name(), Outcome.ALREADY_DEPLOYED, flow.name() + " was already deployed from "
-                        + sha.substring(0, 12) + " by " + done.deploymentId() + "; nothing to do", done.runPathspec(),
-                        done.stateMachine(), done.versionArn(), Optional.empty(), stages, Optional.empty());
-            }
             Optional<DeploymentRecord> newer;
             try {
                 // the last commit of this repository and branch deployed; when the host cannot compare, refuse
@@ -195,6 +187,15 @@ public final class DeploymentPipeline {
                         + " is older than " + newer.get().commitSha().substring(0, Math.min(12, newer.get().commitSha().length()))
                         + ", deployed by " + newer.get().deploymentId() + "; not deploying over it", "", "", "",
                         Optional.empty(), stages, Optional.empty());
+            }
+            // a commit already deployed and still the newest of its branch: nothing to do
+            Optional<DeploymentRecord> earlier = store.deployed(repo, request.branch(), sha, flow.name())
+                    .filter(done -> machines.currentDefinition(done.stateMachine()).isPresent());
+            if (earlier.isPresent()) {
+                DeploymentRecord done = earlier.get();
+                return new FlowResult(flow.name(), Outcome.ALREADY_DEPLOYED, flow.name() + " was already deployed from "
+                        + sha.substring(0, 12) + " by " + done.deploymentId() + "; nothing to do", done.runPathspec(),
+                        done.stateMachine(), done.versionArn(), Optional.empty(), stages, Optional.empty());
             }
             report(request, flow.name(), "pending", "deploying " + flow.name() + " from " + sha.substring(0, 12));
         }
