@@ -130,15 +130,15 @@ class Platform:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def machines(self):
-        """state machine name -> (definition, number of published versions)."""
+        """state machine name -> (definition, tags: the deployment and commit that put it there)."""
         return self.aws(
             "import boto3, json\n"
             "sfn = boto3.client('stepfunctions')\n"
             "out = {}\n"
             "for m in sfn.list_state_machines()['stateMachines']:\n"
             "    d = sfn.describe_state_machine(stateMachineArn=m['stateMachineArn'])['definition']\n"
-            "    v = sfn.list_state_machine_versions(stateMachineArn=m['stateMachineArn'])['stateMachineVersions']\n"
-            "    out[m['name']] = [d, len(v)]\n"
+            "    t = sfn.list_tags_for_resource(resourceArn=m['stateMachineArn'])['tags']\n"
+            "    out[m['name']] = [d, sorted((x['key'], x['value']) for x in t)]\n"
             "print(json.dumps(out))\n")
 
     def record(self, flow, deployment_id):
