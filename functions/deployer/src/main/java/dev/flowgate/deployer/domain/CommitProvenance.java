@@ -2,6 +2,9 @@ package dev.flowgate.deployer.domain;
 
 import dev.flowgate.deployer.port.GitHost;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,10 +20,29 @@ import java.util.Optional;
  * When the host cannot answer, both throw {@link DeployError.ProvenanceUnknown}: the deployment stops.
  */
 public final class CommitProvenance {
+    private static final int REMEMBERED = 1000;
     private final GitHost git;
+    /** How two commits relate never changes: answers are remembered per container (failures are not). */
+    private final Map<String, CommitRelation> relations = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CommitRelation> eldest) {
+            return size() > REMEMBERED;
+        }
+    });
 
     public CommitProvenance(GitHost git) {
         this.git = git;
+    }
+
+    private CommitRelation compare(String repository, String base, String head) {
+        String key = repository.toLowerCase(java.util.Locale.ROOT) + "#" + base + "..." + head;
+        CommitRelation known = relations.get(key);
+        if (known != null) {
+            return known;
+        }
+        CommitRelation relation = git.compare(repository, base, head);
+        relations.put(key, relation);
+        return relation;
     }
 
     public void requireOnBranch(String repository, String branch, String commitSha) {
@@ -33,7 +55,7 @@ public final class CommitProvenance {
                 throw new DeployError.CommitNotOnRef(repository + " has no branch " + branch + " (" + ref + "); "
                         + shortSha(commitSha) + " is not on it; not deploying");
             }
-            relation = head.get().equals(commitSha) ? CommitRelation.IDENTICAL : git.compare(repository, commitSha, head.get());
+            relation = head.get().equals(commitSha) ? CommitRelation.IDENTICAL : compare(repository, commitSha, head.get());
         } catch (DeployError.Unavailable e) {
             throw new DeployError.ProvenanceUnknown("could not check that " + shortSha(commitSha) + " is on " + ref + " of "
                     + repository + " (" + e.getMessage() + "); not deploying", e);
@@ -47,7 +69,7 @@ public final class CommitProvenance {
     /** Whether {@code commitSha} is an ancestor of {@code liveSha} (older than what is deployed). */
     public boolean isOlderThan(String repository, String commitSha, String liveSha) {
         try {
-            return git.compare(repository, liveSha, commitSha) == CommitRelation.BEHIND;
+            return compare(repository, liveSha, commitSha) == CommitRelation.BEHIND;
         } catch (DeployError.Unavailable e) {
             throw new DeployError.ProvenanceUnknown("could not check whether " + shortSha(commitSha) + " is older than "
                     + shortSha(liveSha) + ", deployed last (" + e.getMessage() + "); not deploying", e);

@@ -182,8 +182,9 @@ class GateProvenanceTest {
         assertThat(late.outcome()).isEqualTo(Outcome.SKIPPED);
         assertThat(late.message()).contains("is older than " + SHA.substring(0, 12));
 
+        // commit relations never change, so answers are remembered per container: a fresh one meets the failure
         git.failing.add(SHA + "..." + older);
-        DeployResult unknown = pipeline.deploy(request(older, "main"));
+        DeployResult unknown = pipeline(REPO + ":main").deploy(request(older, "main"));
         assertThat(unknown.outcome()).isEqualTo(Outcome.ERROR);
         assertThat(unknown.message()).contains("could not check whether").contains("older");
         assertThat(machines.versions.get("proj.prod.DemoFlow")).hasSize(1);
