@@ -146,6 +146,10 @@ public final class LocalRuntime implements AutoCloseable {
                 + "   (set the matching FLOWGATE_* variable to choose your own)"));
         out.println("Point your tools at it:");
         runtime.exportLines().forEach(line -> out.println("  " + line));
+        out.println("Deploys from: " + runtime.functionEnvironment().get("FLOWGATE_REPOSITORIES")
+                .filter(r -> !r.isBlank()).map(r -> "FLOWGATE_REPOSITORIES=" + r)
+                .orElse("no repository (set FLOWGATE_REPOSITORIES=owner/repo[:branch[:experimental=GLOB|GLOB]])")
+                + "; git repositories under " + LocalPlatform.gitRoot(runtime.functionEnvironment()));
         out.println("Health: curl " + runtime.url() + "/healthz    Stop: Ctrl-C");
         out.flush();
     }
