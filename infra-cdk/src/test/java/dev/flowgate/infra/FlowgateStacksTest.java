@@ -135,6 +135,18 @@ class FlowgateStacksTest {
     }
 
     @Test
+    void deployerAndWebhook_getTheRepositoryPolicyWithItsExperimentalOptIn_andNoGlobalBranchSetting() {
+        String functions = control.findResources("AWS::Lambda::Function").toString();
+        assertThat(functions).contains("FLOWGATE_REPOSITORIES=acme/ml-flows:main:experimental=feature/*|exp-*")
+                .doesNotContain("FLOWGATE_EXPERIMENTAL_BRANCHES");
+        for (String handler : List.of(ControlPlaneStack.DEPLOYER_HANDLER, ControlPlaneStack.WEBHOOK_HANDLER)) {
+            control.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of("Handler", handler,
+                    "Environment", Match.objectLike(Map.of("Variables", Match.objectLike(Map.of("FLOWGATE_REPOSITORIES",
+                            "acme/ml-flows:main:experimental=feature/*|exp-*")))))));
+        }
+    }
+
+    @Test
     void deployer_isAsyncWithDeadLetterQueue_andInvokableByTheJenkinsRoleOnly() {
         control.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.objectLike(Map.of("MaximumRetryAttempts", 1,
                 "DestinationConfig", Match.objectLike(Map.of("OnFailure", Match.anyValue())))));
