@@ -167,6 +167,15 @@ public final class FlowCompiler {
     }
 
     private static String checkedProjectName(FlowGraph graph, ParsedFlow.Decorator project) {
+        // Metaflow 2.19 lets @project(branch=..., production=...) override the deployment's --branch/--production at
+        // run time: an experimental deployment would run as production (current.is_production, project_branch:prod)
+        for (String attribute : List.of("branch", "production")) {
+            if (project.kwarg(attribute).isPresent()) {
+                throw lint(graph, project.line(), "@project(" + attribute + "=...) decides at run time which branch the"
+                        + " flow runs as, and would contradict the deployment (an experimental branch could run as production)",
+                        "remove " + attribute + "= from @project: the deployment sets the branch from git");
+            }
+        }
         PyExpr projectName = project.kwarg("name").orElse(project.args().isEmpty() ? null : project.args().get(0));
         if (!(projectName instanceof PyExpr.Str s) || !MetaflowNames.isProjectName(s.value())) {
             throw lint(graph, project.line(), "@project needs name='<lowercase_letters_digits_underscores>'",

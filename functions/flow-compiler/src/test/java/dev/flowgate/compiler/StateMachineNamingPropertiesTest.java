@@ -15,6 +15,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -73,6 +74,17 @@ class StateMachineNamingPropertiesTest {
         assertThatThrownBy(() -> FlowCompiler.stateMachineName(graph, experimental(branch)))
                 .isInstanceOf(FlowLintException.class).hasMessageContaining("add @project");
         assertThat(FlowCompiler.stateMachineName(graph, production())).isEqualTo(flow);
+    }
+
+    @Example
+    void projectAttributesThatWouldOverrideTheDeploymentsBranch_areRefused() {
+        for (String attributes : List.of("branch=\"x\"", "production=True")) {
+            FlowGraph graph = FlowCompiler.parse("f.py", source(Optional.of("p"), "FlowX")
+                    .replace("@project(name=\"p\")", "@project(name=\"p\", " + attributes + ")"));
+            assertThatThrownBy(() -> FlowCompiler.stateMachineName(graph, experimental("feature/x")))
+                    .isInstanceOf(FlowLintException.class).hasMessageContaining("the deployment sets the branch from git");
+            assertThatThrownBy(() -> FlowCompiler.projectName(graph)).isInstanceOf(FlowLintException.class);
+        }
     }
 
     @Example
