@@ -4,6 +4,12 @@ The platform is the one at FLOWGATE_URL when that is set; otherwise this suite s
 on a free port, waits for GET /healthz and stops it at the end. Flows run as real processes
 (`python flow.py --metadata=service --datastore=local run`), all started at once, each with its own
 METAFLOW_HOME and local datastore root under pytest's temporary directory.
+
+The platform demands API keys, as API Gateway does: API_KEY (named `e2e`, what data scientists' clients send;
+exported as METAFLOW_SERVICE_AUTH_KEY to every client this suite starts) and PRODUCTION_KEY (named `sfn-jobs`,
+the only caller allowed to set `production:` system tags: compiled production jobs send it). Raw HTTP to the
+metadata API must send `x-api-key: API_KEY` (`service_get` does). With FLOWGATE_URL, give that platform's keys as
+FLOWGATE_E2E_API_KEY / FLOWGATE_E2E_PRODUCTION_KEY.
 """
 import os
 import signal
@@ -23,6 +29,9 @@ FLOWS = Path(__file__).resolve().parent / "flows"
 PYTHON = os.environ.get("FLOWGATE_PYTHON", sys.executable)
 STARTUP_SECONDS = int(os.environ.get("FLOWGATE_E2E_STARTUP_SECONDS", "300"))
 FLOW_TIMEOUT_SECONDS = 240
+API_KEY = os.environ.get("FLOWGATE_E2E_API_KEY") or "e2e-" + uuid.uuid4().hex
+PRODUCTION_KEY = os.environ.get("FLOWGATE_E2E_PRODUCTION_KEY") or "sfn-" + uuid.uuid4().hex
+os.environ["METAFLOW_SERVICE_AUTH_KEY"] = API_KEY
 
 
 def _free_port():
@@ -51,8 +60,10 @@ def platform_url(tmp_path_factory):
         return
     port = _free_port()
     log = tmp_path_factory.mktemp("platform") / "platform.log"
-    env = {**os.environ, "FLOWGATE_PORT": str(port)}
+    env = {**os.environ, "FLOWGATE_PORT": str(port), "FLOWGATE_API_KEYS": f"e2e:{API_KEY},sfn-jobs:{PRODUCTION_KEY}",
+           "FLOWGATE_PRODUCTION_CALLERS": "sfn-jobs"}
     env.pop("AWS_ENDPOINT_URL", None)
+    env.pop("FLOWGATE_API_KEY", None)
     with open(log, "wb") as out:
         process = subprocess.Popen([str(ROOT / "scripts" / "platform")], cwd=ROOT, env=env, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
@@ -161,7 +172,8 @@ def client(metaflow_env, runs):
 
 def service_get(url, path):
     """A raw GET against the metadata API (for what the client API hides): status, headers, body text."""
-    with urllib.request.urlopen(url + path, timeout=10) as response:
+    request = urllib.request.Request(url + path, headers={"x-api-key": API_KEY})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read().decode()
 
 

@@ -20,7 +20,7 @@ import boto3
 import pytest
 
 from asl_runner import Execution, StatesError, load_input
-from conftest import FLOWS as E2E_FLOWS, PYTHON, ROOT
+from conftest import API_KEY, FLOWS as E2E_FLOWS, PRODUCTION_KEY, PYTHON, ROOT
 
 CORPUS = ROOT / "functions" / "flow-compiler" / "src" / "test" / "resources" / "flows"
 JAR = ROOT / "functions" / "flow-compiler" / "target" / "flow-compiler-lambda.jar"
@@ -48,12 +48,14 @@ def deployment(moto_url, platform_url, tmp_path_factory):
         "METAFLOW_ECS_S3_ACCESS_IAM_ROLE": "arn:aws:iam::123456789012:role/flowgate-batch-job",
         "METAFLOW_SFN_DYNAMO_DB_TABLE": TABLE,
         "METAFLOW_S3_ENDPOINT_URL": moto_url,
+        # production jobs authenticate as the production caller: only it may send production:<token> system tags
+        "METAFLOW_SERVICE_HEADERS": json.dumps({"x-api-key": PRODUCTION_KEY}),
     }
     (work / "settings.json").write_text(json.dumps(settings))
     home = work / "metaflow-home"
     home.mkdir()
     client_env = {**os.environ, **aws, "METAFLOW_HOME": str(home), "USERNAME": "flowgate-e2e",
-                  "METAFLOW_SERVICE_URL": platform_url, "METAFLOW_DEFAULT_METADATA": "service",
+                  "METAFLOW_SERVICE_URL": platform_url, "METAFLOW_DEFAULT_METADATA": "service", "METAFLOW_SERVICE_AUTH_KEY": API_KEY,
                   "METAFLOW_DEFAULT_DATASTORE": "s3", "METAFLOW_DATASTORE_SYSROOT_S3": settings["METAFLOW_DATASTORE_SYSROOT_S3"],
                   "METAFLOW_S3_ENDPOINT_URL": moto_url}
     return {"aws": aws, "s3": s3, "work": work, "client_env": client_env}

@@ -53,6 +53,7 @@ import software.constructs.Construct;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -79,8 +80,10 @@ public final class ControlPlaneStack extends Stack {
                 "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
 
         // --- metadata API
+        Map<String, String> metadataEnv = new HashMap<>(common);
+        metadataEnv.putAll(settings.metadataCallers().environment());
         Function metadataFn = function("MetadataApi", prefix + "-metadata-api", METADATA_HANDLER,
-                asset(repositoryRoot, settings.metadataApiAsset(), "lambdaAssets.metadataApi"), 1024, Duration.seconds(29), common);
+                asset(repositoryRoot, settings.metadataApiAsset(), "lambdaAssets.metadataApi"), 1024, Duration.seconds(29), metadataEnv);
         metadataTable.grantReadWriteData(metadataFn);
         Alias metadataLive = Alias.Builder.create(this, "MetadataApiLive").aliasName("live").version(metadataFn.getCurrentVersion()).build();
         LogGroup apiLogs = LogGroup.Builder.create(this, "MetadataApiAccessLogs").retention(RetentionDays.ONE_YEAR).build();
@@ -98,6 +101,12 @@ public final class ControlPlaneStack extends Stack {
         UsagePlan plan = metadataApi.addUsagePlan("MetaflowClients", UsagePlanProps.builder().name(prefix + "-metaflow-clients")
                 .throttle(ThrottleSettings.builder().rateLimit(settings.apiRate()).burstLimit(settings.apiBurst()).build()).build());
         plan.addApiKey(key);
+        // production jobs (Step Functions → Batch) send production:<token> system tags; only this key's fingerprint,
+        // listed in metadataApi.productionCallers, may (the metadata API refuses them from every other caller)
+        ApiKey productionKey = ApiKey.Builder.create(this, "ProductionJobsKey").apiKeyName(prefix + "-production-jobs")
+                .description("x-api-key of production jobs (METAFLOW_SERVICE_HEADERS of production deployments only); list its"
+                        + " fingerprint key-sha256:<16 hex> in metadataApi.productionCallers").build();
+        plan.addApiKey(productionKey);
         plan.addApiStage(UsagePlanPerApiStage.builder().api(metadataApi).stage(metadataApi.getDeploymentStage()).build());
         // a policy of this stack attached to the job role (the role lives in the compute stack; no cycle)
         Policy.Builder.create(this, "JobRoleMetadataAccess").roles(List.of(jobRole))
@@ -241,6 +250,9 @@ public final class ControlPlaneStack extends Stack {
 
         // --- what a data scientist's Metaflow config needs
         CfnOutput.Builder.create(this, "ServiceUrl").key("METAFLOWSERVICEURL").description("METAFLOW_SERVICE_URL").value(metadataApi.getUrl()).build();
+        CfnOutput.Builder.create(this, "ProductionJobsApiKeyId").key("FLOWGATEPRODUCTIONJOBSKEYID")
+                .description("API key id of production jobs; its fingerprint goes into metadataApi.productionCallers")
+                .value(productionKey.getKeyId()).build();
         CfnOutput.Builder.create(this, "ServiceApiKeyId").key("METAFLOWSERVICEAUTHKEYID")
                 .description("API key id; its value is METAFLOW_SERVICE_AUTH_KEY (fetch it, never print it in logs)").value(key.getKeyId()).build();
         CfnOutput.Builder.create(this, "SfnRole").key("METAFLOWSFNIAMROLE").description("METAFLOW_SFN_IAM_ROLE").value(sfnRole.getRoleArn()).build();

@@ -21,7 +21,8 @@ public record TeamSettings(String team, String account, String region, String re
                            String amiSsmParameter, List<String> onDemandInstanceTypes, List<String> spotInstanceTypes,
                            String efaInstanceType, int onDemandMaxVcpus, int spotMaxVcpus, int efaMaxVcpus,
                            int apiRate, int apiBurst, List<String> repositories, String jenkinsRoleName,
-                           String defaultSlackChannel, String metadataApiAsset, String deployerAsset, String alerterAsset) {
+                           String defaultSlackChannel, String metadataApiAsset, String deployerAsset, String alerterAsset,
+                           MetadataCallers metadataCallers) {
 
     private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov)?-[a-z]+-[0-9]");
@@ -30,6 +31,7 @@ public record TeamSettings(String team, String account, String region, String re
     private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9_./@+-]{1,200}");
     private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_./@+*-]{1,200}");
     private static final Pattern REPOSITORY_ENTRY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(:[A-Za-z0-9_./@+-]{1,200})?");
+    private static final Pattern CALLER = Pattern.compile("[^,\\s]{1,2048}");
 
     public static TeamSettings load(Path file) {
         try {
@@ -61,7 +63,9 @@ public record TeamSettings(String team, String account, String region, String re
                 r.text("deployment.jenkinsRoleName", Pattern.compile("[A-Za-z0-9+=,.@_-]{1,64}")),
                 r.text("alerts.defaultSlackChannel", Pattern.compile("#[a-z0-9][a-z0-9_-]{0,79}")),
                 r.text("lambdaAssets.metadataApi", Pattern.compile(".+")), r.text("lambdaAssets.deployer", Pattern.compile(".+")),
-                r.text("lambdaAssets.alerter", Pattern.compile(".+")));
+                r.text("lambdaAssets.alerter", Pattern.compile(".+")),
+                new MetadataCallers(r.optionalNames("metadataApi.productionCallers"),
+                        Optional.of(r.optionalNames("metadataApi.gateTaggers")).filter(l -> !l.isEmpty())));
         r.failIfProblems();
         return settings;
     }
@@ -178,6 +182,27 @@ public record TeamSettings(String team, String account, String region, String re
                 return values;
             }
             node.forEach(v -> values.add(v.asText()));
+            return values;
+        }
+
+        /** An optional list of caller names (no commas: the function reads them comma-separated). */
+        List<String> optionalNames(String key) {
+            JsonNode node = at(key);
+            List<String> values = new ArrayList<>();
+            if (node.isMissingNode() || node.isNull()) {
+                return values;
+            }
+            if (!node.isArray()) {
+                problem(key, key + " must be a list of caller names");
+                return values;
+            }
+            for (JsonNode v : node) {
+                if (!v.isTextual() || !CALLER.matcher(v.asText()).matches()) {
+                    problem(key, key + " has an invalid caller name " + v + " (expected " + CALLER.pattern() + ")");
+                } else {
+                    values.add(v.asText());
+                }
+            }
             return values;
         }
 

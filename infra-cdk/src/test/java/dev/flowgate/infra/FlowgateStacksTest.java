@@ -147,6 +147,16 @@ class FlowgateStacksTest {
     }
 
     @Test
+    void metadataApi_getsTheTeamsProductionCallersAndGateTaggers_andProductionJobsHaveTheirOwnKey() {
+        control.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Handler", ControlPlaneStack.METADATA_HANDLER, "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "FLOWGATE_PRODUCTION_CALLERS", "key-sha256:0123456789abcdef",
+                        "FLOWGATE_GATE_TAGGERS", "key-sha256:fedcba9876543210,arn:aws:iam::123456789012:role/release"))))));
+        control.resourceCountIs("AWS::ApiGateway::ApiKey", 2);
+        control.hasResourceProperties("AWS::ApiGateway::ApiKey", Match.objectLike(Map.of("Name", "flowgate-production-jobs")));
+    }
+
+    @Test
     void deployer_isAsyncWithDeadLetterQueue_andInvokableByTheJenkinsRoleOnly() {
         control.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.objectLike(Map.of("MaximumRetryAttempts", 1,
                 "DestinationConfig", Match.objectLike(Map.of("OnFailure", Match.anyValue())))));

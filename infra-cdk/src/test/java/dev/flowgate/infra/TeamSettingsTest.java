@@ -45,4 +45,23 @@ class TeamSettingsTest {
                 e -> assertThat(e.key()).isEqualTo("deployment.repositories[0].experimentalBranches"))
                 .hasMessageContaining("deployment.repositories[1] must be owner/repo");
     }
+
+    @Test
+    void metadataCallers_areOptional_andACallerNameWithACommaIsRefusedNamingTheKey() throws Exception {
+        String json = Files.readString(Path.of("teams/example.json"));
+        TeamSettings example = TeamSettings.parse(json);
+        assertThat(example.metadataCallers().productionCallers()).containsExactly("key-sha256:0123456789abcdef");
+        assertThat(example.metadataCallers().environment()).containsEntry("FLOWGATE_GATE_TAGGERS",
+                "key-sha256:fedcba9876543210,arn:aws:iam::123456789012:role/release");
+
+        String without = json.replaceAll("(?s),\\s*\"productionCallers\".*?\\]\\s*,\\s*\"gateTaggers\".*?\\]", "");
+        MetadataCallers none = TeamSettings.parse(without).metadataCallers();
+        assertThat(none.productionCallers()).isEmpty();
+        assertThat(none.gateTaggers()).isEmpty();
+        assertThat(none.environment()).containsOnly(java.util.Map.entry("FLOWGATE_PRODUCTION_CALLERS", ""));
+
+        assertThatThrownBy(() -> TeamSettings.parse(json.replace("\"key-sha256:fedcba9876543210\"", "\"a,b\"")))
+                .isInstanceOfSatisfying(TeamSettings.InvalidSettings.class,
+                        e -> assertThat(e.key()).isEqualTo("metadataApi.gateTaggers"));
+    }
 }

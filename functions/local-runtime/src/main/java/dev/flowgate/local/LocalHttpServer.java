@@ -46,14 +46,14 @@ public final class LocalHttpServer implements AutoCloseable {
     private static final long FUNCTION_TIMEOUT_MS = 900_000;
 
     private final HttpServer server;
-    private final String apiKey;
+    private final LocalApiKeys apiKeys;
     private volatile LocalFunctions functions;
     private volatile Supplier<Map<String, Object>> health;
     private final ExecutorService asyncInvocations = Executors.newFixedThreadPool(2, daemon("local-async"));
 
-    private LocalHttpServer(HttpServer server, String apiKey) {
+    private LocalHttpServer(HttpServer server, LocalApiKeys apiKeys) {
         this.server = server;
-        this.apiKey = apiKey;
+        this.apiKeys = apiKeys;
     }
 
     /**
@@ -61,6 +61,11 @@ public final class LocalHttpServer implements AutoCloseable {
      * before anything else is started when the port is taken.
      */
     public static LocalHttpServer bind(int port, String apiKey) {
+        return bind(port, LocalApiKeys.parse(null, apiKey));
+    }
+
+    /** As {@link #bind(int, String)}, with named keys (the caller identity the metadata API records). */
+    public static LocalHttpServer bind(int port, LocalApiKeys apiKey) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
             server.setExecutor(Executors.newFixedThreadPool(Math.max(8, Runtime.getRuntime().availableProcessors() * 4),
@@ -170,13 +175,20 @@ public final class LocalHttpServer implements AutoCloseable {
             sendJson(exchange, 404, Map.of("message", "no function is mounted at " + path));
             return;
         }
-        if (mount.apiKeyProtected() && apiKey != null
-                && !apiKey.equals(exchange.getRequestHeaders().getFirst("x-api-key"))) {
-            sendJson(exchange, 403, Map.of("message", "Forbidden"));
-            return;
+        String keyName = null;
+        if (mount.apiKeyProtected() && apiKeys.required()) {
+            keyName = apiKeys.nameOf(exchange.getRequestHeaders().getFirst("x-api-key")).orElse(null);
+            if (keyName == null) {
+                sendJson(exchange, 403, Map.of("message", "Forbidden"));
+                return;
+            }
         }
         String requestId = UUID.randomUUID().toString();
         APIGatewayProxyRequestEvent event = toEvent(exchange, path, readBody(exchange), requestId);
+        if (keyName != null) {
+            // what a Lambda authorizer mapping keys to names would pass on
+            event.getRequestContext().setAuthorizer(Map.of("principalId", keyName));
+        }
         APIGatewayProxyResponseEvent response;
         try {
             response = mount.function().handle(event, LocalContext.of(requestId, mount.function().name(), FUNCTION_TIMEOUT_MS));

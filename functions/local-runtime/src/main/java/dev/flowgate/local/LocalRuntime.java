@@ -56,7 +56,8 @@ public final class LocalRuntime implements AutoCloseable {
      */
     public static LocalRuntime start(Environment env, Function<Environment, LocalFunctions> platform) {
         int port = env.getInt("FLOWGATE_PORT", DEFAULT_PORT);
-        LocalHttpServer server = LocalHttpServer.bind(port, env.get("FLOWGATE_API_KEY").orElse(null));
+        LocalHttpServer server = LocalHttpServer.bind(port, LocalApiKeys.parse(env.get("FLOWGATE_API_KEYS").orElse(null),
+                env.get("FLOWGATE_API_KEY").orElse(null)));
         AwsEmulator emulator = null;
         try {
             emulator = AwsEmulator.start(env);
@@ -118,7 +119,7 @@ public final class LocalRuntime implements AutoCloseable {
     public static void main(String[] args) {
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println("usage: java -jar local-runtime.jar   (settings come from the environment:"
-                    + " FLOWGATE_PORT, FLOWGATE_API_KEY, FLOWGATE_PYTHON, AWS_ENDPOINT_URL, FLOWGATE_GITHUB_WEBHOOK_SECRET, ...)");
+                    + " FLOWGATE_PORT, FLOWGATE_API_KEY, FLOWGATE_API_KEYS, FLOWGATE_PYTHON, AWS_ENDPOINT_URL, FLOWGATE_GITHUB_WEBHOOK_SECRET, ...)");
             return;
         }
         long started = System.nanoTime();

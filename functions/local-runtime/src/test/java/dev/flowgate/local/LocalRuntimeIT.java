@@ -46,10 +46,12 @@ class LocalRuntimeIT {
     void start() {
         prefix = AwsEmulator.uniqueName("lr");
         Environment env = Environment.system().with("FLOWGATE_PORT", "0").with("FLOWGATE_RESOURCE_PREFIX", prefix)
-                .with("FLOWGATE_API_KEY", "k3y");
+                .with("FLOWGATE_API_KEY", "k3y").with("FLOWGATE_API_KEYS", "ann:ann-s3cret,sfn-jobs:j0bs-s3cret");
         runtime = LocalRuntime.start(env, functionEnv -> new LocalFunctions()
                 .http("/echo", "echo", echo(), false)
-                .http("/", "root", (event, context) -> response(200, "root:" + event.getPath()), true)
+                .http("/", "root", (event, context) -> response(200, "root:" + event.getPath()
+                        + (event.getRequestContext().getAuthorizer() == null ? ""
+                        : " as " + event.getRequestContext().getAuthorizer().get("principalId"))), true)
                 .http("/boom", "boom", (event, context) -> {
                     throw new IllegalStateException("handler bug");
                 }, false)
@@ -89,8 +91,17 @@ class LocalRuntimeIT {
         assertThat(get("/flows", Map.of()).statusCode()).isEqualTo(403);
         HttpResponse<String> ok = get("/flows", Map.of("x-api-key", "k3y"));
         assertThat(ok.statusCode()).isEqualTo(200);
-        assertThat(ok.body()).isEqualTo("root:/flows");
+        assertThat(ok.body()).isEqualTo("root:/flows as default");
         assertThat(get("/echo", Map.of()).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void namedApiKeys_passTheKeysNameAsTheAuthorizerPrincipal_andAnUnknownKeyIsRefused() throws Exception {
+        assertThat(get("/flows", Map.of("x-api-key", "ann-s3cret")).body()).isEqualTo("root:/flows as ann");
+        assertThat(get("/flows", Map.of("x-api-key", "j0bs-s3cret")).body()).isEqualTo("root:/flows as sfn-jobs");
+        assertThat(get("/flows", Map.of("x-api-key", "ann-s3cre")).statusCode()).isEqualTo(403);
+        assertThat(get("/echo", Map.of("x-api-key", "ann-s3cret")).body()).as("unprotected mounts name nobody")
+                .doesNotContain("ann");
     }
 
     @Test

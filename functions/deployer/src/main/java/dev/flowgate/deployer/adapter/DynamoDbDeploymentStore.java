@@ -2,6 +2,7 @@ package dev.flowgate.deployer.adapter;
 
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.DeploymentRecord;
+import dev.flowgate.deployer.domain.GateTagging;
 import dev.flowgate.deployer.domain.Outcome;
 import dev.flowgate.deployer.port.DeliveryLedger;
 import dev.flowgate.deployer.port.DeploymentStore;
@@ -94,6 +95,9 @@ public final class DynamoDbDeploymentStore implements DeploymentStore, DeliveryL
         record.stageMillis().forEach((k, v) -> stages.put(k, AttributeValue.fromN(Long.toString(v))));
         item.put("stage_ms", AttributeValue.fromM(stages));
         item.put("differing", AttributeValue.fromL(record.differing().stream().map(DynamoDbDeploymentStore::s).toList()));
+        record.gate().ifPresent(g -> item.put("gate_tag", AttributeValue.fromM(Map.of("tagged_by", s(g.taggedBy()),
+                "caller_kind", s(g.callerKind()), "user_name", s(g.userName()), "tagged_at", s(g.taggedAt().toString()),
+                "via", s(g.via())))));
         List<TransactWriteItem> writes = new ArrayList<>();
         // a history row is written once: a second write with the same flow and deployment id is refused, never an overwrite
         writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
@@ -153,7 +157,17 @@ public final class DynamoDbDeploymentStore implements DeploymentStore, DeliveryL
                 str(item, "repository"), str(item, "commit_sha"), str(item, "branch"),
                 Outcome.valueOf(str(item, "outcome").toUpperCase(Locale.ROOT)), str(item, "message"),
                 str(item, "run_pathspec"), str(item, "state_machine"), str(item, "version_arn"),
-                str(item, "definition"), Instant.parse(str(item, "at")), stages, differing);
+                str(item, "definition"), Instant.parse(str(item, "at")), stages, differing, gate(item));
+    }
+
+    private static GateTagging gate(Map<String, AttributeValue> item) {
+        AttributeValue gate = item.get("gate_tag");
+        if (gate == null || !gate.hasM()) {
+            return null;
+        }
+        Map<String, AttributeValue> m = gate.m();
+        return new GateTagging(str(m, "tagged_by"), str(m, "caller_kind"), str(m, "user_name"),
+                Instant.parse(str(m, "tagged_at")), str(m, "via"));
     }
 
     private static String deployedKey(String repository, String branch, String sha, String flow) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowgate.deployer.domain.DeployError;
+import dev.flowgate.deployer.domain.GateTagging;
 import dev.flowgate.deployer.domain.TaggedRun;
 import dev.flowgate.deployer.domain.TaggedRun.CodePackageRef;
 import dev.flowgate.deployer.port.RunRegistry;
@@ -15,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +27,9 @@ import java.util.Set;
 /**
  * The Metaflow metadata service over its REST contract, as the Python client uses it: runs of a flow (no
  * namespace filtering server-side, so this is the global namespace), the {@code end} step's
- * {@code attempt_ok}, the {@code code-package} metadata record, and run tag mutation.
+ * {@code attempt_ok}, the {@code code-package} metadata record, and run tag mutation. The tag must be a user
+ * tag: a system tag never counts (the metadata API refuses {@code prod_ready} as a system tag; runs stored before
+ * it did are not eligible). Who added the gate tag comes from Flowgate's own {@code GET …/flowgate/gate}.
  */
 public final class MetadataServiceRunRegistry implements RunRegistry {
     private static final int TAG_RETRIES = 5;
@@ -45,7 +49,7 @@ public final class MetadataServiceRunRegistry implements RunRegistry {
         Optional<JsonNode> runs = get("/flows/" + HttpJson.path(flow) + "/runs");
         JsonNode newest = null;
         for (JsonNode run : runs.orElse(FlowgateJson.mapper().createArrayNode())) {
-            if (carries(run, tag) && (newest == null || run.path("ts_epoch").asLong() > newest.path("ts_epoch").asLong())) {
+            if (carriesUserTag(run, tag) && (newest == null || run.path("ts_epoch").asLong() > newest.path("ts_epoch").asLong())) {
                 newest = run;
             }
         }
@@ -61,7 +65,7 @@ public final class MetadataServiceRunRegistry implements RunRegistry {
         List<String> tags = new ArrayList<>();
         newest.path("tags").forEach(t -> tags.add(t.asText()));
         return Optional.of(new TaggedRun(flow, runId, newest.path("ts_epoch").asLong(), tags, successful,
-                codePackage(flow, runId, packageRows)));
+                codePackage(flow, runId, packageRows), gateTagging(runPath)));
     }
 
     @Override
@@ -87,15 +91,25 @@ public final class MetadataServiceRunRegistry implements RunRegistry {
         }
     }
 
-    private static boolean carries(JsonNode run, String tag) {
-        for (String field : List.of("tags", "system_tags")) {
-            for (JsonNode t : run.path(field)) {
-                if (tag.equals(t.asText())) {
-                    return true;
-                }
+    private static boolean carriesUserTag(JsonNode run, String tag) {
+        for (JsonNode t : run.path("tags")) {
+            if (tag.equals(t.asText())) {
+                return true;
             }
         }
         return false;
+    }
+
+    /** Who first added the gate tag, and when; empty when the service has no record (404). */
+    private Optional<GateTagging> gateTagging(String runPath) {
+        return get(runPath + "/flowgate/gate").filter(g -> g.path("tagged_at").isIntegralNumber())
+                .map(g -> new GateTagging(text(g, "tagged_by"), text(g, "caller_kind"), text(g, "user_name"),
+                        Instant.ofEpochMilli(g.path("tagged_at").asLong()), text(g, "via")));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isTextual() ? value.asText() : "";
     }
 
     private List<JsonNode> metadataOfStep(String runPath, String step) {

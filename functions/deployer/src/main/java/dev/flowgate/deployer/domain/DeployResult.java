@@ -32,12 +32,21 @@ public record DeployResult(String deploymentId, String requestId, String reposit
     /**
      * @param comparison present once the code was compared
      * @param plan       dry run: {@code create}, {@code update} or {@code unchanged}
+     * @param gateTagging who first added the gate tag to the run deployed, and when
      */
     public record FlowResult(String flow, Outcome outcome, String message, String runPathspec, String stateMachine,
                              String versionArn, Optional<CodeComparison> comparison, Map<String, Long> stageMillis,
-                             Optional<String> plan) {
+                             Optional<String> plan, Optional<GateTagging> gateTagging) {
         public FlowResult {
             stageMillis = Map.copyOf(stageMillis);
+            gateTagging = gateTagging == null ? Optional.empty() : gateTagging;
+        }
+
+        public FlowResult(String flow, Outcome outcome, String message, String runPathspec, String stateMachine,
+                          String versionArn, Optional<CodeComparison> comparison, Map<String, Long> stageMillis,
+                          Optional<String> plan) {
+            this(flow, outcome, message, runPathspec, stateMachine, versionArn, comparison, stageMillis, plan,
+                    Optional.empty());
         }
     }
 }

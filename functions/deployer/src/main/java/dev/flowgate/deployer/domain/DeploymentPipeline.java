@@ -264,15 +264,16 @@ public final class DeploymentPipeline {
                 });
             }
             String message = "deployed " + compiled.stateMachineName() + " from " + origin;
+            Optional<GateTagging> gate = run == null ? Optional.empty() : run.gateTagging();
             timed(stages, "record", () -> {
                 store.record(new DeploymentRecord(deploymentId, flow.name(), "deploy", repo, sha, request.branch(),
                         Outcome.DEPLOYED, message, pathspec, compiled.stateMachineName(), deployed.versionArn(),
-                        compiled.definitionJson(), clock.instant(), stages, List.of()));
+                        compiled.definitionJson(), clock.instant(), stages, List.of()).withGateTagging(gate));
                 return null;
             });
-            report(request, flow.name(), "success", message);
+            report(request, flow.name(), "success", GateStatus.describe(message, gate));
             return new FlowResult(flow.name(), Outcome.DEPLOYED, message, pathspec, compiled.stateMachineName(),
-                    deployed.versionArn(), comparison, stages, Optional.empty());
+                    deployed.versionArn(), comparison, stages, Optional.empty(), gate);
         } catch (DeployError e) {
             return failed(request, deploymentId, manifest, flow, run, stateMachine, stages, e);
         } catch (RuntimeException e) {

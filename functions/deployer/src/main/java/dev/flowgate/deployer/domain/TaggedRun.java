@@ -9,11 +9,18 @@ import java.util.Optional;
  * @param runId       the exposed run id (a number or an orchestrator id such as {@code sfn-…})
  * @param successful  the {@code end} step's last attempt reported {@code attempt_ok == True}
  * @param codePackage the run's {@code code-package} record, empty when it ran only locally
+ * @param gateTagging who first added the gate tag and when, empty when the metadata API has no record of it
  */
 public record TaggedRun(String flow, String runId, long tsEpoch, List<String> tags, boolean successful,
-                        Optional<CodePackageRef> codePackage) {
+                        Optional<CodePackageRef> codePackage, Optional<GateTagging> gateTagging) {
     public TaggedRun {
         tags = List.copyOf(tags);
+        gateTagging = gateTagging == null ? Optional.empty() : gateTagging;
+    }
+
+    public TaggedRun(String flow, String runId, long tsEpoch, List<String> tags, boolean successful,
+                     Optional<CodePackageRef> codePackage) {
+        this(flow, runId, tsEpoch, tags, successful, codePackage, Optional.empty());
     }
 
     public String pathspec() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowgate.deployer.domain.CodeComparison;
 import dev.flowgate.deployer.domain.DeployRequestJson;
 import dev.flowgate.deployer.domain.DeployResult;
+import dev.flowgate.deployer.domain.GateTagging;
 import dev.flowgate.model.json.FlowgateJson;
 
 /** The deploy result as JSON ({@code flowgate-deploy-result/v1}), documented in the module README. */
@@ -34,6 +35,7 @@ final class ResultJson {
             f.put("state_machine", flow.stateMachine());
             f.put("version_arn", flow.versionArn());
             flow.plan().ifPresent(p -> f.put("plan", p));
+            flow.gateTagging().ifPresent(g -> f.set("gate_tag", gateTag(g)));
             flow.comparison().ifPresent(c -> f.set("comparison", comparison(c)));
             ObjectNode stages = f.putObject("stage_ms");
             flow.stageMillis().forEach(stages::put);
@@ -51,6 +53,19 @@ final class ResultJson {
         node.put("field", error.errors().isEmpty() ? "$" : error.errors().get(0).field());
         ArrayNode errors = node.putArray("errors");
         error.errors().forEach(e -> errors.addObject().put("field", e.field()).put("message", e.message()));
+        return node;
+    }
+
+    /** Who first added prod_ready to the run deployed, and when (caller identity as the metadata API saw it). */
+    static ObjectNode gateTag(GateTagging g) {
+        ObjectNode node = FlowgateJson.mapper().createObjectNode();
+        node.put("tag", "prod_ready");
+        node.put("tagged_by", g.who());
+        node.put("caller", g.taggedBy());
+        node.put("caller_kind", g.callerKind());
+        node.put("user_name", g.userName());
+        node.put("tagged_at", g.taggedAt().toString());
+        node.put("via", g.via());
         return node;
     }
 

@@ -1,6 +1,7 @@
 package dev.flowgate.deployer.adapter;
 
 import dev.flowgate.deployer.domain.DeploymentRecord;
+import dev.flowgate.deployer.domain.GateTagging;
 import dev.flowgate.deployer.domain.Outcome;
 import dev.flowgate.deployer.port.StateMachineDeployer.DeployedMachine;
 import dev.flowgate.emulator.AwsEmulator;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.services.sfn.model.Tag;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -98,6 +100,19 @@ class AwsAdaptersIT {
                 r -> assertThat(r.deploymentId()).isEqualTo("d-20261129T000001Z-aaaaaa"));
         assertThat(store.deployed("acme/ml-flows", "main", "b", flow)).isEmpty();
         assertThat(store.history(flow, 1)).hasSize(1);
+    }
+
+    @Test
+    void record_keepsWhoTaggedTheRunProdReady_andRecordsWithoutItReadBackEmpty() {
+        String flow = "GateFlow" + System.nanoTime();
+        GateTagging gate = new GateTagging("ann-laptop", "authorizer", "ann", Instant.parse("2026-12-05T21:00:00Z"),
+                "tag_mutation");
+        store.record(record("d-20261205T210001Z-aaaaaa", flow, "a", Outcome.DEPLOYED).withGateTagging(Optional.of(gate)));
+        store.record(record("d-20261205T210002Z-bbbbbb", flow, "b", Outcome.DEPLOYED));
+
+        List<DeploymentRecord> history = store.history(flow, 10);
+        assertThat(history.get(1).gate()).contains(gate);
+        assertThat(history.get(0).gate()).isEmpty();
     }
 
     private static DeploymentRecord record(String id, String flow, String sha, Outcome outcome) {

@@ -4,12 +4,14 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.flowgate.deployer.domain.DeployError;
+import dev.flowgate.deployer.domain.GateTagging;
 import dev.flowgate.deployer.domain.TaggedRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -95,6 +97,35 @@ class MetadataServiceRunRegistryTest {
             assertThat(p.location()).isEqualTo(LOCATION);
             assertThat(p.layoutVersion()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void newestTagged_countsTheGateTagOnlyAsAUserTag_neverAsASystemTag() {
+        serveRuns();
+        String systemTagged = "{\"flow_id\":\"DemoFlow\",\"run_number\":77,\"user_name\":\"eve\",\"ts_epoch\":9000,"
+                + "\"tags\":[],\"system_tags\":[\"user:eve\",\"prod_ready\"],\"last_heartbeat_ts\":null}";
+        json("/flows/DemoFlow/runs", "[" + systemTagged + "," + run("sfn-new", 3000, "[\"prod_ready\"]") + "]");
+        json("/flows/DemoFlow/runs/sfn-new/steps/end/tasks/7/metadata", "[" + metadata("7", "attempt_ok", "\"True\"", 0) + "]");
+
+        assertThat(registry.newestTagged("DemoFlow", "prod_ready").orElseThrow().runId())
+                .as("the newer run carries prod_ready only as a system tag").isEqualTo("sfn-new");
+    }
+
+    @Test
+    void newestTagged_readsWhoFirstAddedTheGateTag_andWithoutARecordLeavesItEmpty() {
+        serveRuns();
+        json("/flows/DemoFlow/runs/sfn-new/steps/end/tasks/7/metadata", "[" + metadata("7", "attempt_ok", "\"True\"", 0) + "]");
+        assertThat(registry.newestTagged("DemoFlow", "prod_ready").orElseThrow().gateTagging()).isEmpty();
+
+        json("/flows/DemoFlow/runs/sfn-new/flowgate/gate", "{\"flow_id\":\"DemoFlow\",\"run_number\":\"sfn-new\","
+                + "\"tag\":\"prod_ready\",\"tagged_by\":\"key-sha256:4e738ca5563c06cf\",\"caller_kind\":\"api-key\","
+                + "\"user_name\":null,\"tagged_at\":1796504400000,\"via\":\"tag_mutation\",\"still_tagged\":true}");
+        GateTagging gate = registry.newestTagged("DemoFlow", "prod_ready").orElseThrow().gateTagging().orElseThrow();
+        assertThat(gate.taggedBy()).isEqualTo("key-sha256:4e738ca5563c06cf");
+        assertThat(gate.callerKind()).isEqualTo("api-key");
+        assertThat(gate.userName()).isEmpty();
+        assertThat(gate.taggedAt()).isEqualTo(Instant.ofEpochMilli(1796504400000L));
+        assertThat(gate.summary()).isEqualTo("prod_ready by key-sha256:4e738ca5563c06cf at 2026-12-05T21:00:00Z");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +159,27 @@ class DeploymentPipelineTest {
         assertThat(alerts.alerts).isEmpty();
         assertThat(jobDefinitions.registered).containsExactly("flowgate_test_DemoFlow");
         assertThat(flow.stageMillis()).containsKeys("find_run", "verify_code", "compile", "deploy", "tag_run", "record");
+    }
+
+    @Test
+    void deploy_namesWhoTaggedTheRunProdReady_inTheRecordTheResultAndTheCommitStatus() {
+        tagRun(packagedFiles(), true);
+        TaggedRun tagged = runs.newest.get("DemoFlow");
+        GateTagging gate = new GateTagging("key-sha256:4e738ca5563c06cf", "api-key", "", Instant.parse("2026-12-05T21:00:00Z"),
+                "tag_mutation");
+        runs.newest.put("DemoFlow", new TaggedRun(tagged.flow(), tagged.runId(), tagged.tsEpoch(), tagged.tags(), true,
+                tagged.codePackage(), Optional.of(gate)));
+
+        DeployResult result = pipeline.deploy(request("main", false));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(result.flows().get(0).gateTagging()).contains(gate);
+        assertThat(store.history("DemoFlow", 1).get(0).gate()).contains(gate);
+        CommitStatus success = git.statuses.get(git.statuses.size() - 1);
+        assertThat(success.state()).isEqualTo("success");
+        assertThat(success.description()).endsWith("; prod_ready by key-sha256:4e738ca5563c06cf at 2026-12-05T21:00:00Z")
+                .startsWith("deployed proj.prod.DemoFlow");
+        assertThat(success.description().length()).isLessThanOrEqualTo(140);
     }
 
     @Test

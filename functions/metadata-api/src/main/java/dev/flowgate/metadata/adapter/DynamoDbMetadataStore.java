@@ -2,6 +2,7 @@ package dev.flowgate.metadata.adapter;
 
 import dev.flowgate.metadata.domain.Artifact;
 import dev.flowgate.metadata.domain.Flow;
+import dev.flowgate.metadata.domain.GateTagging;
 import dev.flowgate.metadata.domain.Heartbeat;
 import dev.flowgate.metadata.domain.MetadataEntry;
 import dev.flowgate.metadata.domain.MetadataException;
@@ -54,6 +55,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
      * client's parent/child navigation) reads one row per task instead of every metadata row of the step.
      */
     static final Set<String> INDEXED_FIELDS = Set.of("foreach-execution-path");
+    /** The run item's map attribute holding who first added the gate tag (prod_ready) and when. */
+    static final String GATE = "gate";
     private static final int BATCH = 25;
     private static final int BATCH_RETRIES = 8;
 
@@ -174,7 +177,31 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         }
         item.put("version", n(0));
         item.put("task_seq", n(0));
+        if (run.gateTagging() != null) {
+            item.put(GATE, gateItem(run.gateTagging()));
+        }
         return item;
+    }
+
+    /** The gate record: one map attribute on the run item, so it is written in the same request as the tag. */
+    private static AttributeValue gateItem(GateTagging gate) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        putOptional(map, "tagged_by", gate.taggedBy());
+        putOptional(map, "caller_kind", gate.callerKind());
+        putOptional(map, "user_name", gate.userName());
+        map.put("tagged_at", n(gate.taggedAt()));
+        putOptional(map, "via", gate.via());
+        return AttributeValue.fromM(map);
+    }
+
+    private static GateTagging toGate(Map<String, AttributeValue> item) {
+        AttributeValue gate = item.get(GATE);
+        if (gate == null || !gate.hasM()) {
+            return null;
+        }
+        Map<String, AttributeValue> m = gate.m();
+        return new GateTagging(str(m, "tagged_by"), str(m, "caller_kind"), str(m, "user_name"), num(m, "tagged_at"),
+                str(m, "via"));
     }
 
     @Override
@@ -378,21 +405,29 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     // ------------------------------------------------------------------ tags
 
     @Override
-    public Optional<Set<String>> addRunTags(String flowId, long runNumber, Set<String> tags) {
-        return setOperation(flowId, runNumber, "ADD tags :t, version :one", tags);
+    public Optional<Set<String>> addRunTags(String flowId, long runNumber, Set<String> tags, GateTagging gate) {
+        if (gate == null) {
+            return setOperation(flowId, runNumber, "ADD tags :t, version :one", tags, Map.of());
+        }
+        return setOperation(flowId, runNumber, "ADD tags :t, version :one SET " + GATE + " = if_not_exists(" + GATE
+                + ", :gate)", tags, Map.of(":gate", gateItem(gate)));
     }
 
     @Override
     public Optional<Set<String>> removeRunTags(String flowId, long runNumber, Set<String> tags) {
-        return setOperation(flowId, runNumber, "DELETE tags :t ADD version :one", tags);
+        return setOperation(flowId, runNumber, "DELETE tags :t ADD version :one", tags, Map.of());
     }
 
     @Override
-    public boolean replaceRunTags(String flowId, long runNumber, Set<String> tags, long expectedVersion) {
+    public boolean replaceRunTags(String flowId, long runNumber, Set<String> tags, long expectedVersion, GateTagging gate) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":v", n(expectedVersion));
         values.put(":next", n(expectedVersion + 1));
         String update = "SET version = :next ";
+        if (gate != null) {
+            update += ", " + GATE + " = if_not_exists(" + GATE + ", :gate) ";
+            values.put(":gate", gateItem(gate));
+        }
         if (tags.isEmpty()) {
             update += "REMOVE tags";
         } else {
@@ -410,12 +445,16 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         }
     }
 
-    private Optional<Set<String>> setOperation(String flowId, long runNumber, String expression, Set<String> tags) {
+    private Optional<Set<String>> setOperation(String flowId, long runNumber, String expression, Set<String> tags,
+                                               Map<String, AttributeValue> extraValues) {
+        Map<String, AttributeValue> values = new HashMap<>(extraValues);
+        values.put(":t", AttributeValue.fromSs(List.copyOf(tags)));
+        values.put(":one", n(1));
         try {
             Map<String, AttributeValue> item = call("UpdateItem", 1, () -> dynamo.updateItem(r -> r.tableName(table)
                     .key(key(flowPk(flowId), runSk(runNumber)))
                     .updateExpression(expression).conditionExpression("attribute_exists(pk)")
-                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromSs(List.copyOf(tags)), ":one", n(1)))
+                    .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW).returnConsumedCapacity(TOTAL))).attributes();
             return Optional.of(stringSet(item, "tags"));
         } catch (ConditionalCheckFailedException e) {
@@ -598,7 +637,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     private static Run toRun(Map<String, AttributeValue> i) {
         return new Run(str(i, "flow_id"), num(i, "run_number"), str(i, "run_id"), str(i, "user_name"),
                 num(i, "ts_epoch"), stringSet(i, "tags"), stringSet(i, "system_tags"), optionalNum(i, "last_heartbeat_ts"),
-                num(i, "version"));
+                num(i, "version"), toGate(i));
     }
 
     private static Step toStep(Map<String, AttributeValue> i) {

@@ -30,12 +30,17 @@ public class MetadataException extends RuntimeException {
         return new MetadataException(404, null, message);
     }
 
+    /** 403: the caller is not allowed to do this (e.g. add the gate tag without being a gate tagger). */
+    public static MetadataException forbidden(String field, String message) {
+        return new MetadataException(403, field, message);
+    }
+
     /** 409: the object exists already, or a concurrent write won. */
     public static MetadataException conflict(String message) {
         return new MetadataException(409, null, message);
     }
 
-    /** 422: a tag mutation that is not allowed (removing a system tag). */
+    /** 422: a tag write that is not allowed (removing a system tag, a system tag a client may not set). */
     public static MetadataException unprocessable(String field, String message) {
         return new MetadataException(422, field, message);
     }

@@ -34,10 +34,16 @@ public final class MetadataService {
 
     private final MetadataStore store;
     private final Clock clock;
+    private final TagTrustPolicy tagTrust;
 
     public MetadataService(MetadataStore store, Clock clock) {
+        this(store, clock, TagTrustPolicy.defaults());
+    }
+
+    public MetadataService(MetadataStore store, Clock clock, TagTrustPolicy tagTrust) {
         this.store = store;
         this.clock = clock;
+        this.tagTrust = tagTrust;
     }
 
     // ---------------------------------------------------------------- flows
@@ -63,6 +69,14 @@ public final class MetadataService {
     // ---------------------------------------------------------------- runs
 
     public Map<String, Object> createRun(String flowSegment, String body) {
+        return createRun(flowSegment, body, Caller.UNKNOWN);
+    }
+
+    /**
+     * Creates a run after the tag-trust checks ({@link TagTrustPolicy}); a run created with the gate tag records who
+     * tagged it in the same write.
+     */
+    public Map<String, Object> createRun(String flowSegment, String body, Caller caller) {
         String flowId = flowName(flowSegment);
         JsonNode json = Input.object(body);
         String runId = Input.stringOrNumber(json, "run_number");
@@ -74,14 +88,30 @@ public final class MetadataService {
             MetaflowNames.requireObjectId("run_number", runId);
         }
         Set<String> systemTags = Input.tags(json, "system_tags");
+        Set<String> tags = Input.tags(json, "tags");
+        String userName = Input.string(json, "user_name");
+        tagTrust.checkSystemTags(systemTags, userName, caller);
         long now = nowMillis();
-        Run run = store.createRun(new NewRun(flowId, runId, Input.string(json, "user_name"), now,
-                Input.tags(json, "tags"), systemTags, heartbeatCapable(systemTags) ? now / 1000 : null));
+        GateTagging gate = null;
+        if (tags.contains(Tags.PROD_READY)) {
+            tagTrust.checkGateTagger("tags", caller);
+            gate = GateTagging.of(caller, userName, now, GateTagging.VIA_RUN_CREATION);
+        }
+        Run run = store.createRun(new NewRun(flowId, runId, userName, now, tags, systemTags,
+                heartbeatCapable(systemTags) ? now / 1000 : null, gate));
         return Views.run(run);
     }
 
     public Map<String, Object> run(String flowSegment, String runSegment) {
         return Views.run(requireRun(flowSegment, runSegment));
+    }
+
+    /** Flowgate's own view of a run's gate tag: who first added {@code prod_ready} and when (404 if nobody did). */
+    public Map<String, Object> gateTagging(String flowSegment, String runSegment) {
+        Run run = requireRun(flowSegment, runSegment);
+        GateTagging gate = run.gate().orElseThrow(() -> MetadataException.notFound("run " + flowSegment + "/"
+                + runSegment + " has no record of the tag '" + Tags.PROD_READY + "' being added"));
+        return Views.gateTagging(run, gate);
     }
 
     public List<Map<String, Object>> runs(String flowSegment) {
@@ -103,6 +133,14 @@ public final class MetadataService {
 
     /** PATCH tag/mutate: remove, then add; system tags can be neither removed nor added as user tags. */
     public Map<String, Object> mutateRunTags(String flowSegment, String runSegment, String body) {
+        return mutateRunTags(flowSegment, runSegment, body, Caller.UNKNOWN);
+    }
+
+    /**
+     * As {@link #mutateRunTags(String, String, String)}; adding the gate tag to a run that does not carry it checks
+     * the gate taggers and records who added it, in the same write as the tag.
+     */
+    public Map<String, Object> mutateRunTags(String flowSegment, String runSegment, String body, Caller caller) {
         JsonNode json = Input.object(body);
         Set<String> add = Input.tags(json, "tags_to_add");
         Set<String> remove = Input.tags(json, "tags_to_remove");
@@ -125,13 +163,18 @@ public final class MetadataService {
             if (result.equals(run.tags())) {
                 return Map.of("tags", Views.sorted(result));
             }
+            GateTagging gate = null;
+            if (effectiveAdd.contains(Tags.PROD_READY) && !run.tags().contains(Tags.PROD_READY)) {
+                tagTrust.checkGateTagger("tags_to_add", caller);
+                gate = GateTagging.of(caller, null, nowMillis(), GateTagging.VIA_TAG_MUTATION);
+            }
             Optional<Set<String>> written;
             if (effectiveRemove.isEmpty() || !intersects(effectiveRemove, run.tags())) {
-                written = store.addRunTags(run.flowId(), run.number(), effectiveAdd);
+                written = store.addRunTags(run.flowId(), run.number(), effectiveAdd, gate);
             } else if (effectiveAdd.isEmpty()) {
                 written = store.removeRunTags(run.flowId(), run.number(), effectiveRemove);
             } else {
-                written = store.replaceRunTags(run.flowId(), run.number(), result, run.version())
+                written = store.replaceRunTags(run.flowId(), run.number(), result, run.version(), gate)
                         ? Optional.of(result) : Optional.empty();
                 if (written.isEmpty()) {
                     if (attempt + 1 >= TAG_RETRIES) {
@@ -148,9 +191,15 @@ public final class MetadataService {
     // ---------------------------------------------------------------- steps
 
     public Map<String, Object> createStep(String flowSegment, String runSegment, String stepSegment, String body) {
+        return createStep(flowSegment, runSegment, stepSegment, body, Caller.UNKNOWN);
+    }
+
+    public Map<String, Object> createStep(String flowSegment, String runSegment, String stepSegment, String body,
+                                          Caller caller) {
         String stepName = stepName(stepSegment);
         JsonNode json = Input.object(body);
         Run run = requireRun(flowSegment, runSegment);
+        checkDescendantSystemTags(json, run, caller);
         Step step = new Step(run.flowId(), run.number(), stepName, Input.string(json, "user_name"), nowMillis());
         store.createStep(step);
         return Views.step(step, run);
@@ -175,6 +224,11 @@ public final class MetadataService {
     // ---------------------------------------------------------------- tasks
 
     public Map<String, Object> createTask(String flowSegment, String runSegment, String stepSegment, String body) {
+        return createTask(flowSegment, runSegment, stepSegment, body, Caller.UNKNOWN);
+    }
+
+    public Map<String, Object> createTask(String flowSegment, String runSegment, String stepSegment, String body,
+                                          Caller caller) {
         String stepName = stepName(stepSegment);
         JsonNode json = Input.object(body);
         String taskName = Input.stringOrNumber(json, "task_id");
@@ -185,6 +239,7 @@ public final class MetadataService {
             MetaflowNames.requireObjectId("task_id", taskName);
         }
         Run run = requireRun(flowSegment, runSegment);
+        checkDescendantSystemTags(json, run, caller);
         long now = nowMillis();
         Long heartbeat = heartbeatCapable(Input.tags(json, "system_tags")) ? now / 1000 : null;
         Task task = store.createTask(new NewTask(run.flowId(), run.number(), stepName, taskName,
@@ -368,6 +423,12 @@ public final class MetadataService {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Steps and tasks: the same system-tag rules, with the run's user_name when the body names none. */
+    private void checkDescendantSystemTags(JsonNode json, Run run, Caller caller) {
+        String userName = Input.string(json, "user_name");
+        tagTrust.checkSystemTags(Input.tags(json, "system_tags"), userName != null ? userName : run.userName(), caller);
+    }
 
     /**
      * Whether the client that sent these system tags sends heartbeats: metaflow_version >= 2.2.12, or

@@ -36,6 +36,21 @@ final class Views {
         return view;
     }
 
+    /** Flowgate's gate record (not part of Metaflow's contract; the client never asks for it). */
+    static Map<String, Object> gateTagging(Run run, GateTagging gate) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("flow_id", run.flowId());
+        view.put("run_number", run.exposedId().jsonValue());
+        view.put("tag", dev.flowgate.model.naming.Tags.PROD_READY);
+        view.put("tagged_by", gate.taggedBy());
+        view.put("caller_kind", gate.callerKind());
+        view.put("user_name", gate.userName());
+        view.put("tagged_at", gate.taggedAt());
+        view.put("via", gate.via());
+        view.put("still_tagged", run.tags().contains(dev.flowgate.model.naming.Tags.PROD_READY));
+        return view;
+    }
+
     static Map<String, Object> step(Step step, Run run) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("flow_id", step.flowId());

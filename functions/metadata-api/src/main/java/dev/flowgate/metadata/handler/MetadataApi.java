@@ -1,5 +1,6 @@
 package dev.flowgate.metadata.handler;
 
+import dev.flowgate.metadata.domain.Caller;
 import dev.flowgate.metadata.domain.MetadataException;
 import dev.flowgate.model.json.FlowgateJson;
 import dev.flowgate.model.naming.InvalidNameException;
@@ -23,6 +24,10 @@ public final class MetadataApi {
     }
 
     public HttpReply serve(String method, String path, Map<String, String> query, String body) {
+        return serve(method, path, query, body, Caller.UNKNOWN);
+    }
+
+    public HttpReply serve(String method, String path, Map<String, String> query, String body, Caller caller) {
         Router.Match match = router.match(method, path);
         if (!match.found()) {
             if (!match.allowed().isEmpty()) {
@@ -35,7 +40,7 @@ public final class MetadataApi {
         String route = match.route().method() + " " + match.route().template();
         try {
             Router.Reply reply = match.route().action().handle(new Router.Call(match.params(),
-                    query == null ? Map.of() : query, body));
+                    query == null ? Map.of() : query, body, caller));
             String text = reply.body() instanceof Router.Raw raw ? raw.text() : FlowgateJson.write(reply.body());
             Map<String, String> headers = headers();
             headers.putAll(reply.headers());

@@ -54,7 +54,7 @@ public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyR
         long start = System.nanoTime();
         usage.begin();
         MetadataApi.HttpReply reply = api.serve(event.getHttpMethod(), path(event), event.getQueryStringParameters(),
-                body(event));
+                body(event), CallerIdentities.of(event));
         log.record(context == null ? null : context.getAwsRequestId(), event.getHttpMethod(), reply,
                 (System.nanoTime() - start) / 1_000_000.0, usage.end());
         return new APIGatewayProxyResponseEvent().withStatusCode(reply.status()).withHeaders(reply.headers())

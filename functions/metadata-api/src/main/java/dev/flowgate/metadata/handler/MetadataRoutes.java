@@ -36,13 +36,16 @@ public final class MetadataRoutes {
                 .add("GET", FLOW, c -> Reply.ok(service.flow(c.param("flow_id"))))
                 .add("POST", FLOW, c -> Reply.ok(service.createFlow(c.param("flow_id"), c.body())))
 
-                .add("POST", FLOW + "/run", c -> Reply.ok(service.createRun(c.param("flow_id"), c.body())))
+                .add("POST", FLOW + "/run", c -> Reply.ok(service.createRun(c.param("flow_id"), c.body(), c.caller())))
                 .add("GET", FLOW + "/runs", c -> paged(c, service.runs(c.param("flow_id")), "run_number"))
                 .add("GET", RUN, c -> Reply.ok(service.run(c.param("flow_id"), c.param("run_number"))))
+                // Flowgate's own: who added the gate tag and when (the Metaflow client never calls it)
+                .add("GET", RUN + "/flowgate/gate", c -> Reply.ok(service.gateTagging(c.param("flow_id"),
+                        c.param("run_number"))))
                 .add("POST", RUN + "/heartbeat", c -> heartbeat(service.heartbeatRun(c.param("flow_id"),
                         c.param("run_number"))))
                 .add("PATCH", RUN + "/tag/mutate", c -> Reply.ok(service.mutateRunTags(c.param("flow_id"),
-                        c.param("run_number"), c.body())))
+                        c.param("run_number"), c.body(), c.caller())))
                 .add("GET", RUN + "/artifacts", c -> paged(c, service.artifacts(c.param("flow_id"),
                         c.param("run_number"), null), "task_id", "name"))
                 .add("GET", RUN + "/metadata", c -> paged(c, service.runMetadata(c.param("flow_id"),
@@ -52,7 +55,7 @@ public final class MetadataRoutes {
                 .add("GET", STEP, c -> Reply.ok(service.step(c.param("flow_id"), c.param("run_number"),
                         c.param("step_name"))))
                 .add("POST", STEP + "/step", c -> Reply.ok(service.createStep(c.param("flow_id"),
-                        c.param("run_number"), c.param("step_name"), c.body())))
+                        c.param("run_number"), c.param("step_name"), c.body(), c.caller())))
                 .add("GET", STEP + "/artifacts", c -> paged(c, service.artifacts(c.param("flow_id"),
                         c.param("run_number"), c.param("step_name")), "task_id", "name"))
                 .add("GET", STEP + "/filtered_tasks", c -> Reply.ok(service.filteredTasks(c.param("flow_id"),
@@ -62,7 +65,7 @@ public final class MetadataRoutes {
                 .add("GET", STEP + "/tasks", c -> paged(c, service.tasks(c.param("flow_id"), c.param("run_number"),
                         c.param("step_name")), "task_id"))
                 .add("POST", STEP + "/task", c -> Reply.ok(service.createTask(c.param("flow_id"),
-                        c.param("run_number"), c.param("step_name"), c.body())))
+                        c.param("run_number"), c.param("step_name"), c.body(), c.caller())))
                 .add("GET", TASK, c -> Reply.ok(service.task(c.param("flow_id"), c.param("run_number"),
                         c.param("step_name"), c.param("task_id"))))
                 .add("POST", TASK + "/heartbeat", c -> heartbeat(service.heartbeatTask(c.param("flow_id"),

@@ -1,5 +1,7 @@
 package dev.flowgate.metadata.handler;
 
+import dev.flowgate.metadata.domain.Caller;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +23,15 @@ public final class Router {
         Reply handle(Call call);
     }
 
-    /** A matched request: path parameters by name, query parameters, body text (may be null). */
-    public record Call(Map<String, String> params, Map<String, String> query, String body) {
+    /**
+     * A matched request: path parameters by name, query parameters, body text (may be null), and the caller the
+     * front door established.
+     */
+    public record Call(Map<String, String> params, Map<String, String> query, String body, Caller caller) {
+        public Call(Map<String, String> params, Map<String, String> query, String body) {
+            this(params, query, body, Caller.UNKNOWN);
+        }
+
         public String param(String name) {
             return params.get(name);
         }

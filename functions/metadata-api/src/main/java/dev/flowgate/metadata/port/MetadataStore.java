@@ -2,6 +2,7 @@ package dev.flowgate.metadata.port;
 
 import dev.flowgate.metadata.domain.Artifact;
 import dev.flowgate.metadata.domain.Flow;
+import dev.flowgate.metadata.domain.GateTagging;
 import dev.flowgate.metadata.domain.Heartbeat;
 import dev.flowgate.metadata.domain.MetadataEntry;
 import dev.flowgate.metadata.domain.NewRun;
@@ -30,7 +31,10 @@ public interface MetadataStore {
 
     List<Flow> flows();
 
-    /** Allocates the next run number of the flow and stores the run; 404 if no flow, 409 if runId is taken. */
+    /**
+     * Allocates the next run number of the flow and stores the run (with its gate record, if any); 404 if no flow,
+     * 409 if runId is taken.
+     */
     Run createRun(NewRun run);
 
     /** Looks a run up by number, or by its registered string id. */
@@ -82,16 +86,17 @@ public interface MetadataStore {
 
     /**
      * Adds user tags atomically, whatever other writers do at the same time; returns the resulting user tags,
-     * or empty if the run is gone.
+     * or empty if the run is gone. A non-null {@code gate} is stored in the same write unless the run already has
+     * a gate record (the first one is never overwritten).
      */
-    Optional<Set<String>> addRunTags(String flowId, long runNumber, Set<String> tags);
+    Optional<Set<String>> addRunTags(String flowId, long runNumber, Set<String> tags, GateTagging gate);
 
     /** Removes user tags atomically; returns the resulting user tags, or empty if the run is gone. */
     Optional<Set<String>> removeRunTags(String flowId, long runNumber, Set<String> tags);
 
     /**
      * Replaces the user tags if the run is still at {@code expectedVersion}; false when another write came
-     * first (the caller re-reads and retries).
+     * first (the caller re-reads and retries). {@code gate} as in {@link #addRunTags}.
      */
-    boolean replaceRunTags(String flowId, long runNumber, Set<String> tags, long expectedVersion);
+    boolean replaceRunTags(String flowId, long runNumber, Set<String> tags, long expectedVersion, GateTagging gate);
 }

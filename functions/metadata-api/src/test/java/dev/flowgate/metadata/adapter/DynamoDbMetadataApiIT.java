@@ -99,7 +99,7 @@ class DynamoDbMetadataApiIT extends MetadataApiContract {
     void fiftyClients_addingDifferentTagsToOneRun_loseNone() throws Exception {
         String flow = flowName("Tags");
         http("POST", "/flows/" + flow, "{}");
-        String run = FlowgateJson.parse(http("POST", "/flows/" + flow + "/run", "{\"system_tags\":[\"user:ann\"]}").getBody())
+        String run = FlowgateJson.parse(http("POST", "/flows/" + flow + "/run", "{\"user_name\":\"ann\",\"system_tags\":[\"user:ann\"]}").getBody())
                 .get("run_number").asText();
         List<Integer> statuses = concurrently(50, i -> () -> {
             // the real client retries 409 (and 503) a few times; so do we
@@ -122,7 +122,7 @@ class DynamoDbMetadataApiIT extends MetadataApiContract {
         String flow = flowName("Race");
         http("POST", "/flows/" + flow, "{}");
         List<Integer> statuses = concurrently(20, i -> () -> http("POST", "/flows/" + flow + "/run",
-                "{\"run_number\":\"sfn-race\",\"system_tags\":[\"user:sfn\"]}").getStatusCode());
+                "{\"run_number\":\"sfn-race\",\"user_name\":\"sfn\",\"system_tags\":[\"user:sfn\"]}").getStatusCode());
         assertThat(statuses).filteredOn(s -> s == 200).hasSize(1);
         assertThat(statuses).filteredOn(s -> s == 409).hasSize(19);
         assertThat(http("GET", "/flows/" + flow + "/runs/sfn-race", null).getStatusCode()).isEqualTo(200);

@@ -134,7 +134,7 @@ public abstract class MetadataApiContract {
     void createRun_withStringId_exposesTheString_andADuplicateIsConflict() {
         String flow = flowName("S");
         ok("POST", "/flows/" + flow, "{}");
-        JsonNode run = ok("POST", "/flows/" + flow + "/run", "{\"run_number\":\"sfn-abc\",\"system_tags\":" + SYS + "}");
+        JsonNode run = ok("POST", "/flows/" + flow + "/run", "{\"run_number\":\"sfn-abc\",\"user_name\":\"ann\",\"system_tags\":" + SYS + "}");
         assertThat(run.get("run_number").asText()).isEqualTo("sfn-abc");
         assertThat(run.get("run_number").isTextual()).isTrue();
         assertThat(call("POST", "/flows/" + flow + "/run", "{\"run_number\":\"sfn-abc\"}").status()).isEqualTo(409);
