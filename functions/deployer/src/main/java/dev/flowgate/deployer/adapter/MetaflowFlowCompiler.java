@@ -4,6 +4,9 @@ import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.asl.DeploymentSettings;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
+import dev.flowgate.compiler.graphinfo.GraphDifference;
+import dev.flowgate.compiler.graphinfo.RecordedGraph;
+import dev.flowgate.compiler.graphinfo.RunGraphCheck;
 import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.port.FlowCompiler;
@@ -51,13 +54,60 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
     }
 
     @Override
-    public CompiledFlow compile(CompileRequest request) {
+    public String entryStep(CompileRequest request) {
+        return parsed(request).startStep();
+    }
+
+    @Override
+    public GraphReport checkGraph(CompileRequest request, Object runGraphInfo) {
+        RunGraphCheck check = check(request, runGraphInfo);
+        return new GraphReport(check.differences().stream().map(GraphDifference::describe).toList(), check.honoured(),
+                check.summary());
+    }
+
+    @Override
+    public CompiledFlow compile(CompileRequest request, Object runGraphInfo) {
+        RunGraphCheck check = check(request, runGraphInfo);
+        if (!check.matches()) {
+            throw new DeployError.GraphMismatch(request.flowName(), check.summary(),
+                    check.differences().stream().map(GraphDifference::describe).toList());
+        }
+        return compile(request, check.graph());
+    }
+
+    private RunGraphCheck check(CompileRequest request, Object runGraphInfo) {
+        RecordedGraph recorded;
         try {
-            FlowGraph graph = dev.flowgate.compiler.FlowCompiler.parse(request.fileName(), request.flowSource(), configInputs(request));
-            if (!graph.flowName().equals(request.flowName())) {
-                throw new DeployError.CompileFailed(request.flowName(), request.fileName() + " defines " + graph.flowName()
-                        + ", but flowgate.yaml names it " + request.flowName() + "; make them agree", null);
-            }
+            recorded = RecordedGraph.fromPlain(runGraphInfo);
+        } catch (RecordedGraph.Malformed e) {
+            throw new DeployError.GraphMismatch(request.flowName(), "the run's _graph_info is not what Metaflow records: "
+                    + e.getMessage(), java.util.List.of());
+        }
+        return RunGraphCheck.of(parsed(request), recorded);
+    }
+
+    /** The flow parsed (never run), checked to be the one flowgate.yaml names. */
+    private static FlowGraph parsed(CompileRequest request) {
+        FlowGraph graph;
+        try {
+            graph = dev.flowgate.compiler.FlowCompiler.parse(request.fileName(), request.flowSource(), configInputs(request));
+        } catch (FlowLintException e) {
+            throw new DeployError.CompileFailed(request.flowName(), e.getMessage(), e);
+        }
+        if (!graph.flowName().equals(request.flowName())) {
+            throw new DeployError.CompileFailed(request.flowName(), request.fileName() + " defines " + graph.flowName()
+                    + ", but flowgate.yaml names it " + request.flowName() + "; make them agree", null);
+        }
+        return graph;
+    }
+
+    @Override
+    public CompiledFlow compile(CompileRequest request) {
+        return compile(request, parsed(request));
+    }
+
+    private CompiledFlow compile(CompileRequest request, FlowGraph graph) {
+        try {
             DeploymentSettings settings = DeploymentSettings.fromConfig(request.settings());
             String metadata = "{\"version\": 0, \"archive_format\": \"tgz\", \"mfcontent_version\": "
                     + request.codePackageLayout() + "}";
