@@ -100,10 +100,10 @@ public final class RecordedDecorators {
         return new Decorator(d.name(), List.of(), kwargs, line, true);
     }
 
-    /** {@code @resources(gpu=2, memory=24576)}: the attributes that are not None. */
+    /** {@code @resources(gpu=2, memory=24576)}: the attributes that are not None, by name (a decoded dict has no order). */
     static String text(RecordedDecorator d) {
         List<String> parts = new ArrayList<>();
-        d.attributes().forEach((k, v) -> {
+        new java.util.TreeMap<>(d.attributes()).forEach((k, v) -> {
             if (!"None".equals(PodValues.pod(v))) {
                 parts.add(k + "=" + PodValues.show(v));
             }

@@ -38,8 +38,8 @@ public record RunGraphCheck(FlowGraph graph, List<String> honoured, List<GraphDi
         if (!matches()) {
             List<String> lines = new ArrayList<>();
             differences.forEach(d -> lines.add(d.describe()));
-            return differences.size() + (differences.size() == 1 ? " difference" : " differences")
-                    + " from the run's graph: " + String.join("; ", lines);
+            return String.join("; ", lines) + " (" + differences.size()
+                    + (differences.size() == 1 ? " difference" : " differences") + " from the run's graph)";
         }
         return "graph equal to the run's (" + graph.steps().size() + " steps, their decorators and parameters)"
                 + (honoured.isEmpty() ? "" : "; taken over from mutators: " + String.join("; ", honoured));

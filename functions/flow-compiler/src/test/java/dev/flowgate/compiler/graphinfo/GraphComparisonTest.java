@@ -46,10 +46,10 @@ class GraphComparisonTest {
 
         assertThat(check.differences()).isEmpty();
         assertThat(check.honoured()).containsExactlyInAnyOrder(
-                "@retry(times=4, minutes_between_retries=\"2\") on start, inserted by __main__.robust_flow",
-                "@retry(times=4, minutes_between_retries=\"2\") on train, inserted by __main__.robust_flow",
+                "@retry(minutes_between_retries=\"2\", times=4) on start, inserted by __main__.robust_flow",
+                "@retry(minutes_between_retries=\"2\", times=4) on train, inserted by __main__.robust_flow",
                 "@resources(cpu=\"1\", gpu=2, memory=24576) on train, inserted by __main__.on_gpu",
-                "@retry(times=4, minutes_between_retries=\"2\") on end, inserted by __main__.robust_flow");
+                "@retry(minutes_between_retries=\"2\", times=4) on end, inserted by __main__.robust_flow");
         CompiledFlow compiled = FlowCompiler.compile(check.graph(), CompileOptions.of(settings()));
         JsonNode states = FlowgateJson.parse(compiled.definitionJson()).get("States");
         for (String step : List.of("start", "train", "end")) {

@@ -44,8 +44,8 @@ public final class GraphCheck {
         Object record = record(run, compiler.entryStep(request));
         GraphReport report = compiler.checkGraph(request, record);
         if (!report.matches()) {
-            throw new DeployError.GraphMismatch(request.flowName(), "the compiled flow is not the graph the prod_ready run "
-                    + run.pathspec() + " executed: " + report.summary(), report.differences());
+            throw new DeployError.GraphMismatch(request.flowName(), report.summary() + "; the compiled flow is not the graph"
+                    + " the prod_ready run " + run.pathspec() + " executed", report.differences());
         }
         CompiledFlow deployed = report.honoured().isEmpty() ? compiled : compiler.compile(request, record);
         return new Checked(deployed, report.summary(), report.honoured());
