@@ -4,6 +4,9 @@ import dev.flowgate.compiler.asl.CompileOptions;
 import dev.flowgate.compiler.asl.DeploymentSettings;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
+import dev.flowgate.compiler.graphinfo.GraphDifference;
+import dev.flowgate.compiler.graphinfo.RecordedGraph;
+import dev.flowgate.compiler.graphinfo.RunGraphCheck;
 import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.port.FlowCompiler;
@@ -53,6 +56,48 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
     }
 
     @Override
+    public String entryStep(CompileRequest request) {
+        return parsed(request).startStep();
+    }
+
+    @Override
+    public GraphReport checkGraph(CompileRequest request, Object runGraphInfo) {
+        RunGraphCheck check = check(request, runGraphInfo);
+        return new GraphReport(check.differences().stream().map(GraphDifference::describe).toList(), check.honoured(),
+                check.summary());
+    }
+
+    @Override
+    public CompiledFlow compile(CompileRequest request, Object runGraphInfo) {
+        RunGraphCheck check = check(request, runGraphInfo);
+        if (!check.matches()) {
+            throw new DeployError.GraphMismatch(request.flowName(), check.summary(),
+                    check.differences().stream().map(GraphDifference::describe).toList());
+        }
+        return compile(request, check.graph());
+    }
+
+    private RunGraphCheck check(CompileRequest request, Object runGraphInfo) {
+        RecordedGraph recorded;
+        try {
+            recorded = RecordedGraph.fromPlain(runGraphInfo);
+        } catch (RecordedGraph.Malformed e) {
+            throw new DeployError.GraphMismatch(request.flowName(), "the run's _graph_info is not what Metaflow records: "
+                    + e.getMessage(), java.util.List.of());
+        }
+        return RunGraphCheck.of(parsed(request), recorded);
+    }
+
+    /** The flow parsed (never run), with a lint failure as a refusal. */
+    private static FlowGraph parsed(CompileRequest request) {
+        try {
+            return graph(request);
+        } catch (FlowLintException e) {
+            throw new DeployError.CompileFailed(request.flowName(), e.getMessage(), e);
+        }
+    }
+
+    @Override
     public FlowNaming naming(CompileRequest request) {
         try {
             FlowGraph graph = graph(request);
@@ -92,8 +137,11 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
 
     @Override
     public CompiledFlow compile(CompileRequest request) {
+        return compile(request, parsed(request));
+    }
+
+    private CompiledFlow compile(CompileRequest request, FlowGraph graph) {
         try {
-            FlowGraph graph = graph(request);
             CompileOptions options = options(request, DeploymentSettings.fromConfig(request.settings()));
             Map<String, String> descriptors = new LinkedHashMap<>();
             for (dev.flowgate.compiler.asl.IncludedFile file : dev.flowgate.compiler.asl.IncludedFile.of(graph)) {

@@ -72,6 +72,23 @@ public abstract sealed class DeployError extends RuntimeException {
         }
     }
 
+    /**
+     * The compiled flow is not the graph the prod_ready run executed (its {@code _graph_info}), or that record cannot be
+     * read or trusted: each difference names step, decorator, attribute, the run's value and the compiled value.
+     */
+    public static final class GraphMismatch extends DeployError {
+        private final List<String> differences;
+
+        public GraphMismatch(String flow, String summary, List<String> differences) {
+            super(Outcome.GRAPH_MISMATCH, flow + ": " + summary, null);
+            this.differences = List.copyOf(differences);
+        }
+
+        public List<String> differences() {
+            return differences;
+        }
+    }
+
     /** Another deployment of the same flow and branch holds the lease. */
     public static final class Busy extends DeployError {
         public Busy(String flow, String holder) {

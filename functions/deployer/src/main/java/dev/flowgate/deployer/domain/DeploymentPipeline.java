@@ -58,6 +58,8 @@ public final class DeploymentPipeline {
     private final DeploymentIdClaims idClaims;
     private final CommitProvenance provenance;
     private final Clock clock;
+    /** Compares the compiled flow with the prod_ready run's own graph record; null only in tests of other stages. */
+    private final dev.flowgate.deployer.domain.graph.GraphCheck graphCheck;
 
     public DeploymentPipeline(GitHost git, RunRegistry runs, CodePackageStore packages, FlowCompiler compiler,
                               JobDefinitionRegistry jobDefinitions, StateMachineDeployer machines,
@@ -65,6 +67,19 @@ public final class DeploymentPipeline {
                               AlertNotifier alerts,
                               RepositoryPolicy policy, Map<String, String> metaflowSettings,
                               Optional<String> runtimeLayer, DeploymentIds ids, Clock clock) {
+        this(git, runs, packages, compiler, jobDefinitions, machines, store, leases, alerts, policy, metaflowSettings,
+                runtimeLayer, ids, clock, null);
+    }
+
+    /** @param graphCheck the graph stage (production wiring always has one) */
+    public DeploymentPipeline(GitHost git, RunRegistry runs, CodePackageStore packages, FlowCompiler compiler,
+                              JobDefinitionRegistry jobDefinitions, StateMachineDeployer machines,
+                              DeploymentStore store, DeliveryLedger leases,
+                              AlertNotifier alerts,
+                              RepositoryPolicy policy, Map<String, String> metaflowSettings,
+                              Optional<String> runtimeLayer, DeploymentIds ids, Clock clock,
+                              dev.flowgate.deployer.domain.graph.GraphCheck graphCheck) {
+        this.graphCheck = graphCheck;
         this.git = git;
         this.runs = runs;
         this.packages = packages;
@@ -224,8 +239,15 @@ public final class DeploymentPipeline {
             String pathspec = run == null ? "" : run.pathspec();
             CodePackageRef compiledPackage = pkg;
             Map<String, String> configs = runConfigs;
-            CompiledFlow compiled = timed(stages, "compile",
+            Compilation compilation = timed(stages, "compile",
                     () -> compile(request, flow, manifest, compiledPackage, projectBranch, production, deploymentId, configs));
+            // the graph the verified run executed, with the decorators its mutators inserted (never for git-built packages)
+            TaggedRun checkedRun = run;
+            Optional<dev.flowgate.deployer.domain.graph.GraphCheck.Checked> graph = run == null || graphCheck == null
+                    ? Optional.empty()
+                    : Optional.of(timed(stages, "graph_check",
+                            () -> graphCheck.check(checkedRun, compilation.request(), compilation.flow())));
+            CompiledFlow compiled = graph.map(dev.flowgate.deployer.domain.graph.GraphCheck.Checked::flow).orElse(compilation.flow());
             stateMachine = compiled.stateMachineName();
             if (request.dryRun()) {
                 Optional<String> live = machines.currentDefinition(compiled.stateMachineName());
@@ -234,7 +256,8 @@ public final class DeploymentPipeline {
                         + compiled.stateMachineName() + " from " + origin
                         + compiled.schedule().map(s -> " with schedule " + s).orElse(" without schedule")
                         + (compiled.triggeredBy().isEmpty() ? "" : ", started when " + String.join(" or ", compiled.triggeredBy())
-                        + " succeeds");
+                        + " succeeds")
+                        + graph.map(g -> "; " + g.summary()).orElse("");
                 return new FlowResult(flow.name(), Outcome.PLANNED, message, pathspec, compiled.stateMachineName(),
                         "", comparison, stages, Optional.of(plan));
             }
@@ -362,8 +385,12 @@ public final class DeploymentPipeline {
         return new VerifiedPackage(comparison, CodePackageReader.userConfigs(archive));
     }
 
-    private CompiledFlow compile(DeployRequest request, FlowEntry flow, ProjectManifest manifest, CodePackageRef pkg,
-                                 String projectBranch, boolean production, String deploymentId, Map<String, String> configs) {
+    /** A compiled flow and the request it was compiled from (the graph stage compiles it again with the run's record). */
+    private record Compilation(CompileRequest request, CompiledFlow flow) {
+    }
+
+    private Compilation compile(DeployRequest request, FlowEntry flow, ProjectManifest manifest, CodePackageRef pkg,
+                                String projectBranch, boolean production, String deploymentId, Map<String, String> configs) {
         byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
                 .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
                         + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
@@ -377,18 +404,13 @@ public final class DeploymentPipeline {
                 .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
         Map<String, StoredFile> included = includedFiles(request, flow,
                 compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, Map.of()));
-        CompiledFlow compiled = compileWith(request, flow, pkg, projectBranch, production, source, token, configs, included);
+        CompileRequest used = compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, included);
+        CompiledFlow compiled = compiler.compile(used);
         if (!compiled.stateMachineName().equals(name)) {
             throw new DeployError.CompileFailed(flow.name(), "the compiler named the state machine " + compiled.stateMachineName()
                     + " after announcing " + name + "; not deploying", null);
         }
-        return compiled;
-    }
-
-    private CompiledFlow compileWith(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
-                                     boolean production, byte[] source, String token, Map<String, String> configs,
-                                     Map<String, StoredFile> included) {
-        return compiler.compile(compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, included));
+        return new Compilation(used, compiled);
     }
 
     private CompileRequest compileRequest(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,

@@ -17,6 +17,8 @@ import dev.flowgate.deployer.adapter.GitHubRestHost;
 import dev.flowgate.deployer.adapter.LambdaAlertNotifier;
 import dev.flowgate.deployer.adapter.LoggingAlertNotifier;
 import dev.flowgate.deployer.adapter.MetadataServiceRunRegistry;
+import dev.flowgate.deployer.adapter.MetaflowRunArtifacts;
+import dev.flowgate.deployer.domain.graph.GraphCheck;
 import dev.flowgate.deployer.adapter.S3CodePackageStore;
 import dev.flowgate.deployer.adapter.SfnStateMachineDeployer;
 import dev.flowgate.deployer.adapter.BatchJobDefinitionRegistry;
@@ -140,10 +142,11 @@ public final class DeployerWiring {
             metaflowSettings.putIfAbsent("METAFLOW_ECS_S3_ACCESS_IAM_ROLE", LOCAL_ROLE);
             env.get("AWS_ENDPOINT_URL").ifPresent(u -> metaflowSettings.putIfAbsent("METAFLOW_S3_ENDPOINT_URL", u));
         }
+        S3Client s3 = aws.configure(S3Client.builder().forcePathStyle(emulated));
         return new DeploymentPipeline(
                 new GitHubRestHost(http, githubApi, token),
                 new MetadataServiceRunRegistry(http, metadataUrl, metadataHeaders),
-                new S3CodePackageStore(aws.configure(S3Client.builder().forcePathStyle(emulated)), datastoreRoot,
+                new S3CodePackageStore(s3, datastoreRoot,
                         Optional.ofNullable(metaflowSettings.get("METAFLOW_DATATOOLS_S3ROOT"))
                                 .orElse(datastoreRoot.replaceAll("/+$", "") + "/data")),
                 compiler,
@@ -154,7 +157,8 @@ public final class DeployerWiring {
                 new LambdaAlertNotifier(lambdaClient(env, aws), env.get("FLOWGATE_ALERTER_FUNCTION", ALERTER_FUNCTION),
                         new LoggingAlertNotifier(System.out), Clock.systemUTC()),
                 repositoryPolicy(env),
-                metaflowSettings, env.get("FLOWGATE_METAFLOW_LAYER"), new DeploymentIds(), Clock.systemUTC());
+                metaflowSettings, env.get("FLOWGATE_METAFLOW_LAYER"), new DeploymentIds(), Clock.systemUTC(),
+                new GraphCheck(new MetaflowRunArtifacts(http, metadataUrl, metadataHeaders, s3, datastoreRoot), compiler));
     }
 
     /** What {@code flowgate deployments} and {@code flowgate rollback} call. */

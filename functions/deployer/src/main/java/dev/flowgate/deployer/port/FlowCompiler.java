@@ -53,6 +53,46 @@ public interface FlowCompiler {
     }
 
     /**
+     * The flow's entry step (where the run's {@code _graph_info} is read): {@code start}, or the step marked
+     * {@code @step(start=True)}.
+     */
+    default String entryStep(CompileRequest request) {
+        return "start";
+    }
+
+    /**
+     * The flow compared with what its run recorded ({@code runGraphInfo}: the decoded {@code _graph_info}, plain
+     * values), after taking the decorators the run's mutators inserted from that record. Implementations that cannot
+     * compare must throw: the gate fails closed.
+     */
+    default GraphReport checkGraph(CompileRequest request, Object runGraphInfo) {
+        throw new dev.flowgate.deployer.domain.DeployError.GraphMismatch(request.flowName(),
+                "this compiler cannot compare the flow with the run's graph", List.of());
+    }
+
+    /** As {@link #compile(CompileRequest)}, with the decorators the run's mutators inserted taken from its record. */
+    default CompiledFlow compile(CompileRequest request, Object runGraphInfo) {
+        throw new dev.flowgate.deployer.domain.DeployError.GraphMismatch(request.flowName(),
+                "this compiler cannot take mutators' decorators from the run's graph", List.of());
+    }
+
+    /**
+     * @param differences each difference, naming step, decorator, attribute, the run's and the compiled value
+     * @param honoured    the mutators' decorators taken over from the run, one line each
+     * @param summary     one line for messages (the differences, or what was compared)
+     */
+    record GraphReport(List<String> differences, List<String> honoured, String summary) {
+        public GraphReport {
+            differences = List.copyOf(differences);
+            honoured = List.copyOf(honoured);
+        }
+
+        public boolean matches() {
+            return differences.isEmpty();
+        }
+    }
+
+    /**
      * Reads a file of the commit being deployed by a path relative to the flow file's directory (a Config's
      * {@code default="train.json"}); empty when the commit has no such file or the path leaves the repository.
      */

@@ -8,6 +8,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.flowgate.aws.Environment;
 import dev.flowgate.deployer.domain.CodePackageReader;
 import dev.flowgate.deployer.domain.DeploymentRecord;
+import dev.flowgate.deployer.fakes.TestGraphInfo;
 import dev.flowgate.deployer.fakes.TestPackages;
 import dev.flowgate.emulator.AwsEmulator;
 import dev.flowgate.emulator.AwsEmulatorExtension;
@@ -32,6 +33,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -70,6 +72,8 @@ class DeployerHandlerIT {
     private final WireMockServer github = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
     private final WireMockServer metadata = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
     private Environment env;
+    private String graphInfoSha;
+    private String datastore;
     private DeployerHandler handler;
     private String location;
     private AwsEmulator emulator;
@@ -103,9 +107,22 @@ class DeployerHandlerIT {
         String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
         String key = "mf/DemoFlow/data/" + sha.substring(0, 2) + "/" + sha;
         location = "s3://" + bucket + "/" + key;
+        // the run's own record of its graph (_graph_info), where Metaflow's content-addressed store keeps it
+        byte[] graphInfo = new TestGraphInfo()
+                .step("start", "start", List.of("end")).step("end", "end", List.of())
+                .flowDecorator(TestGraphInfo.decorator("project", Map.of("name", "demo", "branch", "None", "production", false)))
+                .flowDecorator(TestGraphInfo.decorator("schedule", Map.of("cron", "0 3 * * ? *", "timezone", "Europe/Berlin",
+                        "daily", true, "weekly", false, "hourly", false)))
+                .flowDecorator(TestGraphInfo.decorator("trigger_on_finish", Map.of("flow", "IngestFlow", "flows", List.of(),
+                        "options", Map.of())))
+                .pickle();
+        graphInfoSha = CodePackageReader.sha1(graphInfo);
         try (S3Client s3 = emulator.settings().configure(S3Client.builder().forcePathStyle(true))) {
             s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(archive));
+            s3.putObject(r -> r.bucket(bucket).key("mf/DemoFlow/data/" + graphInfoSha.substring(0, 2) + "/" + graphInfoSha),
+                    RequestBody.fromBytes(TestGraphInfo.gzip(graphInfo)));
         }
+        datastore = "s3://" + bucket + "/mf";
         Map<String, String> repo = new LinkedHashMap<>();
         repo.put("flowgate.yaml", MANIFEST);
         repo.put("flows/demoflow.py", FLOW);
@@ -158,6 +175,9 @@ class DeployerHandlerIT {
                 .willReturn(aResponse().withStatus(200).withBody(FlowgateJson.write(startRows))));
         metadata.stubFor(get(urlEqualTo(steps + "end/tasks/job-9/metadata")).willReturn(aResponse().withStatus(200)
                 .withBody("[{\"field_name\":\"attempt_ok\",\"value\":\"True\",\"type\":\"internal_attempt_status\",\"tags\":[\"attempt_id:0\"]}]")));
+        metadata.stubFor(get(urlEqualTo(steps + "start/tasks/job-1/artifacts/_graph_info")).willReturn(aResponse().withStatus(200)
+                .withBody("{\"name\":\"_graph_info\",\"sha\":\"" + graphInfoSha + "\",\"ds_type\":\"s3\",\"location\":\":root:"
+                        + datastore + "\",\"attempt_id\":0}")));
         metadata.stubFor(patch(urlEqualTo("/flows/DemoFlow/runs/sfn-e2e/tag/mutate"))
                 .willReturn(aResponse().withStatus(200).withBody("{\"tags\":[\"prod_ready\"]}")));
     }
@@ -212,6 +232,10 @@ class DeployerHandlerIT {
                     .anyMatch(d -> d.jobDefinitionName().startsWith("flowgate_")
                             && d.containerProperties().jobRoleArn().equals("arn:aws:iam::123456789012:role/batch"));
         }
+
+        assertThat(deployed.get("flows").get(0).get("stage_ms").has("graph_check")).as(deployed.toString()).isTrue();
+        metadata.verify(1, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                urlEqualTo("/flows/DemoFlow/runs/sfn-e2e/steps/start/tasks/job-1/artifacts/_graph_info")));
 
         JsonNode again = invoke(GOOD);
         assertThat(again.get("outcome").asText()).isEqualTo("already_deployed");

@@ -9,6 +9,8 @@ import dev.flowgate.compiler.asl.DeploymentSettings;
 import dev.flowgate.compiler.asl.IncludedFile;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.FlowLintException;
+import dev.flowgate.compiler.graphinfo.RecordedGraph;
+import dev.flowgate.compiler.graphinfo.RunGraphCheck;
 import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.model.json.FlowgateJson;
 import dev.flowgate.model.limits.StepFunctionsLimits;
@@ -34,7 +36,7 @@ public final class FlowgateCli {
                                    [--branch BRANCH | --production] [--owner NAME] [--schedule-out FILE]
                                    [--job-definitions-out FILE] [--use-distributed-map]
                                    [--max-workers N] [--workflow-timeout SECONDS]
-                                   [--config NAME PATH]... [--config-value NAME JSON]...
+                                   [--config NAME PATH]... [--config-value NAME JSON]... [--graph-info FILE]
                    flowgate graph FLOW.py [--dot] [--config NAME PATH]... [--config-value NAME JSON]...
 
             compile  prints the Step Functions state machine (Amazon States Language JSON) of the flow; SETTINGS.json
@@ -46,6 +48,10 @@ public final class FlowgateCli {
                      --use-distributed-map runs each foreach as a Distributed Map (child executions, up to
                      --max-workers splits at once, at most 10000; default 100; an inline Map runs at most 40).
                      --workflow-timeout fails an execution still running after SECONDS (1 to 31536000, one year).
+                     --graph-info FILE takes a run's record (its _graph_info artifact as JSON, e.g.
+                     json.dump(Run('Flow/1')['start'].task['_graph_info'].data, f)): the decorators the run's
+                     mutators inserted are compiled in (never running the mutators), and any difference between
+                     the compiled flow and the record is an error naming step, decorator and attribute.
             graph    prints the flow's steps and transitions, or Graphviz DOT with --dot.
             Configs: decorator arguments read from a Config (cfg.key, cfg["key"], config_expr("name.key")) take
                      its value as Metaflow determines it at deploy time: --config NAME PATH (a JSON file) or
@@ -89,7 +95,8 @@ public final class FlowgateCli {
     private static int compile(List<String> args, PrintStream out, PrintStream err) {
         Map<String, String> configs = configOptions(args);
         Map<String, String> options = options(args, List.of("--settings", "--code-url", "--code-sha", "--branch", "--owner",
-                "--schedule-out", "--production-token", "--max-workers", "--workflow-timeout", "--job-definitions-out"),
+                "--schedule-out", "--production-token", "--max-workers", "--workflow-timeout", "--job-definitions-out",
+                "--graph-info"),
                 List.of("--production", "--use-distributed-map"));
         int maxWorkers = options.containsKey("--max-workers") ? limit("--max-workers", options.get("--max-workers"),
                 StepFunctionsLimits::maxWorkers) : 0;
@@ -101,6 +108,16 @@ public final class FlowgateCli {
         }
         Map<String, String> config = readSettings(Path.of(options.get("--settings")));
         FlowGraph graph = parse(flowFile, configs);
+        if (options.containsKey("--graph-info")) {
+            RunGraphCheck check = checkAgainstRun(graph, Path.of(options.get("--graph-info")));
+            if (!check.matches()) {
+                check.differences().forEach(d -> err.println("error: " + d.describe()));
+                return 2;
+            }
+            check.honoured().forEach(h -> err.println("note: taken from the run's record: " + h));
+            err.println("note: " + check.summary());
+            graph = check.graph();
+        }
         CompileOptions compileOptions = new CompileOptions(DeploymentSettings.fromConfig(config), options.get("--code-url"),
                 options.get("--code-sha"), null, options.get("--branch"), options.containsKey("--production"),
                 options.get("--production-token"), options.get("--owner"), null, maxWorkers,
@@ -185,6 +202,15 @@ public final class FlowgateCli {
         FlowGraph graph = parse(flowFile, configs);
         out.print(options.containsKey("--dot") ? graph.dot() : graph.describe());
         return 0;
+    }
+
+    /** The flow checked against a run's record (JSON of its _graph_info artifact). */
+    private static RunGraphCheck checkAgainstRun(FlowGraph graph, Path recordFile) {
+        try {
+            return RunGraphCheck.of(graph, RecordedGraph.fromJson(read(recordFile)));
+        } catch (RecordedGraph.Malformed e) {
+            throw new BadArgument("--graph-info " + recordFile + ": " + e.getMessage());
+        }
     }
 
     /** The flow, its Configs' default= files read next to it (never run). */

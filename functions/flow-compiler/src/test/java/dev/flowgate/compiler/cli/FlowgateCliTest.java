@@ -36,6 +36,46 @@ class FlowgateCliTest {
     }
 
     @Test
+    void compile_withTheRunsGraphInfo_takesTheMutatorsDecoratorsOver(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws java.io.IOException {
+        Path graphInfo = Path.of("src/test/resources/graphinfo");
+        int code = run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS, "--production",
+                "--graph-info", graphInfo.resolve("mutated_flow.graph_info.json").toString());
+
+        assertThat(code).as(stderr()).isZero();
+        assertThat(stderr()).contains("note: taken from the run's record: @resources(cpu=\"1\", gpu=2, memory=24576) on train");
+        assertThat(FlowgateJson.parse(stdout()).at("/States/train/Parameters/RetryStrategy/Attempts").asInt()).isEqualTo(5);
+
+        String drifted = java.nio.file.Files.readString(graphInfo.resolve("mutated_flow.graph_info.json"))
+                .replace("\"memory\": 24576", "\"memory\": 4096");
+        Path record = tmp.resolve("record.json");
+        java.nio.file.Files.writeString(record, drifted);
+        out.reset();
+        err.reset();
+        assertThat(run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS,
+                "--graph-info", record.toString())).isZero(); // the record's own values are taken over, whatever they are
+        assertThat(run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS,
+                "--graph-info", tmp.resolve("missing.json").toString())).isEqualTo(2);
+        assertThat(stderr()).contains("missing.json does not exist");
+    }
+
+    @Test
+    void compile_withARecordOfAnotherGraph_failsNamingTheStep(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws java.io.IOException {
+        Path graphInfo = Path.of("src/test/resources/graphinfo");
+        String other = java.nio.file.Files.readString(graphInfo.resolve("mutated_flow.graph_info.json"))
+                .replace("\"next\": [\n    \"end\"\n   ]", "\"next\": [\n    \"evaluate\"\n   ]");
+        Path record = tmp.resolve("record.json");
+        java.nio.file.Files.writeString(record, other);
+
+        int code = run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS,
+                "--graph-info", record.toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(stderr()).contains("error: step 'train': next: the run had [\"evaluate\"], the compiled flow has [\"end\"]");
+    }
+
+    @Test
     void compile_readsAConfigsDefaultFileNextToTheFlow_notTheWorkingDirectory() {
         int code = run("compile", FLOWS.resolve("config_driven_flow.py").toString(), "--settings", SETTINGS, "--production");
 
