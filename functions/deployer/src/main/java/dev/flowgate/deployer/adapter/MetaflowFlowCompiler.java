@@ -66,7 +66,8 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
                     : request.projectBranch().startsWith("test.") ? request.projectBranch().substring(5) : request.projectBranch();
             CompileOptions options = new CompileOptions(settings, request.codePackageUrl(), request.codePackageSha(),
                     metadata, branch, request.production(), request.productionToken(), request.owner(), null,
-                    request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds());
+                    request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds())
+                    .withCodePackageSha256(request.codePackageSha256());
             Map<String, String> descriptors = new LinkedHashMap<>();
             for (dev.flowgate.compiler.asl.IncludedFile file : dev.flowgate.compiler.asl.IncludedFile.of(graph)) {
                 StoredFile stored = request.includedFiles().get(file.parameter());
@@ -85,6 +86,9 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
         } catch (DeploymentSettings.SettingsException e) {
             throw new DeployError.CompileFailed(request.flowName(), "deployment settings (FLOWGATE_METAFLOW_CONFIG): "
                     + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // e.g. a code package location outside the datastore root or with characters a shell could read
+            throw new DeployError.CompileFailed(request.flowName(), e.getMessage(), e);
         }
     }
 }

@@ -137,9 +137,7 @@ public final class DeployerWiring {
         return new DeploymentPipeline(
                 new GitHubRestHost(http, githubApi, token),
                 new MetadataServiceRunRegistry(http, metadataUrl, metadataHeaders),
-                new S3CodePackageStore(aws.configure(S3Client.builder().forcePathStyle(emulated)), datastoreRoot,
-                        Optional.ofNullable(metaflowSettings.get("METAFLOW_DATATOOLS_S3ROOT"))
-                                .orElse(datastoreRoot.replaceAll("/+$", "") + "/data")),
+                new S3CodePackageStore(aws.configure(S3Client.builder().forcePathStyle(emulated)), datastoreRoot),
                 compiler,
                 new BatchJobDefinitionRegistry(aws.configure(BatchClient.builder())),
                 machines(names, aws, sfnRole, eventsRole),
