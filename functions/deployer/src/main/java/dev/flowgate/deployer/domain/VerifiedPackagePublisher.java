@@ -62,7 +62,7 @@ public final class VerifiedPackagePublisher {
         return new CodePackageRef("s3", location, sha1, layoutVersion, Optional.of(sha256));
     }
 
-    static String hex(String algorithm, byte[] bytes) {
+    public static String hex(String algorithm, byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
         } catch (NoSuchAlgorithmException e) {
