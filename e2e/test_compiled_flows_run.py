@@ -74,7 +74,7 @@ def run_compiled(deployment, flow, parameters=None, extra_args=(), execution_inp
     deployment["s3"].put_object(Bucket=BUCKET, Key=key, Body=data)
     compiled = subprocess.run(["java", "-jar", str(JAR), "compile", str(flow), "--settings",
                                str(deployment["work"] / "settings.json"), "--code-url", f"s3://{BUCKET}/{key}",
-                               "--code-sha", sha, "--production", "--job-definitions-out", str(work / "jobs.json"),
+                               "--code-sha", sha, "--code-sha256", hashlib.sha256(data).hexdigest(), "--production", "--job-definitions-out", str(work / "jobs.json"),
                                *extra_args], capture_output=True, text=True, timeout=120)
     assert compiled.returncode == 0, compiled.stderr
     # IncludeFile defaults: upload them where the compiled flow reads them, as the deployer does

@@ -127,6 +127,22 @@ def normalise_command(command):
     """Replaces the values that legitimately differ between two deployments of the same flow."""
     c = re.sub(r"metaflow/\w+/data/[0-9a-f]{2}/[0-9a-f]{40}", "metaflow/<code-package-url>", command)
     c = re.sub(r"(set_batch_environment \w+) (\S+) && \. `pwd`/\2", r"\1 <tmp> && . `pwd`/<tmp>", c)
+    # Flowgate's deliberate differences (issue 12: no value reaches a shell unquoted or sourced), mapped back to
+    # Metaflow's form so that everything else is still compared word for word:
+    # - the package's bucket and key are python arguments instead of text pasted into the program
+    c = re.sub(r"python -c 'import boto3, os, sys; (.*?)download_file\(sys\.argv\[1\], sys\.argv\[2\], \"job\.tar\"\)' \S+ \S+ &&",
+               lambda m: "python -c 'import boto3, os; " + m.group(1) + 'download_file(<bucket>, <key>, "job.tar")\' &&', c)
+    c = re.sub(r"download_file\(\"[^\"]+\", \"[^\"]+\", \"job\.tar\"\)", 'download_file(<bucket>, <key>, "job.tar")', c)
+    # - the SHA-256 check of the downloaded package before it is extracted (Metaflow has none)
+    c = re.sub(r"if ! echo '(?:[0-9a-f]{64}|<code-package-sha256>)  job\.tar' \| sha256sum -c --status; then mflog '[^']*'; flush_mflogs; exit 1; fi && ", "", c)
+    # - parameters handed to init by a python exec instead of a sourced file of export lines
+    c = re.sub(r"python -c '[^']*METAFLOW_INIT_[^']*' python ",
+               "python -m metaflow.plugins.aws.step_functions.set_batch_environment parameters <tmp> && . `pwd`/<tmp> && python ", c)
+    # - a foreach join's parent task ids printed (and checked) by python instead of a sourced export line
+    c = re.sub(r"METAFLOW_PARENT_TASK_IDS=\$\(python -c '[^']*'\) && export METAFLOW_PARENT_TASK_IDS",
+               "python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks <tmp> && . `pwd`/<tmp>", c)
+    # - the trigger option checked against its only form before it is expanded
+    c = re.sub(r"\{ flowgate_trigger_form=.*? >&2; false; \}; \} && ", "", c)
     # `${NAME}` and `$NAME` are the same word to bash when no identifier character follows.
     c = re.sub(r"\$\{(\w+)\}(?!\w)", r"$\1", c)
     return c

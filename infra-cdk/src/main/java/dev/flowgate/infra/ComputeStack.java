@@ -1,5 +1,7 @@
 package dev.flowgate.infra;
 
+import dev.flowgate.model.resources.FlowgateResources;
+
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Size;
 import software.amazon.awscdk.Stack;
@@ -32,6 +34,8 @@ import software.amazon.awscdk.services.ec2.UserData;
 import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.fsx.LustreFileSystem;
 import software.amazon.awscdk.services.iam.CfnInstanceProfile;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -59,6 +63,10 @@ public final class ComputeStack extends Stack {
         jobRole = Role.Builder.create(this, "JobRole").assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
                 .description("Role Metaflow steps run with on AWS Batch (METAFLOW_ECS_S3_ACCESS_IAM_ROLE)").build();
         datastore.grantReadWrite(jobRole);
+        // verified packages (published by the deployer, digest-checked by every container): jobs read them, never write
+        jobRole.addToPolicy(PolicyStatement.Builder.create().sid("DenyWritingVerifiedPackages").effect(Effect.DENY)
+                .actions(List.of("s3:PutObject*", "s3:DeleteObject*", "s3:Abort*", "s3:RestoreObject", "s3:ReplicateObject"))
+                .resources(List.of(datastore.arnForObjects(FlowgateResources.VERIFIED_PACKAGES_PREFIX + "/*"))).build());
         foreachTable.grant(jobRole, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem");
 
         UserData mount = UserData.forLinux();

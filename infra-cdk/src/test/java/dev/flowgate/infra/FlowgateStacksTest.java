@@ -37,6 +37,38 @@ class FlowgateStacksTest {
     }
 
     @Test
+    void verifiedPackages_jobRoleReadsButCannotWrite_deployerWrites() throws Exception {
+        String jobPolicy = policies(compute, "JobRole");
+        // jobs: read (and write) the datastore as before, with an explicit Deny on writing the verified prefix
+        assertThat(jobPolicy).contains("\"Effect\":\"Deny\"").contains("DenyWritingVerifiedPackages")
+                .contains("/flowgate/verified/*").contains("s3:PutObject*").contains("s3:DeleteObject*").contains("s3:GetObject*");
+        Map<?, ?> deny = statements(compute, "JobRole").stream().filter(st -> "Deny".equals(st.get("Effect"))).findFirst().orElseThrow();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(deny.get("Resource")))
+                .contains("/flowgate/verified/*");
+        // the deployer: the same bucket-wide object write it had, and no Deny anywhere
+        String deployerPolicy = policies(control, "Deployer");
+        assertThat(deployerPolicy).contains("s3:PutObject").doesNotContain("\"Effect\":\"Deny\"");
+    }
+
+    private static String policies(Template template, String logicalIdPart) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(statements(template, logicalIdPart));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<?, ?>> statements(Template template, String logicalIdPart) {
+        List<Map<?, ?>> all = new java.util.ArrayList<>();
+        template.findResources("AWS::IAM::Policy").forEach((id, resource) -> {
+            if (id.contains(logicalIdPart) && !id.contains("Webhook")) {
+                Map<String, Object> properties = (Map<String, Object>) ((Map<String, Object>) resource).get("Properties");
+                Map<String, Object> document = (Map<String, Object>) properties.get("PolicyDocument");
+                all.addAll((List<Map<?, ?>>) document.get("Statement"));
+            }
+        });
+        assertThat(all).as("policies of " + logicalIdPart).isNotEmpty();
+        return all;
+    }
+
+    @Test
     void network_hasPrivateSubnetsEndpointsAndFlowLogs() {
         network.resourceCountIs("AWS::EC2::VPC", 1);
         network.resourceCountIs("AWS::EC2::FlowLog", 1);

@@ -90,7 +90,7 @@ class CompilerBehaviourTest {
         assertThat(env(inner, "METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN")).isEqualTo("$:$.SplitParentTaskId");
         JsonNode gather = states.get("gather");
         assertThat(env(gather, "METAFLOW_INPUT_PATHS")).isEqualTo("sfn-${METAFLOW_RUN_ID}/inner_join/:${METAFLOW_PARENT_TASK_IDS}");
-        assertThat(gather.at("/Parameters/ContainerOverrides/Command/2").asText()).contains("set_batch_environment parent_tasks");
+        assertThat(gather.at("/Parameters/ContainerOverrides/Command/2").asText()).contains("get_parent_task_ids_for_foreach_join").doesNotContain(". `pwd`/");
         assertThat(env(states.get("start"), "METAFLOW_RUN_ID")).isEqualTo("$:$$.Execution.Name");
     }
 

@@ -34,12 +34,16 @@ class CorpusGoldenTest {
     /** A corpus flow's first line may choose deployment options: {@code # compile: --use-distributed-map ...}. */
     static final String OPTIONS_HEADER = "# compile:";
 
+    static final String EMPTY_SHA1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
+    static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
     static CompileOptions options() throws IOException {
         Map<String, String> config = new LinkedHashMap<>();
         FlowgateJson.parse(Files.readString(CORPUS.resolve("settings.json"))).fields()
                 .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
         return new CompileOptions(DeploymentSettings.fromConfig(config), "s3://test-datastore/metaflow/Flow/data/ab/abc123",
-                "abc123", null, null, true, "prod-token-1", "ci-user", "2.19.39", 50, false, 0);
+                "abc123", null, null, true, "prod-token-1", "ci-user", "2.19.39", 50, false, 0)
+                .withCodePackageSha256("5".repeat(64));
     }
 
     /**
@@ -117,9 +121,12 @@ class CorpusGoldenTest {
         Map<String, String> config = new LinkedHashMap<>();
         FlowgateJson.parse(Files.readString(Path.of("../../examples/settings.json"))).fields()
                 .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        // the deployer publishes the verified package at flowgate/verified/<sha256>/<Flow>/data/<sha1[0:2]>/<sha1>;
+        // the digests here are those of an empty file, standing for any package
         CompileOptions options = new CompileOptions(DeploymentSettings.fromConfig(config),
-                "s3://flowgate-example-datastore/metaflow/<Flow>/data/<sha>", "<code-package-sha>", null, null, true,
-                "<production-token>", "flowgate", "2.19.39", 0, false, 0);
+                "s3://flowgate-example-datastore/flowgate/verified/" + EMPTY_SHA256 + "/Flow/data/da/" + EMPTY_SHA1,
+                EMPTY_SHA1, null, null, true, "<production-token>", "flowgate", "2.19.39", 0, false, 0)
+                .withCodePackageSha256(EMPTY_SHA256);
         String relative = Path.of("../../examples").relativize(file).toString();
         CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(relative, Files.readString(file)), options);
         String actual = FlowgateJson.mapper().writerWithDefaultPrettyPrinter()

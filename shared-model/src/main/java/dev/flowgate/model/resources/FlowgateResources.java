@@ -43,6 +43,14 @@ public final class FlowgateResources {
     public static final BucketSpec DATASTORE = new BucketSpec("datastore",
             "Metaflow datastore: code packages, artifacts, logs (METAFLOW_DATASTORE_SYSROOT_S3)");
 
+    /**
+     * Key prefix, in the {@link #DATASTORE} bucket, of the code packages the deployer publishes after verifying
+     * them: {@code <prefix>/<sha256>/<Flow>/data/<sha1[0:2]>/<sha1>}. Outside Metaflow's sysroot
+     * ({@code <bucket>/metaflow}) and its datatools root ({@code <bucket>/data}); only the deployer may write
+     * it, Batch jobs may only read it (infra-cdk), and production state machines download only from it.
+     */
+    public static final String VERIFIED_PACKAGES_PREFIX = "flowgate/verified";
+
     public static final SecretSpec GITHUB_WEBHOOK_SECRET = new SecretSpec("github-webhook-secret",
             "Shared secret GitHub signs webhook deliveries with (X-Hub-Signature-256)",
             "FLOWGATE_GITHUB_WEBHOOK_SECRET", "flowgate-local-development-secret");

@@ -132,7 +132,8 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
         String branch = request.production() ? null : StateMachineNames.branchOf(request.projectBranch()).orElse(null);
         return new CompileOptions(settings, request.codePackageUrl(), request.codePackageSha(),
                 metadata, branch, request.production(), request.productionToken(), request.owner(), null,
-                request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds());
+                request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds())
+                .withCodePackageSha256(request.codePackageSha256());
     }
 
     @Override
@@ -161,6 +162,9 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
         } catch (DeploymentSettings.SettingsException e) {
             throw new DeployError.CompileFailed(request.flowName(), "deployment settings (FLOWGATE_METAFLOW_CONFIG): "
                     + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // e.g. a code package location outside the datastore root or with characters a shell could read
+            throw new DeployError.CompileFailed(request.flowName(), e.getMessage(), e);
         }
     }
 }

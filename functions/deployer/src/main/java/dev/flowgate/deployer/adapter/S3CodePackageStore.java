@@ -3,51 +3,69 @@ package dev.flowgate.deployer.adapter;
 import dev.flowgate.compiler.asl.IncludedFile;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.port.CodePackageStore;
+import dev.flowgate.model.resources.FlowgateResources;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
 
-/** Code packages from S3: {@code s3://bucket/key}, read with one GetObject (the package is stored raw). */
+/**
+ * Code packages in S3: runs' packages read with one GetObject from {@code s3://bucket/key} (stored raw), and the
+ * packages and {@code IncludeFile} contents the deployer publishes under the verified prefix of the datastore
+ * bucket ({@link FlowgateResources#VERIFIED_PACKAGES_PREFIX}), which only the deployer's role can write.
+ */
 public final class S3CodePackageStore implements CodePackageStore {
+    private static final Map<String, String> CAS_RAW = Map.of("metaflow-user-attributes", "{\"cas_raw\": true, \"cas_version\": 1}");
     private final S3Client s3;
     private final String datastoreRoot;
-    private final String datatoolsRoot;
+    private final String verifiedRoot;
 
-    /**
-     * @param datastoreRoot Metaflow's {@code METAFLOW_DATASTORE_SYSROOT_S3}, e.g. {@code s3://bucket/metaflow}
-     * @param datatoolsRoot Metaflow's {@code METAFLOW_DATATOOLS_S3ROOT} (where IncludeFile contents go)
-     */
-    public S3CodePackageStore(S3Client s3, String datastoreRoot, String datatoolsRoot) {
+    /** @param datastoreRoot Metaflow's {@code METAFLOW_DATASTORE_SYSROOT_S3}, e.g. {@code s3://bucket/metaflow} */
+    public S3CodePackageStore(S3Client s3, String datastoreRoot) {
         this.s3 = s3;
         this.datastoreRoot = datastoreRoot.endsWith("/") ? datastoreRoot.substring(0, datastoreRoot.length() - 1) : datastoreRoot;
-        this.datatoolsRoot = datatoolsRoot;
+        URI root = URI.create(this.datastoreRoot);
+        if (!"s3".equals(root.getScheme()) || root.getHost() == null) {
+            throw new IllegalArgumentException("METAFLOW_DATASTORE_SYSROOT_S3 '" + datastoreRoot + "' is not an s3:// URL");
+        }
+        this.verifiedRoot = "s3://" + root.getHost() + "/" + FlowgateResources.VERIFIED_PACKAGES_PREFIX;
     }
 
     @Override
-    public String includedFileLocation(String flow, byte[] content) {
-        return IncludedFile.location(datatoolsRoot, flow, content);
+    public String datastoreRoot() {
+        return datastoreRoot;
     }
 
+    /**
+     * Under the verified prefix ({@code …/flowgate/verified/included/<Flow>/<sha1>}), not Metaflow's datatools root:
+     * jobs can write the datatools root, so content planted at Metaflow's predictable key would be what production
+     * reads. Metaflow's {@code IncludeFile} reads the URL its descriptor names, wherever it is.
+     */
+    @Override
+    public String includedFileLocation(String flow, byte[] content) {
+        return IncludedFile.location(verifiedRoot + "/included", flow, content);
+    }
+
+    /** Stores an included file gzip-compressed; when an object is already there, its content must be these bytes or it is replaced. */
     @Override
     public void storeIncludedFile(String location, byte[] content) {
         URI uri = URI.create(location);
         String key = uri.getPath().substring(1);
         try {
-            try {
-                s3.headObject(r -> r.bucket(uri.getHost()).key(key));
-                return; // content-addressed: already there
-            } catch (NoSuchKeyException e) {
-                // store it below
-            } catch (S3Exception e) {
-                if (e.statusCode() != 404) {
-                    throw e;
-                }
+            Optional<byte[]> existing = existing(uri.getHost(), key);
+            if (existing.isPresent() && Arrays.equals(gunzipped(existing.get()), content)) {
+                return;
             }
-            s3.putObject(r -> r.bucket(uri.getHost()).key(key),
-                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(IncludedFile.stored(content)));
+            s3.putObject(r -> r.bucket(uri.getHost()).key(key), RequestBody.fromBytes(IncludedFile.stored(content)));
         } catch (SdkException e) {
             throw new DeployError.Unavailable("included file could not be stored at " + location + ": " + e.getMessage(), e);
         }
@@ -56,16 +74,31 @@ public final class S3CodePackageStore implements CodePackageStore {
     @Override
     public String store(String flow, String sha, byte[] archive) {
         String location = datastoreRoot + "/" + flow + "/data/" + sha.substring(0, 2) + "/" + sha;
+        put(location, archive, "code package");
+        return location;
+    }
+
+    @Override
+    public String verifiedLocation(String flow, String sha1, String sha256) {
+        return verifiedRoot + "/" + sha256 + "/" + flow + "/data/" + sha1.substring(0, 2) + "/" + sha1;
+    }
+
+    @Override
+    public void publishVerified(String location, byte[] archive) {
+        if (!location.startsWith(verifiedRoot + "/")) {
+            throw new IllegalArgumentException("a verified package is published under " + verifiedRoot + ", not at " + location);
+        }
+        put(location, archive, "verified code package");
+    }
+
+    private void put(String location, byte[] archive, String what) {
         URI uri = URI.create(location);
         String key = uri.getPath().substring(1);
         try {
-            s3.putObject(r -> r.bucket(uri.getHost()).key(key)
-                    .metadata(java.util.Map.of("metaflow-user-attributes", "{\"cas_raw\": true, \"cas_version\": 1}")),
-                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(archive));
+            s3.putObject(r -> r.bucket(uri.getHost()).key(key).metadata(CAS_RAW), RequestBody.fromBytes(archive));
         } catch (SdkException e) {
-            throw new DeployError.Unavailable("code package could not be stored at " + location + ": " + e.getMessage(), e);
+            throw new DeployError.Unavailable(what + " could not be stored at " + location + ": " + e.getMessage(), e);
         }
-        return location;
     }
 
     @Override
@@ -79,6 +112,28 @@ public final class S3CodePackageStore implements CodePackageStore {
             return s3.getObjectAsBytes(r -> r.bucket(uri.getHost()).key(key)).asByteArray();
         } catch (SdkException e) {
             throw new DeployError.Unavailable("code package " + location + " could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<byte[]> existing(String bucket, String key) {
+        try {
+            return Optional.of(s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray());
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The content of a stored included file, or null when it is not a gzip stream (then it is replaced). */
+    private static byte[] gunzipped(byte[] stored) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(stored))) {
+            return in.readNBytes(64 * 1024 * 1024);
+        } catch (IOException e) {
+            return null;
         }
     }
 }

@@ -45,6 +45,7 @@ public final class DeploymentPipeline {
     private final GitHost git;
     private final RunRegistry runs;
     private final CodePackageStore packages;
+    private final VerifiedPackagePublisher publisher;
     private final FlowCompiler compiler;
     private final StateMachineDeployer machines;
     private final JobDefinitionRegistry jobDefinitions;
@@ -83,6 +84,7 @@ public final class DeploymentPipeline {
         this.git = git;
         this.runs = runs;
         this.packages = packages;
+        this.publisher = new VerifiedPackagePublisher(packages);
         this.compiler = compiler;
         this.machines = machines;
         this.jobDefinitions = jobDefinitions;
@@ -228,12 +230,15 @@ public final class DeploymentPipeline {
                 origin = "git " + sha.substring(0, 12);
             } else {
                 run = timed(stages, "find_run", () -> findRun(flow.name()));
-                pkg = run.codePackage().orElseThrow();
+                CodePackageRef recorded = run.codePackage().orElseThrow();
+                publisher.requireRecordedLocation(flow.name(), recorded);
                 TaggedRun found = run;
-                CodePackageRef verified = pkg;
-                VerifiedPackage checked = timed(stages, "verify_code", () -> verify(request, flow, manifest, found, verified));
+                VerifiedPackage checked = timed(stages, "verify_code", () -> verify(request, flow, manifest, found, recorded));
                 comparison = Optional.of(checked.comparison());
                 runConfigs = checked.userConfigs();
+                // production runs the bytes just verified, published where only the deployer writes, digest-checked
+                pkg = timed(stages, "publish_package",
+                        () -> publisher.publishVerified(flow.name(), recorded, checked.archive(), request.dryRun()));
                 origin = "run " + run.pathspec();
             }
             String pathspec = run == null ? "" : run.pathspec();
@@ -345,9 +350,7 @@ public final class DeploymentPipeline {
                 new String(files.get(flow.fileName()), StandardCharsets.UTF_8), flow.fileName(), flow.name(), metaflowSettings,
                 null, null, 1, null, false, null, OWNER, flow.options(), repositoryFiles(request, flow), Map.of()));
         byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info), userConfigs);
-        String packageSha = CodePackageReader.sha1(archive);
-        String location = packages.store(flow.name(), packageSha, archive);
-        return new CodePackageRef("s3", location, packageSha, 1);
+        return publisher.publish(flow.name(), archive, 1, request.dryRun());
     }
 
     private TaggedRun findRun(String flow) {
@@ -365,7 +368,7 @@ public final class DeploymentPipeline {
     }
 
     /** A run's package whose user files equal the commit's, with the Config values it carries. */
-    private record VerifiedPackage(CodeComparison comparison, Map<String, String> userConfigs) {
+    private record VerifiedPackage(CodeComparison comparison, Map<String, String> userConfigs, byte[] archive) {
     }
 
     private VerifiedPackage verify(DeployRequest request, FlowEntry flow, ProjectManifest manifest, TaggedRun run,
@@ -382,7 +385,7 @@ public final class DeploymentPipeline {
         if (!comparison.identical()) {
             throw new DeployError.CodeMismatch(flow.name(), comparison);
         }
-        return new VerifiedPackage(comparison, CodePackageReader.userConfigs(archive));
+        return new VerifiedPackage(comparison, CodePackageReader.userConfigs(archive), archive);
     }
 
     /** A compiled flow and the request it was compiled from (the graph stage compiles it again with the run's record). */
@@ -418,7 +421,7 @@ public final class DeploymentPipeline {
                                           Map<String, StoredFile> included) {
         return new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
                 metaflowSettings, pkg.location(), pkg.sha(), pkg.layoutVersion(), projectBranch, production, token, OWNER,
-                flow.options(), repositoryFiles(request, flow), configs, included);
+                flow.options(), repositoryFiles(request, flow), configs, included, pkg.sha256().orElse(null));
     }
 
     /**

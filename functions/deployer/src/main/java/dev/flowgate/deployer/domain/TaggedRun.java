@@ -27,7 +27,18 @@ public record TaggedRun(String flow, String runId, long tsEpoch, List<String> ta
         return flow + "/" + runId;
     }
 
-    /** Where the run's code package lives: {@code location} is an absolute URI, {@code sha} its SHA-1. */
-    public record CodePackageRef(String dsType, String location, String sha, int layoutVersion) {
+    /**
+     * Where a code package lives: {@code location} is an absolute URI, {@code sha} its SHA-1; {@code sha256} is
+     * present only for a package the deployer published itself ({@link VerifiedPackagePublisher}), never for the
+     * location a run recorded.
+     */
+    public record CodePackageRef(String dsType, String location, String sha, int layoutVersion, Optional<String> sha256) {
+        public CodePackageRef {
+            sha256 = sha256 == null ? Optional.empty() : sha256;
+        }
+
+        public CodePackageRef(String dsType, String location, String sha, int layoutVersion) {
+            this(dsType, location, sha, layoutVersion, Optional.empty());
+        }
     }
 }

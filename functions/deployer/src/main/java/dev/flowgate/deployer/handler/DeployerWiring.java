@@ -146,9 +146,7 @@ public final class DeployerWiring {
         return new DeploymentPipeline(
                 new GitHubRestHost(http, githubApi, token),
                 new MetadataServiceRunRegistry(http, metadataUrl, metadataHeaders),
-                new S3CodePackageStore(s3, datastoreRoot,
-                        Optional.ofNullable(metaflowSettings.get("METAFLOW_DATATOOLS_S3ROOT"))
-                                .orElse(datastoreRoot.replaceAll("/+$", "") + "/data")),
+                new S3CodePackageStore(s3, datastoreRoot),
                 compiler,
                 new BatchJobDefinitionRegistry(aws.configure(BatchClient.builder())),
                 machines(names, aws, sfnRole, eventsRole),

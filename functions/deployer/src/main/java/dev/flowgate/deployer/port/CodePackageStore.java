@@ -11,6 +11,19 @@ public interface CodePackageStore {
      */
     String store(String flow, String sha, byte[] archive);
 
+    /** Metaflow's datastore root ({@code METAFLOW_DATASTORE_SYSROOT_S3}), under which runs record their packages. */
+    String datastoreRoot();
+
+    /**
+     * Where the deployer publishes a verified package: {@code s3://<datastore bucket>/flowgate/verified/<sha256>/<Flow>/
+     * data/<sha1[0:2]>/<sha1>}, a location Metaflow's client reads as a content-addressed package of {@code Flow}
+     * (the datastore root it derives is {@code …/flowgate/verified/<sha256>}).
+     */
+    String verifiedLocation(String flow, String sha1, String sha256);
+
+    /** Writes a verified package's bytes at its {@link #verifiedLocation}; only the deployer's role may write there. */
+    void publishVerified(String location, byte[] archive);
+
     /**
      * Where Metaflow keeps the content of an {@code IncludeFile} default of {@code flow}
      * ({@code <METAFLOW_DATATOOLS_S3ROOT>/<Flow>/<sha1 of the content>}).

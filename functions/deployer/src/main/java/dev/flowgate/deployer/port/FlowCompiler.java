@@ -114,11 +114,22 @@ public interface FlowCompiler {
      * @param files          the commit's files next to the flow, for Config files
      * @param configValues   Config values by name (JSON text) that win over the flow's defaults: those the code
      *                       package of the deployed run carries, which its containers read
+     * @param codePackageSha256 SHA-256 of the published package at {@code codePackageUrl}, which every container
+     *                       checks before extracting it (null: a placeholder no package matches)
      */
     record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
                           String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
                           boolean production, String productionToken, String owner, StepFunctionsOptions options,
-                          RepositoryFiles files, Map<String, String> configValues, Map<String, StoredFile> includedFiles) {
+                          RepositoryFiles files, Map<String, String> configValues, Map<String, StoredFile> includedFiles,
+                          String codePackageSha256) {
+        public CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
+                              String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
+                              boolean production, String productionToken, String owner, StepFunctionsOptions options,
+                              RepositoryFiles files, Map<String, String> configValues, Map<String, StoredFile> includedFiles) {
+            this(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha, codePackageLayout, projectBranch,
+                    production, productionToken, owner, options, files, configValues, includedFiles, null);
+        }
+
         public CompileRequest {
             settings = Map.copyOf(settings);
             options = options == null ? StepFunctionsOptions.DEFAULT : options;

@@ -1,5 +1,7 @@
 package dev.flowgate.deployer.adapter;
 
+import dev.flowgate.compiler.asl.IncludedFile;
+
 import dev.flowgate.deployer.domain.DeploymentRecord;
 import dev.flowgate.deployer.domain.GateTagging;
 import dev.flowgate.deployer.domain.Outcome;
@@ -147,7 +149,7 @@ class AwsAdaptersIT {
     void codePackageStore_readsTheObjectAtAnS3Location() {
         String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
         s3.putObject(r -> r.bucket(bucket).key("mf/DemoFlow/data/ab/abc"), RequestBody.fromBytes(new byte[]{1, 2, 3}));
-        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf", "s3://" + bucket + "/data");
+        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf");
         assertThat(packages.fetch("s3://" + bucket + "/mf/DemoFlow/data/ab/abc")).containsExactly(1, 2, 3);
         String sha = "ab" + "0".repeat(38);
         String stored = packages.store("DemoFlow", sha, new byte[]{4, 5});
@@ -160,18 +162,40 @@ class AwsAdaptersIT {
     }
 
     @Test
+    void codePackageStore_publishesVerifiedPackagesOnlyUnderTheVerifiedPrefix_whereMetaflowsClientFindsThem() {
+        String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
+        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf");
+        String sha1 = "cd" + "1".repeat(38);
+        String sha256 = "2".repeat(64);
+        String location = packages.verifiedLocation("DemoFlow", sha1, sha256);
+        assertThat(location).isEqualTo("s3://" + bucket + "/flowgate/verified/" + sha256 + "/DemoFlow/data/cd/" + sha1)
+                // Metaflow's client derives the datastore root from this shape (<root>/<Flow>/data/<2>/<40 hex>)
+                .matches("s3://.*/DemoFlow/data/([0-9a-f]{2})/\\1[0-9a-f]{38}");
+        packages.publishVerified(location, new byte[]{7, 8});
+        assertThat(packages.fetch(location)).containsExactly(7, 8);
+        assertThat(s3.headObject(r -> r.bucket(bucket).key(location.substring(("s3://" + bucket + "/").length()))).metadata())
+                .containsEntry("metaflow-user-attributes", "{\"cas_raw\": true, \"cas_version\": 1}");
+        assertThatThrownBy(() -> packages.publishVerified("s3://" + bucket + "/mf/DemoFlow/data/cd/" + sha1, new byte[]{1}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(packages.datastoreRoot()).isEqualTo("s3://" + bucket + "/mf");
+    }
+
+    @Test
     void codePackageStore_storesAnIncludedFileGzippedWhereMetaflowReadsIt() throws Exception {
         String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
-        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf", "s3://" + bucket + "/data");
+        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf");
         byte[] content = "a,1\nb,2\nc,3\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String location = packages.includedFileLocation("ConfigFlow", content);
         // the sha1 Metaflow 2.19.39 computed for these bytes in e2e/test_compiler_vs_metaflow.py's config flow
-        assertThat(location).isEqualTo("s3://" + bucket + "/data/ConfigFlow/bdc7ca5e9660f7336dbf5f521eac69fff6700f12");
+        // under the deployer-only prefix, not Metaflow's job-writable datatools root
+        String key = "flowgate/verified/included/ConfigFlow/bdc7ca5e9660f7336dbf5f521eac69fff6700f12";
+        assertThat(location).isEqualTo("s3://" + bucket + "/" + key);
 
+        // content planted at the key first is not trusted: it is replaced by the commit's bytes
+        s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(IncludedFile.stored("planted\n".getBytes())));
         packages.storeIncludedFile(location, content);
-        packages.storeIncludedFile(location, content); // content-addressed: the second call is a no-op
-        byte[] stored = s3.getObjectAsBytes(r -> r.bucket(bucket).key("data/ConfigFlow/bdc7ca5e9660f7336dbf5f521eac69fff6700f12"))
-                .asByteArray();
+        packages.storeIncludedFile(location, content); // the right bytes already there: a no-op
+        byte[] stored = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
         try (var gunzip = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(stored))) {
             assertThat(gunzip.readAllBytes()).isEqualTo(content);
         }

@@ -124,4 +124,17 @@ public class MetaflowFlowCompilerTest {
                 "prod", true, "t", "flowgate", null)))
                 .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("deployment settings");
     }
+
+    @Test
+    void compile_carriesTheSha256IntoEveryContainer_andRefusesALocationAShellCouldRead() {
+        String sha256 = "7".repeat(64);
+        CompileRequest verified = new CompileRequest(FLOW, "demoflow.py", "DemoFlow", SETTINGS, URL, "ab".repeat(20), 1, "prod",
+                true, "t", "flowgate", null, null, Map.of(), Map.of(), sha256);
+        assertThat(compiler.compile(verified).definitionJson()).contains("echo '" + sha256 + "  job.tar' | sha256sum -c");
+
+        CompileRequest hostile = new CompileRequest(FLOW, "demoflow.py", "DemoFlow", SETTINGS, URL + "';touch$IFS/tmp/x;'",
+                "ab".repeat(20), 1, "prod", true, "t", "flowgate", null, null, Map.of(), Map.of(), sha256);
+        assertThatThrownBy(() -> compiler.compile(hostile)).isInstanceOf(DeployError.CompileFailed.class)
+                .hasMessageContaining("code package URL").hasMessageContaining("letters, digits and _.-/ only");
+    }
 }

@@ -143,7 +143,12 @@ class DeploymentPipelineTest {
         DeployResult.FlowResult flow = result.flows().get(0);
         assertThat(flow.stateMachine()).isEqualTo("proj.prod.DemoFlow");
         assertThat(flow.comparison().orElseThrow().files()).isEqualTo(3);
-        assertThat(compiler.requests.get(0).codePackageUrl()).isEqualTo(location);
+        // the compile names the bytes the gate verified, as the deployer published them, with their SHA-256
+        String sha256 = VerifiedPackagePublisher.hex("SHA-256", packages.objects.get(location));
+        String published = "s3://bucket/flowgate/verified/" + sha256 + "/DemoFlow/data/" + packageSha.substring(0, 2) + "/" + packageSha;
+        assertThat(compiler.requests.get(0).codePackageUrl()).isEqualTo(published);
+        assertThat(compiler.requests.get(0).codePackageSha256()).isEqualTo(sha256);
+        assertThat(packages.objects.get(published)).isEqualTo(packages.objects.get(location));
         assertThat(compiler.requests.get(0).codePackageSha()).isEqualTo(packageSha);
         assertThat(compiler.requests.get(0).production()).isTrue();
         assertThat(compiler.requests.get(0).options()).isEqualTo(ProjectManifest.StepFunctionsOptions.DEFAULT);
@@ -445,7 +450,7 @@ class DeploymentPipelineTest {
     }
 
     private static String packageUrlIn(String definition) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("s3://bucket/mf/DemoFlow/data/[0-9a-f]{2}/[0-9a-f]{40}").matcher(definition);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("s3://bucket/flowgate/verified/[0-9a-f]{64}/DemoFlow/data/[0-9a-f]{2}/[0-9a-f]{40}").matcher(definition);
         assertThat(m.find()).as("code package URL in " + definition).isTrue();
         return m.group();
     }
@@ -534,5 +539,33 @@ class DeploymentPipelineTest {
 
         assertThat(compiler.requests.get(1).productionToken()).isEqualTo(first);
         assertThat(ProductionToken.in(machines.currentDefinition("proj.prod.DemoFlow").orElseThrow())).contains(first);
+    }
+
+    @Test
+    void deploy_whenTheRunsRecordedLocationCouldReachAShell_refusesNamingIt_andDeploysNothing() {
+        tagRun(packagedFiles(), true);
+        String hostile = location + "';touch$IFS/tmp/x;'";
+        packages.objects.put(hostile, packages.objects.get(location));
+        runs.newest.put("DemoFlow", new TaggedRun("DemoFlow", "sfn-abc", 1, List.of("prod_ready"), true,
+                Optional.of(new CodePackageRef("s3", hostile, packageSha, 1))));
+
+        DeployResult result = pipeline.deploy(request("main", false));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.NO_CODE_PACKAGE);
+        assertThat(result.flows().get(0).message()).contains("recorded code package location is refused")
+                .contains("letters, digits and _.-/ only");
+        assertThat(compiler.requests).isEmpty();
+        assertThat(machines.tags).isEmpty();
+        assertThat(packages.objects.keySet()).noneMatch(k -> k.contains("/flowgate/verified/"));
+    }
+
+    @Test
+    void deploy_dryRun_publishesNothing_butCompilesAgainstWhereItWouldPublish() {
+        tagRun(packagedFiles(), true);
+
+        pipeline.deploy(request("main", true));
+
+        assertThat(compiler.requests.get(0).codePackageUrl()).startsWith("s3://bucket/flowgate/verified/");
+        assertThat(packages.objects.keySet()).noneMatch(k -> k.contains("/flowgate/verified/"));
     }
 }

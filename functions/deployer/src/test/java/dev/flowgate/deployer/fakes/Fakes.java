@@ -134,6 +134,21 @@ public final class Fakes {
         }
 
         @Override
+        public String datastoreRoot() {
+            return "s3://bucket/mf";
+        }
+
+        @Override
+        public String verifiedLocation(String flow, String sha1, String sha256) {
+            return "s3://bucket/flowgate/verified/" + sha256 + "/" + flow + "/data/" + sha1.substring(0, 2) + "/" + sha1;
+        }
+
+        @Override
+        public void publishVerified(String location, byte[] archive) {
+            objects.put(location, archive.clone());
+        }
+
+        @Override
         public String includedFileLocation(String flow, byte[] content) {
             return "s3://bucket/data/" + flow + "/" + java.util.HexFormat.of().formatHex(content).hashCode();
         }

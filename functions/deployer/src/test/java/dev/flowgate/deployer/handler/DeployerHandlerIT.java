@@ -76,6 +76,8 @@ class DeployerHandlerIT {
     private String datastore;
     private DeployerHandler handler;
     private String location;
+    /** Where the deployer publishes the verified bytes, which the state machine downloads. */
+    private String published;
     private AwsEmulator emulator;
 
     @BeforeAll
@@ -117,6 +119,9 @@ class DeployerHandlerIT {
                         "options", Map.of())))
                 .pickle();
         graphInfoSha = CodePackageReader.sha1(graphInfo);
+        published = "s3://" + bucket + "/flowgate/verified/"
+                + dev.flowgate.deployer.domain.VerifiedPackagePublisher.hex("SHA-256", archive) + "/DemoFlow/data/"
+                + sha.substring(0, 2) + "/" + sha;
         try (S3Client s3 = emulator.settings().configure(S3Client.builder().forcePathStyle(true))) {
             s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(archive));
             s3.putObject(r -> r.bucket(bucket).key("mf/DemoFlow/data/" + graphInfoSha.substring(0, 2) + "/" + graphInfoSha),
@@ -210,7 +215,9 @@ class DeployerHandlerIT {
              EventBridgeClient events = emulator.settings().configure(EventBridgeClient.builder())) {
             String arn = sfn.listStateMachines().stateMachines().stream().filter(m -> m.name().equals(machine))
                     .findFirst().orElseThrow().stateMachineArn();
-            assertThat(sfn.describeStateMachine(r -> r.stateMachineArn(arn)).definition()).contains(location);
+            // production downloads the bytes the deployer verified and published, not the run's recorded key
+            assertThat(sfn.describeStateMachine(r -> r.stateMachineArn(arn)).definition()).contains(published)
+                    .doesNotContain(location);
             var schedule = scheduler.getSchedule(r -> r.groupName(names.scheduleGroupName()).name(machine));
             assertThat(schedule.scheduleExpression()).isEqualTo("cron(0 3 * * ? *)");
             assertThat(schedule.scheduleExpressionTimezone()).isEqualTo("Europe/Berlin");

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 final class BatchDecoratorSpec {
     /** Characters {@code shlex.quote} leaves unquoted. */
-    private static final Pattern SHELL_SAFE = Pattern.compile("[\\w@%+=:,./-]+", Pattern.UNICODE_CHARACTER_CLASS);
+
 
     private BatchDecoratorSpec() {
     }
@@ -97,14 +97,8 @@ final class BatchDecoratorSpec {
         return value.source();
     }
 
-    /** Python's {@code shlex.quote}. */
+    /** Python's {@code shlex.quote} ({@link ShellQuote}). */
     static String shellQuote(String value) {
-        if (value.isEmpty()) {
-            return "''";
-        }
-        if (SHELL_SAFE.matcher(value).matches()) {
-            return value;
-        }
-        return "'" + value.replace("'", "'\"'\"'") + "'";
+        return ShellQuote.quote(value);
     }
 }

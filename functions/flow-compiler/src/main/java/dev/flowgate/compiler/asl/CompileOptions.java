@@ -16,15 +16,28 @@ import java.util.Objects;
  * @param workflowTimeoutSeconds the execution's {@code TimeoutSeconds} ({@code --workflow-timeout}), 0 for none
  * @param includedFiles          per {@code IncludeFile} parameter, the descriptor of its uploaded default
  *                               ({@link IncludedFile#descriptor}); a parameter without one has no default
+ * @param codePackageSha256      SHA-256 of the code package (64 lowercase hex digits); every container checks the
+ *                               downloaded package against it before extracting it and stops otherwise. Null
+ *                               compiles a placeholder no package matches: such a state machine never runs code.
+ *                               A given {@code codePackageUrl} must be an {@code s3://} URL under the datastore
+ *                               root or the verified-package prefix ({@link CodePackageLocation}).
  */
 public record CompileOptions(DeploymentSettings settings, String codePackageUrl, String codePackageSha,
                              String codePackageMetadata, String branch, boolean production, String productionToken,
                              String owner, String metaflowVersion, int maxWorkers, boolean distributedMap,
-                             int workflowTimeoutSeconds, Map<String, String> includedFiles) {
+                             int workflowTimeoutSeconds, Map<String, String> includedFiles, String codePackageSha256) {
+    /** What an options without a digest compiles into the SHA-256 check: no package matches it. */
+    public static final String NO_SHA256 = "<code-package-sha256>";
+
     public CompileOptions {
-        includedFiles = includedFiles == null ? Map.of() : Map.copyOf(includedFiles);
         Objects.requireNonNull(settings, "settings");
-        codePackageUrl = codePackageUrl == null ? settings.datastoreRoot() + "/<code-package-url>" : codePackageUrl;
+        String placeholderUrl = settings.datastoreRoot() + "/<code-package-url>";
+        if (codePackageUrl != null && !codePackageUrl.equals(placeholderUrl)) {
+            CodePackageLocation.bucketAndKey(codePackageUrl, settings.datastoreRoot());
+        }
+        codePackageSha256 = codePackageSha256 == null || codePackageSha256.equals(NO_SHA256) ? NO_SHA256 : CodePackageLocation.sha256(codePackageSha256);
+        includedFiles = includedFiles == null ? Map.of() : Map.copyOf(includedFiles);
+        codePackageUrl = codePackageUrl == null ? placeholderUrl : codePackageUrl;
         codePackageSha = codePackageSha == null ? "<code-package-sha>" : codePackageSha;
         codePackageMetadata = codePackageMetadata == null
                 ? "{\"version\": 0, \"archive_format\": \"tgz\", \"mfcontent_version\": 1}" : codePackageMetadata;
@@ -42,13 +55,19 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
                           String owner, String metaflowVersion, int maxWorkers, boolean distributedMap,
                           int workflowTimeoutSeconds) {
         this(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production, productionToken, owner,
-                metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, Map.of());
+                metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, Map.of(), null);
+    }
+
+    /** The same options with the code package's SHA-256, which the containers check before extracting it. */
+    public CompileOptions withCodePackageSha256(String sha256) {
+        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
+                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, includedFiles, sha256);
     }
 
     /** The same options with these uploaded {@code IncludeFile} defaults (parameter name → descriptor). */
     public CompileOptions withIncludedFiles(Map<String, String> descriptors) {
         return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, descriptors);
+                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, descriptors, codePackageSha256);
     }
 
     public static CompileOptions of(DeploymentSettings settings) {
@@ -58,18 +77,18 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
     /** The same options with foreach as Distributed Map (or inline Map). */
     public CompileOptions withDistributedMap(boolean distributed) {
         return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, maxWorkers, distributed, workflowTimeoutSeconds, includedFiles);
+                productionToken, owner, metaflowVersion, maxWorkers, distributed, workflowTimeoutSeconds, includedFiles, codePackageSha256);
     }
 
     /** The same options with this execution timeout (0: none). */
     public CompileOptions withWorkflowTimeout(int seconds) {
         return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, seconds, includedFiles);
+                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, seconds, includedFiles, codePackageSha256);
     }
 
     /** The same options with this foreach concurrency. */
     public CompileOptions withMaxWorkers(int workers) {
         return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, workers, distributedMap, workflowTimeoutSeconds, includedFiles);
+                productionToken, owner, metaflowVersion, workers, distributedMap, workflowTimeoutSeconds, includedFiles, codePackageSha256);
     }
 }

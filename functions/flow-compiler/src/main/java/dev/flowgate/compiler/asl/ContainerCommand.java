@@ -25,29 +25,71 @@ final class ContainerCommand {
     /** A step's {@code --trigger <Flow>/<run>} option (or a blank) in a {@code @trigger_on_finish} flow. */
     static final String TRIGGER_OPTION = "FLOWGATE_TRIGGER_OPTION";
 
+    /**
+     * Hands the run's parameters to Metaflow's {@code init} without any shell: the execution input's
+     * {@code METAFLOW_PARAMETERS} over {@code METAFLOW_DEFAULT_PARAMETERS}, each as {@code METAFLOW_INIT_<NAME>}
+     * (a string as itself, anything else as JSON), then {@code exec} of the command that follows. Metaflow writes
+     * {@code export METAFLOW_INIT_X="<json>"} lines to a file that bash sources, where {@code $(…)} executes.
+     * A parameter name other than letters, digits, {@code _} and {@code -} stops the task. No single quote inside.
+     */
+    static final String PARAMETERS_TO_INIT = "import json, os, re, sys;"
+            + " params = json.loads(os.environ.get(\"METAFLOW_DEFAULT_PARAMETERS\") or \"{}\");"
+            + " given = json.loads(os.environ.get(\"METAFLOW_PARAMETERS\") or \"{}\");"
+            + " isinstance(given, dict) or sys.exit(\"flowgate: the execution input Parameters is not a JSON object; not starting the run\");"
+            + " params.update(given);"
+            + " bad = [k for k in params if not re.fullmatch(\"[A-Za-z_][A-Za-z0-9_-]*\", k)];"
+            + " bad and sys.exit(\"flowgate: refusing parameter name(s) %r (letters, digits, _ and - only); not starting the run\" % bad[:5]);"
+            + " os.environ.update({\"METAFLOW_INIT_\" + k.upper().replace(\"-\", \"_\"): v if isinstance(v, str) else json.dumps(v)"
+            + " for k, v in params.items()});"
+            + " os.execvp(sys.argv[1], sys.argv[1:])";
+
+    /**
+     * Prints the task ids of a foreach's bodies (from DynamoDB, as Metaflow's {@code set_batch_environment
+     * parent_tasks}) for a foreach join, instead of writing an {@code export} line bash sources; an id outside
+     * letters, digits and {@code _.:-} stops the task. No single quote inside.
+     */
+    static final String PARENT_TASK_IDS = "import os, re, sys;"
+            + " from metaflow.plugins.aws.step_functions.dynamo_db_client import DynamoDbClient;"
+            + " ids = DynamoDbClient().get_parent_task_ids_for_foreach_join(os.environ[\"METAFLOW_SPLIT_PARENT_TASK_ID\"]);"
+            + " bad = [i for i in ids if not re.fullmatch(\"[A-Za-z0-9_.:-]+\", i)];"
+            + " bad and sys.exit(\"flowgate: refusing foreach parent task id(s) %r read from DynamoDB\" % bad[:5]);"
+            + " print(\",\".join(ids))";
+
+    /** Downloads s3://{@code argv[1]}/{@code argv[2]} to job.tar, as Metaflow's bootstrap does (bucket and key are arguments). */
+    private static final String DOWNLOAD = "import boto3, os, sys; ep=os.getenv(\"METAFLOW_S3_ENDPOINT_URL\");"
+            + " boto3.client(\"s3\", **({\"endpoint_url\":ep} if ep else {})).download_file(sys.argv[1], sys.argv[2], \"job.tar\")";
+
+    /** The only forms {@code $FLOWGATE_TRIGGER_OPTION} may take before it is expanded unquoted into two words. */
+    private static final String TRIGGER_OPTION_FORM = "^( |--trigger [A-Za-z_][A-Za-z0-9_]*/sfn-[A-Za-z0-9_.-]{1,80})$";
+
     private ContainerCommand() {
     }
 
     static String script(FlowGraph graph, StepNode node, CompileOptions options, StepResources resources, String stateMachine) {
         boolean parallel = node.has("parallel");
         String taskId = parallel ? CONTROL_ID : "${AWS_BATCH_JOB_ID}";
-        List<String> setup = setup(graph.flowName() + "/sfn-$METAFLOW_RUN_ID/" + node.name() + "/" + taskId,
+        List<String> setup = setup(identifier(graph.flowName()) + "/sfn-$METAFLOW_RUN_ID/" + identifier(node.name()) + "/" + taskId,
                 parallel ? " MF_PARALLEL_CONTROL_TASK_ID=" + CONTROL_ID : "", options, "Task is starting.");
 
-        String flowFile = graph.fileName().substring(graph.fileName().lastIndexOf('/') + 1);
+        String flowFile = flowFile(graph);
         String top = topLevelOptions(graph, node, options);
         List<String> steps = new ArrayList<>();
+        if (graph.flowDecorator("trigger_on_finish").isPresent()) {
+            // a bash regex must not be quoted on the right of =~ (it would match literally): it goes through a variable
+            steps.add("{ flowgate_trigger_form=" + ShellQuote.quote(TRIGGER_OPTION_FORM) + "; [[ $" + TRIGGER_OPTION
+                    + " =~ $flowgate_trigger_form ]] || { echo " + ShellQuote.quote("flowgate: refusing the trigger option in $"
+                    + TRIGGER_OPTION + ": not '--trigger <Flow>/sfn-<execution>'") + " >&2; false; }; }");
+        }
         if (node.name().equals(graph.start().name())) {
             steps.add("if ! python " + flowFile + " dump --max-value-size=0 sfn-${METAFLOW_RUN_ID}/_parameters/${AWS_BATCH_JOB_ID}-params"
-                    + " >/dev/null 2>/dev/null; then python -m metaflow.plugins.aws.step_functions.set_batch_environment parameters"
-                    + " .flowgate_parameters && . `pwd`/.flowgate_parameters && python " + flowFile + " " + top
+                    + " >/dev/null 2>/dev/null; then python -c " + ShellQuote.quote(PARAMETERS_TO_INIT) + " python " + flowFile + " " + top
                     + " init --run-id sfn-$METAFLOW_RUN_ID --task-id ${AWS_BATCH_JOB_ID}-params; fi");
         }
         if (closedSplit(graph, node) == NodeType.FOREACH) {
-            steps.add("python -m metaflow.plugins.aws.step_functions.set_batch_environment parent_tasks .flowgate_parents"
-                    + " && . `pwd`/.flowgate_parents");
+            steps.add("METAFLOW_PARENT_TASK_IDS=$(python -c " + ShellQuote.quote(PARENT_TASK_IDS) + ")"
+                    + " && export METAFLOW_PARENT_TASK_IDS");
         }
-        StringBuilder step = new StringBuilder("python " + flowFile + " " + top + " step " + node.name()
+        StringBuilder step = new StringBuilder("python " + flowFile + " " + top + " step " + identifier(node.name())
                 + " --run-id sfn-$METAFLOW_RUN_ID --task-id " + taskId + " --retry-count $((AWS_BATCH_JOB_ATTEMPT-1))"
                 + " --max-user-code-retries " + resources.userRetries() + " --input-paths " + inputPaths(graph, node));
         if (parallel) {
@@ -70,11 +112,10 @@ final class ContainerCommand {
      */
     static String exitHookScript(FlowGraph graph, CompileOptions options, String function) {
         String logStep = "_hook_" + function.replaceAll("[^A-Za-z0-9_]", "_");
-        List<String> setup = setup(graph.flowName() + "/sfn-$METAFLOW_RUN_ID/" + logStep + "/${AWS_BATCH_JOB_ID}", "", options,
-                "Lifecycle hook " + function + " is starting.");
-        String flowFile = graph.fileName().substring(graph.fileName().lastIndexOf('/') + 1);
-        String hook = "python -m metaflow.plugins.exit_hook.exit_hook_script " + flowFile + " " + function + " "
-                + graph.flowName() + "/sfn-$METAFLOW_RUN_ID";
+        List<String> setup = setup(identifier(graph.flowName()) + "/sfn-$METAFLOW_RUN_ID/" + logStep + "/${AWS_BATCH_JOB_ID}", "",
+                options, "Lifecycle hook " + function + " is starting.");
+        String hook = "python -m metaflow.plugins.exit_hook.exit_hook_script " + flowFile(graph) + " " + ShellQuote.quote(function)
+                + " " + graph.flowName() + "/sfn-$METAFLOW_RUN_ID";
         return String.join(" && ", setup) + " && " + logged(hook) + "; c=$?; python -m metaflow.mflog.save_logs; exit $c";
     }
 
@@ -98,16 +139,19 @@ final class ContainerCommand {
         setup.add("cd metaflow");
         setup.add("mkdir .metaflow");
         String[] s3 = bucketAndKey(options.codePackageUrl());
-        setup.add("i=0; while [ $i -le 5 ]; do mflog 'Downloading code package...'; python -c 'import boto3, os;"
-                + " ep=os.getenv(\"METAFLOW_S3_ENDPOINT_URL\"); boto3.client(\"s3\", **({\"endpoint_url\":ep} if ep else {}))"
-                + ".download_file(\"" + s3[0] + "\", \"" + s3[1] + "\", \"job.tar\")' && mflog 'Code package downloaded.'"
+        setup.add("i=0; while [ $i -le 5 ]; do mflog 'Downloading code package...'; python -c " + ShellQuote.quote(DOWNLOAD) + " "
+                + ShellQuote.quote(s3[0]) + " " + ShellQuote.quote(s3[1]) + " && mflog 'Code package downloaded.'"
                 + " && break; sleep 10; i=$((i+1)); done");
-        setup.add("if [ $i -gt 5 ]; then mflog 'Failed to download code package from " + options.codePackageUrl()
-                + " after 6 tries. Exiting...' && exit 1; fi");
+        setup.add("if [ $i -gt 5 ]; then mflog " + ShellQuote.quote("Failed to download code package from " + options.codePackageUrl()
+                + " after 6 tries. Exiting...") + " && exit 1; fi");
+        // the package the deployer verified and published, or nothing: checked before a byte of it is extracted
+        setup.add("if ! echo " + ShellQuote.quote(options.codePackageSha256() + "  job.tar") + " | sha256sum -c --status; then mflog "
+                + ShellQuote.quote("Code package job.tar does not have the SHA-256 the deployment verified ("
+                        + options.codePackageSha256() + "); refusing to run it.") + "; flush_mflogs; exit 1; fi");
         setup.add("TAR_OPTIONS='--warning=no-timestamp' tar -xzf job.tar -C .");
         setup.add("export PYTHONPATH=$(pwd)/.mf_code:$(printenv PYTHONPATH)");
         setup.add("export METAFLOW_EXTRACTED_ROOT=$(pwd)");
-        setup.add("mflog '" + startingMessage + "'");
+        setup.add("mflog " + ShellQuote.quote(startingMessage));
         setup.add("flush_mflogs");
         return setup;
     }
@@ -166,7 +210,7 @@ final class ContainerCommand {
         String lifetime = options.workflowTimeoutSeconds() > 0
                 ? Integer.toString(options.workflowTimeoutSeconds()) + " + 90 * 86400" : "456 * 86400";
         return "python -c 'import os, time, boto3; from metaflow import Task, namespace; namespace(None);"
-                + " t = Task(\"" + graph.flowName() + "/sfn-%s/" + node.name() + "/%s\" % (os.environ[\"METAFLOW_RUN_ID\"],"
+                + " t = Task(\"" + identifier(graph.flowName()) + "/sfn-%s/" + identifier(node.name()) + "/%s\" % (os.environ[\"METAFLOW_RUN_ID\"],"
                 + " os.environ[\"AWS_BATCH_JOB_ID\"])); chosen = t[\"_transition\"].data[0][0];"
                 + " boto3.client(\"dynamodb\").put_item(TableName=os.environ[\"METAFLOW_SFN_DYNAMO_DB_TABLE\"],"
                 + " Item={\"pathspec\": {\"S\": os.environ[\"AWS_BATCH_JOB_ID\"]}, \"" + SWITCH_ATTRIBUTE + "\": {\"S\": chosen},"
@@ -191,20 +235,36 @@ final class ContainerCommand {
         BatchDecoratorSpec.option(node, options.settings()).ifPresent(top::add);
         if (graph.flowDecorator("project").isPresent()) {
             if (options.branch() != null) {
-                top.add("--branch " + options.branch());
+                top.add("--branch " + ShellQuote.quote(options.branch()));
             }
             if (options.production()) {
                 top.add("--production");
             }
         }
         top.add("--quiet --metadata=service --environment=local --datastore=s3 --datastore-root="
-                + options.settings().datastoreRoot() + " --event-logger=nullSidecarLogger --monitor=nullSidecarMonitor"
+                + ShellQuote.quote(options.settings().datastoreRoot()) + " --event-logger=nullSidecarLogger --monitor=nullSidecarMonitor"
                 + " --no-pylint" + (node.type() == NodeType.PARALLEL_FOREACH ? "" : " --with=step_functions_internal"));
         if (graph.flowDecorator("trigger_on_finish").isPresent()) {
             // Metaflow's own --trigger option of @trigger_on_finish: current.trigger is the upstream run
             top.add("$" + TRIGGER_OPTION);
         }
         return String.join(" ", top);
+    }
+
+    /** The flow file's name (without directories), as one shell word. */
+    private static String flowFile(FlowGraph graph) {
+        return ShellQuote.quote(graph.fileName().substring(graph.fileName().lastIndexOf('/') + 1));
+    }
+
+    /**
+     * A flow or step name, which the parser only produces as Python identifiers; written bare into the command,
+     * so anything else is a compiler bug and stops the compile rather than reaching a shell.
+     */
+    private static String identifier(String name) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalStateException("'" + name + "' is not a Python identifier; it cannot be written into a container command");
+        }
+        return name;
     }
 
     private static String[] bucketAndKey(String url) {

@@ -32,7 +32,7 @@ import java.util.function.ToIntFunction;
  */
 public final class FlowgateCli {
     static final String USAGE = """
-            usage: flowgate compile FLOW.py --settings SETTINGS.json [--code-url S3_URL --code-sha SHA]
+            usage: flowgate compile FLOW.py --settings SETTINGS.json [--code-url S3_URL --code-sha SHA --code-sha256 SHA256]
                                    [--branch BRANCH | --production] [--owner NAME] [--schedule-out FILE]
                                    [--job-definitions-out FILE] [--use-distributed-map]
                                    [--max-workers N] [--workflow-timeout SECONDS]
@@ -52,6 +52,10 @@ public final class FlowgateCli {
                      json.dump(Run('Flow/1')['start'].task['_graph_info'].data, f)): the decorators the run's
                      mutators inserted are compiled in (never running the mutators), and any difference between
                      the compiled flow and the record is an error naming step, decorator and attribute.
+                     --code-url must be an s3:// URL under the datastore root or the verified-package prefix
+                     (s3://<datastore bucket>/flowgate/verified/); every container checks the downloaded package
+                     against --code-sha256 before extracting it, and refuses to run without a match (so a state
+                     machine compiled without --code-sha256 runs no code).
             graph    prints the flow's steps and transitions, or Graphviz DOT with --dot.
             Configs: decorator arguments read from a Config (cfg.key, cfg["key"], config_expr("name.key")) take
                      its value as Metaflow determines it at deploy time: --config NAME PATH (a JSON file) or
@@ -94,7 +98,7 @@ public final class FlowgateCli {
 
     private static int compile(List<String> args, PrintStream out, PrintStream err) {
         Map<String, String> configs = configOptions(args);
-        Map<String, String> options = options(args, List.of("--settings", "--code-url", "--code-sha", "--branch", "--owner",
+        Map<String, String> options = options(args, List.of("--settings", "--code-url", "--code-sha", "--code-sha256", "--branch", "--owner",
                 "--schedule-out", "--production-token", "--max-workers", "--workflow-timeout", "--job-definitions-out",
                 "--graph-info"),
                 List.of("--production", "--use-distributed-map"));
@@ -118,10 +122,17 @@ public final class FlowgateCli {
             err.println("note: " + check.summary());
             graph = check.graph();
         }
-        CompileOptions compileOptions = new CompileOptions(DeploymentSettings.fromConfig(config), options.get("--code-url"),
-                options.get("--code-sha"), null, options.get("--branch"), options.containsKey("--production"),
-                options.get("--production-token"), options.get("--owner"), null, maxWorkers,
-                options.containsKey("--use-distributed-map"), workflowTimeout);
+        DeploymentSettings settings = DeploymentSettings.fromConfig(config);
+        CompileOptions compileOptions;
+        try {
+            compileOptions = new CompileOptions(settings, options.get("--code-url"),
+                    options.get("--code-sha"), null, options.get("--branch"), options.containsKey("--production"),
+                    options.get("--production-token"), options.get("--owner"), null, maxWorkers,
+                    options.containsKey("--use-distributed-map"), workflowTimeout)
+                    .withCodePackageSha256(options.get("--code-sha256"));
+        } catch (IllegalArgumentException e) {
+            throw new BadArgument("--code-url/--code-sha256: " + e.getMessage());
+        }
         compileOptions = compileOptions.withIncludedFiles(includedFiles(graph, Path.of(flowFile), compileOptions, err));
         CompiledFlow compiled = FlowCompiler.compile(graph, compileOptions);
         out.println(pretty(compiled.definitionJson()));
