@@ -276,7 +276,8 @@ public final class DeploymentPipeline {
                     deployed.versionArn(), comparison, stages, Optional.empty(), gate);
         } catch (DeployError e) {
             return failed(request, deploymentId, manifest, flow, run, stateMachine, stages, e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (OutOfMemoryError, StackOverflowError...): the flow's deployment ends as a recorded failure
             return failed(request, deploymentId, manifest, flow, run, stateMachine, stages,
                     new DeployError.Unavailable(flow.name() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
         }
@@ -341,7 +342,7 @@ public final class DeploymentPipeline {
         return run;
     }
 
-    /** A run's package whose user files equal the commit's, with the Config values it carries. */
+    /** A run's package whose every member is accounted for, with the Config values resolved from git the compile uses. */
     private record VerifiedPackage(CodeComparison comparison, Map<String, String> userConfigs) {
     }
 
@@ -353,13 +354,18 @@ public final class DeploymentPipeline {
             throw new DeployError.NoCodePackage(flow.name(), "code package at " + pkg.location() + " has SHA-1 " + actual
                     + ", the run recorded " + pkg.sha());
         }
-        Map<String, String> files = CodePackageReader.userFiles(flow.name(), archive);
-        List<TreeEntry> tree = git.tree(request.repository(), request.commitSha());
-        CodeComparison comparison = CodeVerifier.compare(files, tree, flow.directory(), manifest.packageSuffixes());
+        byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
+                .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
+                        + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
+        Map<String, String> gitConfigs = compiler.configValues(new CompileRequest(new String(source, StandardCharsets.UTF_8),
+                flow.fileName(), flow.name(), metaflowSettings, null, null, 1, null, false, null, OWNER, flow.options(),
+                repositoryFiles(request, flow), Map.of()));
+        CodeComparison comparison = PackageGate.check(flow.name(), archive, pkg.layoutVersion(),
+                git.tree(request.repository(), request.commitSha()), flow.directory(), manifest.packageSuffixes(), gitConfigs);
         if (!comparison.identical()) {
             throw new DeployError.CodeMismatch(flow.name(), comparison);
         }
-        return new VerifiedPackage(comparison, CodePackageReader.userConfigs(archive));
+        return new VerifiedPackage(comparison, gitConfigs);
     }
 
     private CompiledFlow compile(DeployRequest request, FlowEntry flow, ProjectManifest manifest, CodePackageRef pkg,
