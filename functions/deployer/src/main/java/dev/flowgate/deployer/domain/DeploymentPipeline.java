@@ -220,7 +220,7 @@ public final class DeploymentPipeline {
         String stateMachine = "";
         try {
             Optional<CodeComparison> comparison = Optional.empty();
-            // a run's package carries the Config values its containers read; the compile uses the same ones
+            // the Config values resolved from git (a package whose CONFIG differs is refused); the compile uses them
             Map<String, String> runConfigs = Map.of();
             CodePackageRef pkg;
             String origin;
@@ -304,7 +304,8 @@ public final class DeploymentPipeline {
                     deployed.versionArn(), comparison, stages, Optional.empty(), gate);
         } catch (DeployError e) {
             return failed(request, deploymentId, manifest, flow, run, stateMachine, stages, e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (OutOfMemoryError, StackOverflowError...): the flow's deployment ends as a recorded failure
             return failed(request, deploymentId, manifest, flow, run, stateMachine, stages,
                     new DeployError.Unavailable(flow.name() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
         }
@@ -367,7 +368,8 @@ public final class DeploymentPipeline {
         return run;
     }
 
-    /** A run's package whose user files equal the commit's, with the Config values it carries. */
+    /** A run's package whose every member is accounted for, the Config values resolved from git the compile uses, and
+     * the exact bytes verified (which the publisher writes where production reads them). */
     private record VerifiedPackage(CodeComparison comparison, Map<String, String> userConfigs, byte[] archive) {
     }
 
@@ -379,13 +381,18 @@ public final class DeploymentPipeline {
             throw new DeployError.NoCodePackage(flow.name(), "code package at " + pkg.location() + " has SHA-1 " + actual
                     + ", the run recorded " + pkg.sha());
         }
-        Map<String, String> files = CodePackageReader.userFiles(flow.name(), archive);
-        List<TreeEntry> tree = git.tree(request.repository(), request.commitSha());
-        CodeComparison comparison = CodeVerifier.compare(files, tree, flow.directory(), manifest.packageSuffixes());
+        byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
+                .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
+                        + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
+        Map<String, String> gitConfigs = compiler.configValues(new CompileRequest(new String(source, StandardCharsets.UTF_8),
+                flow.fileName(), flow.name(), metaflowSettings, null, null, 1, null, false, null, OWNER, flow.options(),
+                repositoryFiles(request, flow), Map.of()));
+        CodeComparison comparison = PackageGate.check(flow.name(), archive, pkg.layoutVersion(),
+                git.tree(request.repository(), request.commitSha()), flow.directory(), manifest.packageSuffixes(), gitConfigs);
         if (!comparison.identical()) {
             throw new DeployError.CodeMismatch(flow.name(), comparison);
         }
-        return new VerifiedPackage(comparison, CodePackageReader.userConfigs(archive), archive);
+        return new VerifiedPackage(comparison, gitConfigs, archive);
     }
 
     /** A compiled flow and the request it was compiled from (the graph stage compiles it again with the run's record). */

@@ -75,6 +75,9 @@ final class ResultJson {
         c.mismatched().forEach(node.putArray("mismatched")::add);
         c.onlyInPackage().forEach(node.putArray("only_in_package")::add);
         c.onlyInGit().forEach(node.putArray("only_in_git")::add);
+        var unaccounted = node.putArray("unaccounted");
+        c.unaccounted().forEach(u -> unaccounted.addObject().put("member", u.member()).put("class", u.memberClass())
+                .put("reason", u.reason()));
         return node;
     }
 }

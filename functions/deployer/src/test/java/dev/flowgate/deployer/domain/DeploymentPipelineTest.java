@@ -386,7 +386,73 @@ class DeploymentPipelineTest {
             "METAFLOW_SERVICE_URL", "https://metadata.example.com");
 
     @Test
-    void deploy_production_compilesWithTheConfigValuesTheRunsPackageCarries_notTheCommitsFile() {
+    void deploy_production_refusesAPackageWithAnUnaccountedMember_andRecordsNothingAsDeployed() {
+        Map<String, String> packaged = new LinkedHashMap<>(packagedFiles());
+        packaged.put(".mf_code/sitecustomize.py", "import os\n");
+        tagRun(packaged, true);
+
+        DeployResult result = pipeline.deploy(request("main", false));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.MISMATCH);
+        assertThat(result.flows().get(0).message()).contains(".mf_code/sitecustomize.py [unknown]");
+        assertThat(machines.versions).isEmpty();
+        assertThat(compiler.requests).isEmpty();
+        assertThat(runs.addedTags).isEmpty();
+        assertThat(store.history("DemoFlow", 10)).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.MISMATCH);
+            assertThat(r.differing()).contains(".mf_code/sitecustomize.py");
+        });
+        assertThat(store.deployed(REPO, request("main", false).branch(), SHA, "DemoFlow")).isEmpty();
+        assertThat(git.statuses.get(git.statuses.size() - 1).state()).isEqualTo("failure");
+        assertThat(alerts.alerts).singleElement().satisfies(a -> assertThat(a.outcome()).isEqualTo(Outcome.MISMATCH));
+    }
+
+    @Test
+    void deploy_anErrorDuringAFlowsDeployment_endsAsARecordedFailure_notAnEscapingThrowable() {
+        tagRun(packagedFiles(), true);
+        dev.flowgate.deployer.port.CodePackageStore exhausted = new dev.flowgate.deployer.port.CodePackageStore() {
+            @Override
+            public byte[] fetch(String location) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+
+            @Override
+            public String store(String flow, String sha, byte[] archive) {
+                return packages.store(flow, sha, archive);
+            }
+
+            @Override
+            public String includedFileLocation(String flow, byte[] content) {
+                return packages.includedFileLocation(flow, content);
+            }
+
+            @Override
+            public void storeIncludedFile(String location, byte[] content) {
+                packages.storeIncludedFile(location, content);
+            }
+        };
+        DeploymentPipeline withExhaustedMemory = new DeploymentPipeline(git, runs, exhausted, compiler, jobDefinitions, machines,
+                store, store, alerts, RepositoryPolicy.parse(REPO + ":main:experimental=*"), Map.of("METAFLOW_BATCH_JOB_QUEUE", "q"),
+                Optional.empty(), new DeploymentIds(), Clock.systemUTC());
+
+        DeployResult result = withExhaustedMemory.deploy(request("main", false));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.ERROR);
+        assertThat(result.flows().get(0).message()).contains("OutOfMemoryError");
+        assertThat(machines.versions).isEmpty();
+        assertThat(store.history("DemoFlow", 10)).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.ERROR));
+        assertThat(git.statuses.get(git.statuses.size() - 1).state()).isEqualTo("error");
+        assertThat(alerts.alerts).singleElement().satisfies(a -> assertThat(a.outcome()).isEqualTo(Outcome.ERROR));
+    }
+
+    DeploymentPipeline realCompilerPipeline() {
+        return new DeploymentPipeline(git, runs, packages, new dev.flowgate.deployer.adapter.MetaflowFlowCompiler(),
+                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO + ":main:experimental=*"), REAL_SETTINGS,
+                Optional.empty(), new DeploymentIds(), Clock.systemUTC());
+    }
+
+    @Test
+    void deploy_production_refusesAPackageWhoseConfigDiffersFromGit_namingTheConfig_andDeploysNothing() {
         Map<String, String> files = repoFiles();
         files.put("flows/demoflow.py", CONFIG_FLOW);
         files.put("flows/conf/train.json", "{\"project\": \"proj\", \"cpu\": 3}");
@@ -397,17 +463,36 @@ class DeploymentPipelineTest {
         packaged.put(".mf_meta/CONFIG", "{\"user_configs\": {\"train\": [{\"project\": \"proj\", \"cpu\": 5}, false],"
                 + " \"limits\": [{\"seconds\": 300}, false]}}");
         tagRun(packaged, true);
-        DeploymentPipeline real = new DeploymentPipeline(git, runs, packages, new dev.flowgate.deployer.adapter.MetaflowFlowCompiler(),
-                jobDefinitions, machines, store, store, alerts, RepositoryPolicy.parse(REPO + ":main:experimental=*"), REAL_SETTINGS,
-                Optional.empty(), new DeploymentIds(), Clock.systemUTC());
 
-        DeployResult result = real.deploy(request("main", false));
+        DeployResult result = realCompilerPipeline().deploy(request("main", false));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.MISMATCH);
+        assertThat(result.flows().get(0).comparison()).hasValueSatisfying(c -> assertThat(c.unaccounted()).singleElement()
+                .satisfies(u -> {
+                    assertThat(u.member()).isEqualTo(".mf_meta/CONFIG");
+                    assertThat(u.reason()).contains("Config 'train'").contains("\"cpu\":5").contains("\"cpu\":3");
+                }));
+        assertThat(machines.versions).isEmpty();
+        assertThat(store.history("DemoFlow", 10)).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.MISMATCH));
+    }
+
+    @Test
+    void deploy_production_compilesWithTheConfigValuesResolvedFromGit_whenThePackageCarriesTheSame() {
+        Map<String, String> files = repoFiles();
+        files.put("flows/demoflow.py", CONFIG_FLOW);
+        files.put("flows/conf/train.json", "{\"project\": \"proj\", \"cpu\": 3}");
+        git.commit(SHA, files);
+        Map<String, String> packaged = new LinkedHashMap<>(packagedFiles());
+        packaged.put("demoflow.py", CONFIG_FLOW);
+        packaged.put(".mf_meta/CONFIG", "{\"user_configs\": {\"train\": [{\"project\": \"proj\", \"cpu\": 3}, false],"
+                + " \"limits\": [{\"seconds\": 300}, false]}}");
+        tagRun(packaged, true);
+
+        DeployResult result = realCompilerPipeline().deploy(request("main", false));
 
         assertThat(result.outcome()).as(result.message() + result.flows()).isEqualTo(Outcome.DEPLOYED);
         String definition = machines.versions.get("proj.prod.DemoFlow").get(0);
-        assertThat(definition).contains("{\"Value\":\"5\",\"Type\":\"VCPU\"}").doesNotContain("{\"Value\":\"3\",\"Type\":\"VCPU\"}");
-        assertThat(CodePackageReader.userConfigs(packages.objects.get(location)))
-                .containsEntry("train", "{\"project\":\"proj\",\"cpu\":5}").containsEntry("limits", "{\"seconds\":300}");
+        assertThat(definition).contains("{\"Value\":\"3\",\"Type\":\"VCPU\"}");
     }
 
     @Test

@@ -14,6 +14,9 @@ import java.util.Map;
 
 /** Builds code packages shaped like Metaflow's (layout v1: .mf_code, .mf_meta, .mf_install, user files at the root). */
 public final class TestPackages {
+    /** The stand-in library's version, pinned only on the test classpath (src/test/resources/trusted-metaflow). */
+    public static final String TEST_METAFLOW_VERSION = "0.0.0+flowgate.test";
+
     private TestPackages() {
     }
 
@@ -21,7 +24,7 @@ public final class TestPackages {
         Map<String, String> members = new LinkedHashMap<>();
         members.put(".mf_code/metaflow/__init__.py", "# metaflow library\n");
         members.put(".mf_code/metaflow/cli.py", "def main(): pass\n");
-        members.put(".mf_meta/INFO", "{\"script\": \"demoflow.py\", \"metaflow_version\": \"2.19.38\"}");
+        members.put(".mf_meta/INFO", "{\"script\": \"demoflow.py\", \"metaflow_version\": \"" + TEST_METAFLOW_VERSION + "\"}");
         members.put(".mf_meta/CONFIG", "{}");
         members.put(".mf_meta/DIST_INFO", "{}");
         members.put(".mf_install", "{\"version\": 1, \"module_files\": []}");
