@@ -422,6 +422,21 @@ class DeploymentPipelineTest {
             }
 
             @Override
+            public String datastoreRoot() {
+                return packages.datastoreRoot();
+            }
+
+            @Override
+            public String verifiedLocation(String flow, String sha1, String sha256) {
+                return packages.verifiedLocation(flow, sha1, sha256);
+            }
+
+            @Override
+            public void publishVerified(String location, byte[] archive) {
+                packages.publishVerified(location, archive);
+            }
+
+            @Override
             public String includedFileLocation(String flow, byte[] content) {
                 return packages.includedFileLocation(flow, content);
             }
