@@ -387,8 +387,8 @@ public final class DeploymentPipeline {
         Map<String, String> gitConfigs = compiler.configValues(new CompileRequest(new String(source, StandardCharsets.UTF_8),
                 flow.fileName(), flow.name(), metaflowSettings, null, null, 1, null, false, null, OWNER, flow.options(),
                 repositoryFiles(request, flow), Map.of()));
-        CodeComparison comparison = PackageGate.check(flow.name(), archive, pkg.layoutVersion(),
-                git.tree(request.repository(), request.commitSha()), flow.directory(), manifest.packageSuffixes(), gitConfigs);
+        CodeComparison comparison = PackageGate.check(flow.name(), archive, pkg.layoutVersion(), new GitCode(
+                git.tree(request.repository(), request.commitSha()), flow.file(), manifest.packageSuffixes(), gitConfigs));
         if (!comparison.identical()) {
             throw new DeployError.CodeMismatch(flow.name(), comparison);
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -17,21 +18,28 @@ public final class PackageAccounting {
     private PackageAccounting() {
     }
 
-    public static CodeComparison account(CodePackageInventory inventory, List<TreeEntry> tree, String flowDirectory,
-                                         List<String> suffixes) {
+    /**
+     * Names under which Metaflow packages the flow's own file when a mutator or user step decorator is defined in it:
+     * the class's module is the running script, {@code __main__}, which {@code multiprocessing} also registers as
+     * {@code __mp_main__}; both name the same file, and the later name wins the archive path.
+     */
+    static final Set<String> MAIN_MODULE_FILES = Set.of("__main__.py", "__mp_main__.py");
+
+    public static CodeComparison account(CodePackageInventory inventory, GitCode git) {
         Map<String, String> user = new TreeMap<>();
         inventory.of(MemberClass.USER).forEach(m -> user.put(m.path(), m.gitBlobId()));
-        CodeComparison comparison = CodeVerifier.compare(user, tree, flowDirectory, suffixes);
+        CodeComparison comparison = CodeVerifier.compare(user, git.tree(), git.flowDirectory(), git.suffixes());
+        List<TreeEntry> tree = git.tree();
         List<String> mismatched = new ArrayList<>();
         List<String> onlyInPackage = new ArrayList<>();
         List<String> onlyInGit = new ArrayList<>();
         List<Unaccounted> unaccounted = new ArrayList<>(inventory.refused());
-        modules(inventory, tree, mismatched, onlyInPackage, onlyInGit, unaccounted);
+        modules(inventory, tree, git.flowFile(), mismatched, onlyInPackage, onlyInGit, unaccounted);
         unaccounted.addAll(TrustedMetaflow.check(inventory));
         return comparison.with(mismatched, onlyInPackage, onlyInGit, unaccounted);
     }
 
-    private static void modules(CodePackageInventory inventory, List<TreeEntry> tree, List<String> mismatched,
+    private static void modules(CodePackageInventory inventory, List<TreeEntry> tree, String flowFile, List<String> mismatched,
                                 List<String> onlyInPackage, List<String> onlyInGit, List<Unaccounted> unaccounted) {
         Map<String, List<PackageMember>> byModule = new LinkedHashMap<>();
         for (PackageMember member : inventory.of(MemberClass.MODULE)) {
@@ -40,6 +48,10 @@ public final class PackageAccounting {
             byModule.computeIfAbsent(slash < 0 ? rest : rest.substring(0, slash), k -> new ArrayList<>()).add(member);
         }
         byModule.forEach((module, members) -> {
+            if (MAIN_MODULE_FILES.contains(module) && members.size() == 1) {
+                mainModule(members.get(0), tree, flowFile, mismatched);
+                return;
+            }
             boolean singleFile = members.size() == 1 && members.get(0).path().equals(CodePackageInventory.CODE_DIR + module);
             TreeSet<String> candidates = new TreeSet<>();
             for (TreeEntry entry : tree) {
@@ -93,5 +105,14 @@ public final class PackageAccounting {
             }
             git.values().forEach(e -> onlyInGit.add(e.path()));
         });
+    }
+
+    /** The flow's script packaged as a module must be the flow file in git, byte for byte. */
+    private static void mainModule(PackageMember member, List<TreeEntry> tree, String flowFile, List<String> mismatched) {
+        boolean same = tree.stream().anyMatch(e -> e.path().equals(flowFile) && !e.isSymlink() && !e.isSubmodule()
+                && e.sha().equals(member.gitBlobId()));
+        if (!same) {
+            mismatched.add(member.path() + " (" + flowFile + ")");
+        }
     }
 }

@@ -2,7 +2,6 @@ package dev.flowgate.deployer.domain;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The production gate's check of a run's code package, member by member (deploy contracts §1.8): the package is read
@@ -14,14 +13,11 @@ public final class PackageGate {
     private PackageGate() {
     }
 
-    public static CodeComparison check(String flow, byte[] archive, int recordedLayout, List<TreeEntry> tree,
-                                       String flowDirectory, List<String> suffixes, Map<String, String> gitConfigs) {
-        return check(flow, archive, recordedLayout, tree, flowDirectory, suffixes, gitConfigs, PackageLimits.DEFAULT);
+    public static CodeComparison check(String flow, byte[] archive, int recordedLayout, GitCode git) {
+        return check(flow, archive, recordedLayout, git, PackageLimits.DEFAULT);
     }
 
-    public static CodeComparison check(String flow, byte[] archive, int recordedLayout, List<TreeEntry> tree,
-                                       String flowDirectory, List<String> suffixes, Map<String, String> gitConfigs,
-                                       PackageLimits limits) {
+    public static CodeComparison check(String flow, byte[] archive, int recordedLayout, GitCode git, PackageLimits limits) {
         CodePackageInventory inventory = CodePackageInventory.read(flow, archive, limits);
         List<Unaccounted> more = new ArrayList<>();
         if (inventory.layoutVersion() != recordedLayout && !inventory.members().isEmpty()) {
@@ -29,7 +25,7 @@ public final class PackageGate {
                     + inventory.layoutVersion() + " but the run recorded mfcontent_version " + recordedLayout
                     + "; the containers would extract it by the wrong layout"));
         }
-        more.addAll(ConfigDrift.check(inventory, gitConfigs));
-        return PackageAccounting.account(inventory, tree, flowDirectory, suffixes).with(List.of(), List.of(), List.of(), more);
+        more.addAll(ConfigDrift.check(inventory, git.configs()));
+        return PackageAccounting.account(inventory, git).with(List.of(), List.of(), List.of(), more);
     }
 }

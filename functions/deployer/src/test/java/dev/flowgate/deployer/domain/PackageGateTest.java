@@ -51,8 +51,12 @@ class PackageGateTest {
 
     static final Map<String, String> GIT_CONFIGS = Map.of("cfg", "{\"a\":1}");
 
+    static GitCode git(List<TreeEntry> tree, Map<String, String> configs) {
+        return new GitCode(tree, "flows/demoflow.py", SUFFIXES, configs);
+    }
+
     static CodeComparison check(byte[] archive) {
-        return PackageGate.check("DemoFlow", archive, 1, tree(MODULE_FEATURES), "flows", SUFFIXES, GIT_CONFIGS);
+        return PackageGate.check("DemoFlow", archive, 1, git(tree(MODULE_FEATURES), GIT_CONFIGS));
     }
 
     static Unaccounted only(CodeComparison comparison) {
@@ -77,6 +81,35 @@ class PackageGateTest {
         assertThat(u.member()).isEqualTo(".mf_code/sitecustomize.py");
         assertThat(u.memberClass()).isEqualTo("unknown");
         assertThat(u.reason()).contains("PYTHONPATH");
+    }
+
+    /** A package of MutatedFlow-style code: the mutator is defined in the flow file, so Metaflow packages the script. */
+    static Map<String, String> withScriptAsModule(String name, String content) {
+        Map<String, String> m = members();
+        m.put(".mf_code/" + name, content);
+        m.put(".mf_install", "{\"version\": 1, \"module_files\": [\".mf_code/demoproj/__init__.py\", "
+                + "\".mf_code/demoproj/features.py\", \".mf_code/" + name + "\"]}");
+        return m;
+    }
+
+    @Test
+    void theFlowScriptPackagedAsMainModule_isAccountedAgainstTheFlowFileInGit() {
+        assertThat(check(TestPackages.tgz(withScriptAsModule("__mp_main__.py", FLOW))).summary()).isEqualTo("identical");
+        assertThat(check(TestPackages.tgz(withScriptAsModule("__main__.py", FLOW))).summary()).isEqualTo("identical");
+    }
+
+    @Test
+    void aMainModuleThatIsNotTheFlowFile_isCaughtAsMismatched() {
+        CodeComparison comparison = check(TestPackages.tgz(withScriptAsModule("__mp_main__.py", FLOW + "import os\n")));
+        assertThat(comparison.identical()).isFalse();
+        assertThat(comparison.mismatched()).containsExactly(".mf_code/__mp_main__.py (flows/demoflow.py)");
+    }
+
+    @Test
+    void aMainModuleNotListedInModuleFiles_isRefusedAsUnknown() {
+        Map<String, String> m = members();
+        m.put(".mf_code/__main__.py", FLOW);
+        assertThat(only(check(TestPackages.tgz(m))).memberClass()).isEqualTo("unknown");
     }
 
     @Test
@@ -125,7 +158,7 @@ class PackageGateTest {
     @Test
     void aChangedSrcModuleFile_isCaughtAsMismatched() {
         CodeComparison comparison = PackageGate.check("DemoFlow", TestPackages.tgz(members()), 1,
-                tree("def f(): return 2\n"), "flows", SUFFIXES, GIT_CONFIGS);
+                git(tree("def f(): return 2\n"), GIT_CONFIGS));
         assertThat(comparison.identical()).isFalse();
         assertThat(comparison.mismatched()).containsExactly(".mf_code/demoproj/features.py (src/demoproj/features.py)");
     }
@@ -134,7 +167,7 @@ class PackageGateTest {
     void aModuleFileAddedInGitButMissingFromThePackage_isOnlyInGit() {
         List<TreeEntry> tree = new ArrayList<>(tree(MODULE_FEATURES));
         tree.add(blob("src/demoproj/more.py", "y\n"));
-        CodeComparison comparison = PackageGate.check("DemoFlow", TestPackages.tgz(members()), 1, tree, "flows", SUFFIXES, GIT_CONFIGS);
+        CodeComparison comparison = PackageGate.check("DemoFlow", TestPackages.tgz(members()), 1, git(tree, GIT_CONFIGS));
         assertThat(comparison.onlyInGit()).containsExactly("src/demoproj/more.py");
     }
 
@@ -159,7 +192,7 @@ class PackageGateTest {
         m.put(".mf_code/nsmod/util.py", "u = 1\n");
         List<TreeEntry> tree = new ArrayList<>(tree(MODULE_FEATURES));
         tree.add(blob("src/nsmod/util.py", "u = 1\n"));
-        assertThat(PackageGate.check("DemoFlow", TestPackages.tgz(m), 1, tree, "flows", SUFFIXES, GIT_CONFIGS).summary())
+        assertThat(PackageGate.check("DemoFlow", TestPackages.tgz(m), 1, git(tree, GIT_CONFIGS)).summary())
                 .isEqualTo("identical");
     }
 
@@ -182,8 +215,8 @@ class PackageGateTest {
 
     @Test
     void aLayoutOtherThanTheRunRecorded_isRefused() {
-        CodeComparison comparison = PackageGate.check("DemoFlow", TestPackages.tgz(members()), 0, tree(MODULE_FEATURES),
-                "flows", SUFFIXES, GIT_CONFIGS);
+        CodeComparison comparison = PackageGate.check("DemoFlow", TestPackages.tgz(members()), 0,
+                git(tree(MODULE_FEATURES), GIT_CONFIGS));
         assertThat(only(comparison).reason()).contains("layout v1").contains("mfcontent_version 0");
     }
 
@@ -217,20 +250,20 @@ class PackageGateTest {
     void oversizedMembersTooManyMembersAndBombs_stopReadingAndAreRefused() {
         Map<String, String> m = members();
         m.put("big.py", "x".repeat(5000));
-        CodeComparison oversized = PackageGate.check("DemoFlow", TestPackages.tgz(m), 1, tree(MODULE_FEATURES), "flows", SUFFIXES,
-                GIT_CONFIGS, new PackageLimits(1 << 20, 4096, 1 << 20, 100, 100, 4096));
+        CodeComparison oversized = PackageGate.check("DemoFlow", TestPackages.tgz(m), 1, git(tree(MODULE_FEATURES), GIT_CONFIGS),
+                new PackageLimits(1 << 20, 4096, 1 << 20, 100, 100, 4096));
         assertThat(oversized.unaccounted()).anySatisfy(u -> {
             assertThat(u.member()).isEqualTo("big.py");
             assertThat(u.memberClass()).isEqualTo("oversized");
         });
-        CodeComparison many = PackageGate.check("DemoFlow", TestPackages.tgz(members()), 1, tree(MODULE_FEATURES), "flows",
-                SUFFIXES, GIT_CONFIGS, new PackageLimits(1 << 20, 4096, 1 << 20, 3, 100, 4096));
+        CodeComparison many = PackageGate.check("DemoFlow", TestPackages.tgz(members()), 1, git(tree(MODULE_FEATURES), GIT_CONFIGS),
+                new PackageLimits(1 << 20, 4096, 1 << 20, 3, 100, 4096));
         assertThat(many.unaccounted()).anySatisfy(u -> assertThat(u.memberClass()).isEqualTo("too_many_members"));
         // 20 MiB of zeros compresses to ~20 KB: past 10 x max(archive, 1 MiB) of unpacked bytes
         Map<String, String> bomb = members();
         bomb.put("zeros.py", "\0".repeat(20 << 20));
-        CodeComparison ratio = PackageGate.check("DemoFlow", TestPackages.tgz(bomb), 1, tree(MODULE_FEATURES), "flows", SUFFIXES,
-                GIT_CONFIGS, new PackageLimits(256L << 20, 64L << 20, 1L << 30, 20_000, 10, 4 << 20));
+        CodeComparison ratio = PackageGate.check("DemoFlow", TestPackages.tgz(bomb), 1, git(tree(MODULE_FEATURES), GIT_CONFIGS),
+                new PackageLimits(256L << 20, 64L << 20, 1L << 30, 20_000, 10, 4 << 20));
         assertThat(ratio.unaccounted()).anySatisfy(u -> {
             assertThat(u.member()).isEqualTo("zeros.py");
             assertThat(u.reason()).contains("compression ratio");
@@ -239,8 +272,8 @@ class PackageGateTest {
 
     @Test
     void anArchiveLargerThanTheCap_isRefusedUnread() {
-        CodeComparison comparison = PackageGate.check("DemoFlow", TestPackages.tgz(members()), 1, tree(MODULE_FEATURES), "flows",
-                SUFFIXES, GIT_CONFIGS, new PackageLimits(100, 4096, 1 << 20, 100, 100, 4096));
+        CodeComparison comparison = PackageGate.check("DemoFlow", TestPackages.tgz(members()), 1, git(tree(MODULE_FEATURES), GIT_CONFIGS),
+                new PackageLimits(100, 4096, 1 << 20, 100, 100, 4096));
         assertThat(comparison.unaccounted()).anySatisfy(u -> assertThat(u.memberClass()).isEqualTo("oversized"));
     }
 
@@ -250,10 +283,10 @@ class PackageGateTest {
         m.put("metaflow/__init__.py", "# metaflow library\n");
         m.put("INFO", "{\"metaflow_version\": \"" + TestPackages.TEST_METAFLOW_VERSION + "\"}");
         m.put("demoflow.py", FLOW);
-        CodeComparison ok = PackageGate.check("DemoFlow", TestPackages.tgz(m), 0, tree(MODULE_FEATURES), "flows", SUFFIXES, Map.of());
+        CodeComparison ok = PackageGate.check("DemoFlow", TestPackages.tgz(m), 0, git(tree(MODULE_FEATURES), Map.of()));
         assertThat(ok.summary()).isEqualTo("identical");
         m.put("metaflow/__init__.py", "# patched\n");
-        CodeComparison patched = PackageGate.check("DemoFlow", TestPackages.tgz(m), 0, tree(MODULE_FEATURES), "flows", SUFFIXES, Map.of());
+        CodeComparison patched = PackageGate.check("DemoFlow", TestPackages.tgz(m), 0, git(tree(MODULE_FEATURES), Map.of()));
         assertThat(only(patched).member()).isEqualTo("metaflow/__init__.py");
     }
 
