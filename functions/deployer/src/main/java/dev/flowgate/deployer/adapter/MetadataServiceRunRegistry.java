@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -149,9 +149,10 @@ public final class MetadataServiceRunRegistry implements RunRegistry {
         return ok;
     }
 
+    /** The run's one code package; records that disagree in anything (an appended record naming another location,
+     * SHA-1 or layout) are refused rather than one of them chosen. */
     private static Optional<CodePackageRef> codePackage(String flow, String runId, List<JsonNode> rows) {
-        Set<String> shas = new HashSet<>();
-        CodePackageRef ref = null;
+        Set<CodePackageRef> refs = new LinkedHashSet<>();
         for (JsonNode row : rows) {
             JsonNode value;
             try {
@@ -168,15 +169,15 @@ public final class MetadataServiceRunRegistry implements RunRegistry {
                     layout = 0;
                 }
             }
-            ref = new CodePackageRef(value.path("ds_type").asText(), value.path("location").asText(),
-                    value.path("sha").asText(), layout);
-            shas.add(ref.sha());
+            refs.add(new CodePackageRef(value.path("ds_type").asText(), value.path("location").asText(),
+                    value.path("sha").asText(), layout));
         }
-        if (shas.size() > 1) {
-            throw new DeployError.NoCodePackage(flow, "run " + runId + " records " + shas.size()
-                    + " different code packages; tag a run made from one package");
+        if (refs.size() > 1) {
+            throw new DeployError.NoCodePackage(flow, "run " + runId + " records " + refs.size()
+                    + " different code packages (" + String.join(", ", refs.stream().map(r -> r.sha() + " at "
+                    + r.location()).toList()) + "); tag a run made from one package");
         }
-        return Optional.ofNullable(ref);
+        return refs.stream().findFirst();
     }
 
     private Optional<JsonNode> get(String path) {

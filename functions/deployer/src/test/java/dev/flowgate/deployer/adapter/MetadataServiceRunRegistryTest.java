@@ -100,6 +100,22 @@ class MetadataServiceRunRegistryTest {
     }
 
     @Test
+    void newestTagged_whenARecordWasAppendedNamingAnotherLocationOfTheSameSha_refusesNamingBoth() {
+        serveRuns();
+        String base = "/flows/DemoFlow/runs/sfn-new/steps/";
+        String hostile = "s3://mf-bucket/mf/DemoFlow/data/ab/abc';touch$IFS/tmp/x;'";
+        String original = "\"{\\\"ds_type\\\": \\\"s3\\\", \\\"sha\\\": \\\"" + SHA + "\\\", \\\"location\\\": \\\"";
+        json(base + "start/tasks/job-1/metadata", "[" + metadata("job-1", "code-package", original + hostile + "\\\"}\"", 0)
+                + "," + metadata("job-1", "code-package", original + LOCATION + "\\\"}\"", 0) + "]");
+        json(base + "end/tasks/7/metadata", "[" + metadata("7", "attempt_ok", "\"True\"", 0) + "]");
+
+        assertThatThrownBy(() -> registry.newestTagged("DemoFlow", "prod_ready"))
+                .isInstanceOf(DeployError.NoCodePackage.class)
+                .hasMessageContaining("records 2 different code packages")
+                .hasMessageContaining(hostile).hasMessageContaining(LOCATION);
+    }
+
+    @Test
     void newestTagged_countsTheGateTagOnlyAsAUserTag_neverAsASystemTag() {
         serveRuns();
         String systemTagged = "{\"flow_id\":\"DemoFlow\",\"run_number\":77,\"user_name\":\"eve\",\"ts_epoch\":9000,"
