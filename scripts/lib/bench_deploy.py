@@ -1,13 +1,16 @@
-"""Webhook-to-deployed latency per stage on the local platform, for repositories with 1, 10 and 50 flows."""
+"""Webhook-to-deployed latency per stage on the local platform, for repositories with 1, 10 and 50 flows, then the
+verification stage's package check timed alone on a big package (500 user files and the whole pinned Metaflow library)."""
 import argparse
 import concurrent.futures
 import hashlib
 import hmac
+import importlib.util
 import json
 import os
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,6 +22,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 import demo  # noqa: E402  (shared helpers: platform start, HTTP, Metaflow environment)
 
 OWNER = "bench"
+DEPLOYER = demo.ROOT / "functions" / "deployer"
+GATE_BENCH = "dev.flowgate.deployer.bench.PackageGateBench"
+SKIPPED_DIRS = {"target", ".venv", ".git", "node_modules", "cdk.out", "__pycache__", "e2e", "scripts", "docs"}
 
 
 def make_repo(git_root, size):
@@ -93,11 +99,55 @@ def stage_timings(flows, env):
     return json.loads(demo.run([demo.PYTHON, "-c", code] + flows, cwd=demo.ROOT, env=env).stdout.strip().splitlines()[-1])
 
 
+def sources_newer_than(mtime):
+    """True when a module source, resource or pom of the repository changed after mtime (what the benchmark runs on)."""
+    for directory, subdirs, files in os.walk(demo.ROOT):
+        subdirs[:] = [d for d in subdirs if d not in SKIPPED_DIRS]
+        in_sources = "src" in Path(directory).relative_to(demo.ROOT).parts
+        for name in files:
+            if (in_sources or name == "pom.xml") and os.stat(os.path.join(directory, name)).st_mtime > mtime:
+                return True
+    return False
+
+
+def ensure_gate_bench():
+    """The deployer's jar and the benchmark's class (deployer test sources), rebuilt when missing or older than the sources
+    (every package rewrites the shaded jar, so its time is the build's)."""
+    jar = DEPLOYER / "target" / "deployer-lambda.jar"
+    classes = DEPLOYER / "target" / "test-classes"
+    bench = classes / (GATE_BENCH.replace(".", "/") + ".class")
+    if not jar.exists() or not bench.exists() or sources_newer_than(jar.stat().st_mtime):
+        print("building the deployer and its benchmark (mvn package, tests skipped)...", flush=True)
+        demo.run(["mvn", "-q", "-B", "-DskipTests", "-pl", "functions/deployer", "-am", "package"], cwd=demo.ROOT)
+    return jar, classes
+
+
+def verify_table(user_files, runs):
+    """The gate's package check (PackageGate.check) on a package built from the installed, pinned Metaflow's real files."""
+    jar, classes = ensure_gate_bench()
+    spec = importlib.util.find_spec("metaflow")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"metaflow is not installed for {sys.executable}; run scripts/bootstrap-python")
+    print(f"\nverification: PackageGate.check of packages of user files ({user_files}), a 20-file module under src/ "
+          f"and the whole pinned Metaflow library; {runs} timed checks after the first", flush=True)
+    subprocess.run(["java", "-cp", f"{jar}{os.pathsep}{classes}", GATE_BENCH,
+                    "--metaflow-dir", spec.submodule_search_locations[0], "--user-files", user_files, "--runs", str(runs)],
+                   cwd=demo.ROOT, check=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1,10,50", help="flows per repository, comma separated (default 1,10,50)")
     parser.add_argument("--workers", type=int, default=4, help="Metaflow runs in parallel while preparing (default 4)")
+    parser.add_argument("--verify-only", action="store_true",
+                        help="only the verification table (no platform, no Metaflow runs)")
+    parser.add_argument("--verify-user-files", default="500",
+                        help="user files of the verification package, comma separated for several rows (default 500)")
+    parser.add_argument("--verify-runs", type=int, default=20, help="timed checks per verification row (default 20)")
     args = parser.parse_args()
+    if args.verify_only:
+        verify_table(args.verify_user_files, args.verify_runs)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="flowgate-bench-deploy-"))
     git_root = work / "git"
@@ -129,6 +179,7 @@ def main():
         print(f"{size:5d}  {answer_ms:11.0f} ms  {total:17.1f} s  {ok:5d}/{size:<3d} "
               + "  ".join(f"{medians.get(s, 0):{len(s) + 2}.0f}ms" for s in stages))
     print("(local platform on moto, this machine; stage times are the deployer's own records, median over flows)")
+    verify_table(args.verify_user_files, args.verify_runs)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,32 @@ public abstract sealed class DeployError extends RuntimeException {
         }
     }
 
+    /**
+     * The object at a code package's location is larger than the cap ({@link PackageLimits#maxArchiveBytes()}): refused
+     * from its Content-Length before the body is read, or as soon as the body runs past the cap when the length was
+     * missing or wrong. Its bytes are never held, so a huge object cannot exhaust the deployer's memory.
+     */
+    public static final class PackageTooLarge extends DeployError {
+        private final String location;
+        private final long cap;
+
+        /** @param observed how the size showed, e.g. {@code Content-Length 300000000} */
+        public PackageTooLarge(String location, long cap, String observed) {
+            super(Outcome.NO_CODE_PACKAGE, "code package at " + location + " is larger than the cap of " + cap + " bytes ("
+                    + observed + "); refused without reading it further", null);
+            this.location = location;
+            this.cap = cap;
+        }
+
+        public String location() {
+            return location;
+        }
+
+        public long cap() {
+            return cap;
+        }
+    }
+
     /** The code that produced the tagged run is not the code in git at the commit. */
     public static final class CodeMismatch extends DeployError {
         private final CodeComparison comparison;

@@ -2,7 +2,10 @@ package dev.flowgate.deployer.port;
 
 /** Reads and writes code packages (and the files IncludeFile parameters include) in the Metaflow datastore. */
 public interface CodePackageStore {
-    /** The bytes at {@code location} (e.g. {@code s3://bucket/prefix/Flow/data/ab/abc…}). */
+    /**
+     * The bytes at {@code location} (e.g. {@code s3://bucket/prefix/Flow/data/ab/abc…}); an object larger than the
+     * store's cap is refused with {@link dev.flowgate.deployer.domain.DeployError.PackageTooLarge} without being read.
+     */
     byte[] fetch(String location);
 
     /**

@@ -2,6 +2,7 @@ package dev.flowgate.deployer.adapter;
 
 import dev.flowgate.compiler.asl.IncludedFile;
 
+import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.DeploymentRecord;
 import dev.flowgate.deployer.domain.GateTagging;
 import dev.flowgate.deployer.domain.Outcome;
@@ -159,6 +160,27 @@ class AwsAdaptersIT {
                 .containsEntry("metaflow-user-attributes", "{\"cas_raw\": true, \"cas_version\": 1}");
         assertThatThrownBy(() -> packages.fetch("s3://" + bucket + "/missing")).hasMessageContaining("could not be read");
         assertThatThrownBy(() -> packages.fetch("gs://b/k")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void codePackageStore_refusesAnObjectLargerThanItsCap_namingLocationAndCap_andReadsOneAtTheCap() {
+        String bucket = names.physicalName(FlowgateResources.DATASTORE.logicalName());
+        s3.putObject(r -> r.bucket(bucket).key("mf/BigFlow/data/aa/big"), RequestBody.fromBytes(new byte[1025]));
+        s3.putObject(r -> r.bucket(bucket).key("mf/BigFlow/data/aa/fits"), RequestBody.fromBytes(new byte[1024]));
+        S3CodePackageStore packages = new S3CodePackageStore(s3, "s3://" + bucket + "/mf", 1024);
+
+        assertThatThrownBy(() -> packages.fetch("s3://" + bucket + "/mf/BigFlow/data/aa/big"))
+                .isInstanceOfSatisfying(DeployError.PackageTooLarge.class, e -> {
+                    assertThat(e.location()).isEqualTo("s3://" + bucket + "/mf/BigFlow/data/aa/big");
+                    assertThat(e.cap()).isEqualTo(1024);
+                    assertThat(e.outcome()).isEqualTo(Outcome.NO_CODE_PACKAGE);
+                })
+                .hasMessage("code package at s3://" + bucket + "/mf/BigFlow/data/aa/big is larger than the cap of 1024 bytes"
+                        + " (Content-Length 1025); refused without reading it further");
+        assertThat(packages.fetch("s3://" + bucket + "/mf/BigFlow/data/aa/fits")).hasSize(1024);
+        // the production wiring's store takes the gate's archive cap
+        assertThat(new S3CodePackageStore(s3, "s3://" + bucket + "/mf").fetch("s3://" + bucket + "/mf/BigFlow/data/aa/big"))
+                .hasSize(1025);
     }
 
     @Test
