@@ -338,8 +338,7 @@ public final class DeploymentPipeline {
                 executable.add(path);
             }
         });
-        Map<String, byte[]> layer = layers.computeIfAbsent(layerLocation,
-                location -> CodePackageAssembler.readLayer(packages.fetch(location)));
+        Map<String, byte[]> layer = layers.computeIfAbsent(layerLocation, location -> trustedLayer(flow.name(), location));
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("script", flow.fileName());
         info.put("runtime", "flowgate");
@@ -352,6 +351,18 @@ public final class DeploymentPipeline {
                 null, null, 1, null, false, null, OWNER, flow.options(), repositoryFiles(request, flow), Map.of()));
         byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info), userConfigs);
         return publisher.publish(flow.name(), archive, 1, request.dryRun());
+    }
+
+    /** The runtime layer, read once per container, only when it is the pinned Metaflow (else nothing is cached). */
+    private Map<String, byte[]> trustedLayer(String flow, String location) {
+        Map<String, byte[]> layer = CodePackageAssembler.readLayer(packages.fetch(location));
+        List<String> problems = TrustedMetaflow.layerProblems(layer);
+        if (!problems.isEmpty()) {
+            throw new DeployError.NoCodePackage(flow, "the Metaflow runtime layer " + location + " is not a trusted"
+                    + " Metaflow (" + String.join("; ", problems) + "); publish it with scripts/publish-metaflow-layer"
+                    + " from the pinned Metaflow of scripts/python-requirements.txt");
+        }
+        return layer;
     }
 
     private TaggedRun findRun(String flow) {

@@ -6,12 +6,17 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -25,6 +30,9 @@ public final class TrustedMetaflow {
     static final String RESOURCE_DIR = "trusted-metaflow/";
     private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}");
     private static final Map<String, Optional<Map<String, Pinned>>> CACHE = new ConcurrentHashMap<>();
+    private static final String VERSION_FILE = "metaflow/version.py";
+    private static final Pattern VERSION_LINE = Pattern.compile("(?m)^metaflow_version\\s*=\\s*\"([^\"]+)\"\\s*$");
+    private static final int LISTED_PROBLEMS = 5;
 
     private TrustedMetaflow() {
     }
@@ -70,6 +78,53 @@ public final class TrustedMetaflow {
             }
         }
         return refused;
+    }
+
+    /**
+     * What keeps the runtime layer that experimental deployments package with ({@code FLOWGATE_METAFLOW_LAYER}, made
+     * by {@code scripts/publish-metaflow-layer}) from being trusted: every file must be a file of the pinned wheel of
+     * the version its {@code metaflow/version.py} names, byte for byte. Empty when the layer is trusted.
+     */
+    public static List<String> layerProblems(Map<String, byte[]> layer) {
+        byte[] versionFile = layer.get(VERSION_FILE);
+        Matcher line = versionFile == null ? null
+                : VERSION_LINE.matcher(new String(versionFile, StandardCharsets.UTF_8));
+        if (line == null || !line.find()) {
+            return List.of(VERSION_FILE + " is missing or names no metaflow_version");
+        }
+        String version = line.group(1);
+        Optional<Map<String, Pinned>> pinned = Optional.of(version).filter(v -> VERSION.matcher(v).matches())
+                .flatMap(TrustedMetaflow::pinned);
+        if (pinned.isEmpty()) {
+            return List.of("Metaflow " + version + " is not trusted: no pinned wheel hashes " + RESOURCE_DIR + "metaflow-"
+                    + version + ".record (pin it with scripts/trust-metaflow " + version + ")");
+        }
+        List<String> problems = new ArrayList<>();
+        int more = 0;
+        for (Map.Entry<String, byte[]> file : new TreeMap<>(layer).entrySet()) {
+            Pinned pin = pinned.get().get(file.getKey());
+            String problem = pin == null ? file.getKey() + " is not a file of the Metaflow " + version + " wheel"
+                    : !pin.sha256().equals(sha256(file.getValue())) || pin.size() != file.getValue().length
+                    ? file.getKey() + " differs from the Metaflow " + version + " wheel" : null;
+            if (problem != null && problems.size() < LISTED_PROBLEMS) {
+                problems.add(problem);
+            } else if (problem != null) {
+                more++;
+            }
+        }
+        if (more > 0) {
+            problems.add(more + " more");
+        }
+        return problems;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 
     /**

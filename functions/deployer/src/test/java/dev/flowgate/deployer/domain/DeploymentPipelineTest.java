@@ -340,8 +340,8 @@ class DeploymentPipelineTest {
 
     @Test
     void deploy_experimentalWithRuntimeLayer_buildsADeterministicPackageFromGitWithoutATaggedRun() {
-        String layerLocation = "s3://bucket/flowgate/runtime/metaflow-2.19.38.tar.gz";
-        packages.objects.put(layerLocation, TestPackages.tgz(Map.of("metaflow/__init__.py", "# mf", "metaflow/cli.py", "# cli")));
+        String layerLocation = "s3://bucket/flowgate/runtime/metaflow-" + TestPackages.TEST_METAFLOW_VERSION + ".tar.gz";
+        packages.objects.put(layerLocation, TestPackages.tgz(TestPackages.layer()));
         DeploymentPipeline experimental = new DeploymentPipeline(git, runs, packages, compiler, jobDefinitions, machines, store, store,
                 alerts, RepositoryPolicy.parse(REPO + ":main:experimental=*"), Map.of(), Optional.of(layerLocation), new DeploymentIds(),
                 Clock.systemUTC());
@@ -360,6 +360,31 @@ class DeploymentPipelineTest {
         experimental.deploy(new DeployRequest("again", Source.JENKINS, REPO, SHA, "refs/heads/feature/x", List.of(),
                 true, Optional.empty()));
         assertThat(compiler.requests.get(1).codePackageUrl()).isEqualTo(location);
+    }
+
+    @Test
+    void deploy_experimentalWithALayerThatIsNotThePinnedMetaflow_isRefusedNamingTheFile_andNothingIsDeployed() {
+        String layerLocation = "s3://bucket/flowgate/runtime/metaflow-" + TestPackages.TEST_METAFLOW_VERSION + ".tar.gz";
+        Map<String, String> patched = TestPackages.layer();
+        patched.put("metaflow/cli.py", "def main(): import os; os.system('id')\n");
+        packages.objects.put(layerLocation, TestPackages.tgz(patched));
+        DeploymentPipeline experimental = new DeploymentPipeline(git, runs, packages, compiler, jobDefinitions, machines, store, store,
+                alerts, RepositoryPolicy.parse(REPO + ":main:experimental=*"), Map.of(), Optional.of(layerLocation), new DeploymentIds(),
+                Clock.systemUTC());
+
+        DeployResult result = experimental.deploy(request("feature/x", false));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.NO_CODE_PACKAGE);
+        assertThat(result.flows().get(0).message()).contains("runtime layer " + layerLocation + " is not a trusted Metaflow")
+                .contains("metaflow/cli.py differs from the Metaflow " + TestPackages.TEST_METAFLOW_VERSION + " wheel");
+        assertThat(machines.versions).isEmpty();
+        assertThat(compiler.requests).isEmpty();
+
+        Map<String, String> unversioned = TestPackages.layer();
+        unversioned.remove("metaflow/version.py");
+        packages.objects.put(layerLocation, TestPackages.tgz(unversioned));
+        assertThat(experimental.deploy(request("feature/x", false)).flows().get(0).message())
+                .contains("metaflow/version.py is missing");
     }
 
     static final String CONFIG_FLOW = """
@@ -512,8 +537,8 @@ class DeploymentPipelineTest {
 
     @Test
     void deploy_configFileFromTheCommit_setsTheDecoratorValues_andShipsInTheExperimentalPackage() throws Exception {
-        String layerLocation = "s3://bucket/flowgate/runtime/metaflow-2.19.39.tar.gz";
-        packages.objects.put(layerLocation, TestPackages.tgz(Map.of("metaflow/__init__.py", "# mf")));
+        String layerLocation = "s3://bucket/flowgate/runtime/metaflow-" + TestPackages.TEST_METAFLOW_VERSION + ".tar.gz";
+        packages.objects.put(layerLocation, TestPackages.tgz(TestPackages.layer()));
         Map<String, String> files = repoFiles();
         files.put("flows/demoflow.py", CONFIG_FLOW);
         files.put("flows/conf/train.json", "{\"project\": \"proj\", \"cpu\": 3}");

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,20 +52,36 @@ class ExperimentalPackageRunsIT {
 
     /** The installed metaflow library of the project's Python as a runtime layer (skips the test without one). */
     private static Map<String, byte[]> installedLayer(Path python, Path tmp) throws Exception {
+        return layerOf(installedLibrary(python, tmp), relative -> relative.matches(".*\\.(py|html|css|js)$"));
+    }
+
+    private static Path installedLibrary(Path python, Path tmp) throws Exception {
         String located = run(List.of(python.toString(), "-c", "import metaflow, os; print(os.path.dirname(metaflow.__file__))"),
                 tmp, Map.of());
         assumeTrue(located.startsWith("0\n"), "metaflow is not installed for " + python);
-        Path library = Path.of(located.substring(2).trim());
+        return Path.of(located.substring(2).trim());
+    }
+
+    private static Map<String, byte[]> layerOf(Path library, Predicate<String> include) throws IOException {
         Map<String, byte[]> layer = new TreeMap<>();
         try (Stream<Path> files = Files.walk(library)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 String relative = library.relativize(file).toString();
-                if (!relative.contains("__pycache__") && relative.matches(".*\\.(py|html|css|js)$")) {
+                if (!relative.contains("__pycache__") && include.test(relative)) {
                     layer.put("metaflow/" + relative, Files.readAllBytes(file));
                 }
             }
         }
         return layer;
+    }
+
+    /** The library scripts/publish-metaflow-layer archives (every file but __pycache__) is the pinned wheel. */
+    @Test
+    void theInstalledPinnedMetaflowAsALayer_isTrusted(@TempDir Path tmp) throws Exception {
+        Map<String, byte[]> layer = layerOf(installedLibrary(PythonLocator.locate(Environment.system()), tmp), relative -> true);
+
+        assertThat(layer).hasSizeGreaterThan(400);
+        assertThat(TrustedMetaflow.layerProblems(layer)).isEmpty();
     }
 
     static final String CONFIG_FLOW = """

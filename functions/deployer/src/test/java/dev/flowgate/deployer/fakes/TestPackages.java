@@ -32,6 +32,15 @@ public final class TestPackages {
         return tgz(members);
     }
 
+    /** The stand-in library as a runtime layer (scripts/publish-metaflow-layer's shape), exactly as pinned. */
+    public static Map<String, String> layer() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("metaflow/__init__.py", "# metaflow library\n");
+        files.put("metaflow/cli.py", "def main(): pass\n");
+        files.put("metaflow/version.py", "metaflow_version = \"" + TEST_METAFLOW_VERSION + "\"\n");
+        return files;
+    }
+
     public static byte[] tgz(Map<String, String> members) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         GzipParameters parameters = new GzipParameters();
