@@ -9,6 +9,7 @@ Used by e2e/test_compiler_vs_metaflow.py and scripts/lib/bench_compile.py.
 import http.server
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -157,6 +158,37 @@ print(arns[-1])
         if out.returncode != 0:
             return None, out.stdout[-3000:] + out.stderr[-3000:]
         return extract_json(out.stdout), out.stderr
+
+    def graph_info(self, flow, out, timeout=300):
+        """The flow's record as Metaflow writes it for a run (`_graph_info`, mutators applied), written to out as JSON.
+
+        Runs the real Metaflow's `init` (what its Step Functions and Argo deployments run before `start`: it persists
+        the run's constants) against the emulated S3 datastore with local metadata, then decodes the artifact from the
+        datastore: Metaflow's content-addressed store holds a gzipped pickle. The flow's steps never run."""
+        flow = Path(flow).resolve()
+        home = self.workdir / ("home-init-" + flow.stem)
+        home.mkdir(exist_ok=True)
+        run_id = "graph-" + flow.stem.replace("_", "-")
+        done = subprocess.run([venv_python(), str(flow), "--no-pylint", "--quiet", "--datastore=s3", "--metadata=local",
+                               "init", "--run-id", run_id, "--task-id", "1"], cwd=self.workdir, env=self.metaflow_env(home),
+                              capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError("metaflow init failed: " + done.stdout[-2000:] + done.stderr[-3000:])
+        script = r"""
+import boto3, gzip, json, pickle, sys
+bucket, flow, run_id, out = sys.argv[1:]
+s3 = boto3.client("s3")
+listing = json.loads(s3.get_object(Bucket=bucket, Key=f"metaflow/{flow}/{run_id}/_parameters/1/0.data.json")["Body"].read())
+sha = listing["objects"]["_graph_info"]
+blob = s3.get_object(Bucket=bucket, Key=f"metaflow/{flow}/data/{sha[:2]}/{sha}")["Body"].read()
+json.dump(pickle.loads(gzip.decompress(blob)), open(out, "w"), indent=1, sort_keys=True)
+"""
+        flow_name = re.search(r"^class (\w+)\(FlowSpec\)", flow.read_text(), re.M).group(1)
+        read = subprocess.run([venv_python(), "-c", script, BUCKET, flow_name, run_id, str(out)],
+                              env={**os.environ, **self._aws_env()}, capture_output=True, text=True, timeout=120)
+        if read.returncode != 0:
+            raise RuntimeError("reading _graph_info failed: " + read.stderr[-3000:])
+        return Path(out)
 
     def flowgate_json(self, flow, timeout=120, options=()):
         """Flowgate's state machine for the flow, with the job definitions it registers under "job_definitions"."""

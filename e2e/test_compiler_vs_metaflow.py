@@ -25,7 +25,11 @@ FLOWS = {
     "config_includefile_efa": CORPUS / "config_flow.py",
     "inherited": CORPUS / "inherited_flow.py",
     "config_driven": CORPUS / "config_driven_flow.py",
+    "mutators_batch_queue": ROOT / "e2e" / "flows" / "batch_mutated_flow.py",
 }
+# Flows whose decorators come from mutators: Flowgate never runs them and compiles with the record Metaflow's own
+# `init` writes for a run (`_graph_info`, see MetaflowOffline.graph_info), as deployments do with the prod_ready run's.
+WITH_RECORD = {"mutators_batch_queue"}
 BATCH = "arn:aws:states:::batch:submitJob.sync"
 METAFLOW_OUTPUT_PATH = "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']"
 
@@ -46,7 +50,9 @@ def compiled(tmp_path_factory):
     with MetaflowOffline(tmp_path_factory.mktemp("compare")) as offline:
         for key, flow in FLOWS.items():
             metaflow, log = offline.metaflow_json(flow)
-            results[key] = (metaflow, log, offline.flowgate_json(flow))
+            options = ["--graph-info", str(offline.graph_info(flow, offline.workdir / f"{key}.graph_info.json"))] \
+                if key in WITH_RECORD else []
+            results[key] = (metaflow, log, offline.flowgate_json(flow, options=options))
         METAFLOW_JOB_IMAGES.update(_registered_images(offline))
     return results
 
@@ -174,6 +180,19 @@ def test_same_resources_queue_retries_timeout(compiled, key):
         assert fp["Timeout"] == mp["Timeout"], path
         assert fp["ContainerOverrides"]["ResourceRequirements"] == mp["ContainerOverrides"]["ResourceRequirements"]
         assert fp["ContainerOverrides"]["Command"][:2] == mp["ContainerOverrides"]["Command"][:2] == ["bash", "-c"]
+
+
+def test_mutators_put_train_on_their_queue_with_gpus_and_every_step_retries_as_in_metaflow(compiled):
+    """The values themselves (the comparisons above prove they equal Metaflow's): a compile without the record
+    would give 1 attempt, no GPU and the default queue."""
+    metaflow, flowgate = _pair(compiled, "mutators_batch_queue")
+    for definition in (metaflow, flowgate):
+        train = definition["States"]["train"]["Parameters"]
+        assert train["JobQueue"] == "flowgate-efa-gpu"
+        assert {r["Type"]: r["Value"] for r in train["ContainerOverrides"]["ResourceRequirements"]} == \
+            {"VCPU": "1", "GPU": "2", "MEMORY": "24576"}
+        assert all(s["Parameters"]["RetryStrategy"]["Attempts"] == 5 for s in _batch_states(definition).values())
+    assert flowgate["States"]["start"]["Parameters"]["JobQueue"] != "flowgate-efa-gpu"
 
 
 def flowgate_path(metaflow_path):

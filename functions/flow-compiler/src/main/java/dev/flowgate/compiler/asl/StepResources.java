@@ -29,14 +29,14 @@ public record StepResources(double cpu, int gpu, int memory, String queue, Strin
         String queue = string(batch, "queue", step, file).orElse(settings.jobQueue());
         String image = string(batch, "image", step, file).orElse(settings.image());
         Integer shared = null;
-        if (batch.flatMap(d -> d.kwarg("shared_memory")).isPresent()) {
+        if (given(batch, "shared_memory")) {
             shared = (int) number(batch, "shared_memory", 0, step, file);
-        } else if (resources.flatMap(d -> d.kwarg("shared_memory")).isPresent()) {
+        } else if (given(resources, "shared_memory")) {
             shared = (int) number(resources, "shared_memory", 0, step, file);
         }
         int efa = (int) number(batch, "efa", 0, step, file);
         List<String> volumes = new ArrayList<>();
-        batch.flatMap(d -> d.kwarg("host_volumes")).ifPresent(v -> {
+        batch.flatMap(d -> d.kwarg("host_volumes")).filter(v -> !(v instanceof PyExpr.None)).ifPresent(v -> {
             Object value = PyExpr.literal(v);
             if (value instanceof String s) {
                 volumes.add(s);
@@ -76,6 +76,11 @@ public record StepResources(double cpu, int gpu, int memory, String queue, Strin
     /** Batch attempts: 1 + user-code retries + platform (fallback) retries. */
     public int attempts() {
         return 1 + userRetries + fallbackRetries;
+    }
+
+    /** True when the decorator has the argument with a value other than None (Metaflow's default for these). */
+    private static boolean given(Optional<Decorator> decorator, String key) {
+        return decorator.flatMap(d -> d.kwarg(key)).filter(v -> !(v instanceof PyExpr.None)).isPresent();
     }
 
     private static double number(Optional<Decorator> decorator, String key, double fallback, StepNode step, String file) {

@@ -121,6 +121,11 @@ public final class FlowgateCli {
             check.honoured().forEach(h -> err.println("note: taken from the run's record: " + h));
             err.println("note: " + check.summary());
             graph = check.graph();
+        } else if (!graph.userDecorators().isEmpty()) {
+            err.println("warning: " + graph.flowName() + " uses decorators Flowgate never runs ("
+                    + String.join(", ", graph.userDecorators()) + "); whatever they add (e.g. a mutator's @retry or @batch)"
+                    + " is missing from this state machine. Pass --graph-info with a run's record to compile it in;"
+                    + " deployments take it from the prod_ready run");
         }
         DeploymentSettings settings = DeploymentSettings.fromConfig(config);
         CompileOptions compileOptions;

@@ -54,6 +54,18 @@ public record FlowGraph(String fileName, String flowName, Map<String, StepNode> 
         return step(endStep);
     }
 
+    /**
+     * The decorators Flowgate never runs — mutators and user step decorators ({@code robust_flow on the flow},
+     * {@code on_gpu on train}): what they add to the graph is known only from a run's record.
+     */
+    public List<String> userDecorators() {
+        List<String> found = new java.util.ArrayList<>();
+        flowDecorators.stream().filter(d -> !d.fromMetaflow()).forEach(d -> found.add(d.name() + " on the flow"));
+        steps.values().forEach(step -> step.decorators().stream().filter(d -> !d.fromMetaflow())
+                .forEach(d -> found.add(d.name() + " on " + step.name())));
+        return found;
+    }
+
     public Optional<ParsedFlow.Decorator> flowDecorator(String name) {
         return flowDecorators.stream().filter(d -> d.fromMetaflow() && d.name().equals(name)).findFirst();
     }

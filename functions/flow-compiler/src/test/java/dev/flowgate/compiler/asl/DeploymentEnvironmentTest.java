@@ -102,6 +102,14 @@ class DeploymentEnvironmentTest {
     }
 
     @Test
+    void batchArgumentsGivenAsNone_compileAsMetaflowsDefaults_asARunsRecordWritesThem() {
+        String withNone = compile(flow("@batch(host_volumes=None, shared_memory=None, efa=None, queue=None)", ""), config())
+                .definitionJson();
+        String plain = compile(flow("@batch()", ""), config()).definitionJson();
+        assertThat(withNone).isEqualTo(plain);
+    }
+
+    @Test
     void numbersArePrintedAsPythonsStrPrintsThem() {
         JsonNode states = FlowgateJson.parse(compile(flow("@resources(cpu=4.0, memory=16_000, gpu=1)", ""),
                 config()).definitionJson()).get("States");

@@ -60,6 +60,20 @@ class FlowgateCliTest {
     }
 
     @Test
+    void compile_ofAFlowWithMutatorsWithoutARecord_warnsThatTheirDecoratorsAreMissing() {
+        Path graphInfo = Path.of("src/test/resources/graphinfo");
+        assertThat(run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS, "--production"))
+                .as(stderr()).isZero();
+        assertThat(stderr()).contains("warning: MutatedFlow uses decorators Flowgate never runs (robust_flow on the flow,"
+                + " on_gpu on train)").contains("--graph-info");
+        out.reset();
+        err.reset();
+        assertThat(run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS, "--production",
+                "--graph-info", graphInfo.resolve("mutated_flow.graph_info.json").toString())).isZero();
+        assertThat(stderr()).doesNotContain("warning:");
+    }
+
+    @Test
     void compile_withARecordOfAnotherGraph_failsNamingTheStep(@org.junit.jupiter.api.io.TempDir Path tmp)
             throws java.io.IOException {
         Path graphInfo = Path.of("src/test/resources/graphinfo");
