@@ -347,9 +347,7 @@ public final class DeploymentPipeline {
         info.put("repo_url", request.repository());
         info.put("branch_name", request.branch());
         info.put("commit_sha", request.commitSha());
-        Map<String, String> userConfigs = compiler.configValues(new CompileRequest(
-                new String(files.get(flow.fileName()), StandardCharsets.UTF_8), flow.fileName(), flow.name(), metaflowSettings,
-                null, null, 1, null, false, null, OWNER, flow.options(), repositoryFiles(request, flow), Map.of()));
+        Map<String, String> userConfigs = compiler.configValues(configRequest(request, flow, files.get(flow.fileName())));
         byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info), userConfigs);
         return publisher.publish(flow.name(), archive, 1, request.dryRun());
     }
@@ -384,9 +382,7 @@ public final class DeploymentPipeline {
         byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
                 .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
                         + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
-        Map<String, String> gitConfigs = compiler.configValues(new CompileRequest(new String(source, StandardCharsets.UTF_8),
-                flow.fileName(), flow.name(), metaflowSettings, null, null, 1, null, false, null, OWNER, flow.options(),
-                repositoryFiles(request, flow), Map.of()));
+        Map<String, String> gitConfigs = compiler.configValues(configRequest(request, flow, source));
         CodeComparison comparison = PackageGate.check(flow.name(), archive, pkg.layoutVersion(), new GitCode(
                 git.tree(request.repository(), request.commitSha()), flow.file(), manifest.packageSuffixes(), gitConfigs));
         if (!comparison.identical()) {
@@ -406,15 +402,16 @@ public final class DeploymentPipeline {
                         + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
         // the compiler names the state machine (StateMachineNames, the one source); a flow without @project has only
         // its production state machine, so an experimental branch never deploys it
-        FlowCompiler.FlowNaming naming = compiler.naming(
-                compileRequest(request, flow, pkg, projectBranch, production, source, "", configs, Map.of()));
+        CompileRequest withoutToken = compileRequest(request, flow, pkg, projectBranch, production, source, configs)
+                .productionToken("").build();
+        FlowCompiler.FlowNaming naming = compiler.naming(withoutToken);
         String name = naming.stateMachineName()
                 .orElseThrow(() -> new DeployError.ProjectRequired(flow.name(), request.branch()));
         String token = machines.currentDefinition(name).flatMap(ProductionToken::in)
                 .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
-        Map<String, StoredFile> included = includedFiles(request, flow,
-                compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, Map.of()));
-        CompileRequest used = compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, included);
+        CompileRequest withToken = withoutToken.toBuilder().productionToken(token).build();
+        Map<String, StoredFile> included = includedFiles(request, flow, withToken);
+        CompileRequest used = withToken.toBuilder().includedFiles(included).build();
         CompiledFlow compiled = compiler.compile(used);
         if (!compiled.stateMachineName().equals(name)) {
             throw new DeployError.CompileFailed(flow.name(), "the compiler named the state machine " + compiled.stateMachineName()
@@ -423,12 +420,34 @@ public final class DeploymentPipeline {
         return new Compilation(used, compiled);
     }
 
-    private CompileRequest compileRequest(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
-                                          boolean production, byte[] source, String token, Map<String, String> configs,
-                                          Map<String, StoredFile> included) {
-        return new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
-                metaflowSettings, pkg.location(), pkg.sha(), pkg.layoutVersion(), projectBranch, production, token, OWNER,
-                flow.options(), repositoryFiles(request, flow), configs, included, pkg.sha256().orElse(null));
+    /** The flow at the commit, its package and Configs, for the branch deployed; without token or included files. */
+    private CompileRequest.Builder compileRequest(DeployRequest request, FlowEntry flow, CodePackageRef pkg,
+                                                  String projectBranch, boolean production, byte[] source,
+                                                  Map<String, String> configs) {
+        return flowRequest(request, flow, source)
+                .codePackageUrl(pkg.location())
+                .codePackageSha(pkg.sha())
+                .codePackageLayout(pkg.layoutVersion())
+                .codePackageSha256(pkg.sha256().orElse(null))
+                .projectBranch(projectBranch)
+                .production(production)
+                .configValues(configs);
+    }
+
+    /** What resolving the flow's Config values needs: the flow, its options and the commit's files; no package. */
+    private CompileRequest configRequest(DeployRequest request, FlowEntry flow, byte[] source) {
+        return flowRequest(request, flow, source).build();
+    }
+
+    private CompileRequest.Builder flowRequest(DeployRequest request, FlowEntry flow, byte[] source) {
+        return CompileRequest.builder()
+                .flowSource(new String(source, StandardCharsets.UTF_8))
+                .fileName(flow.fileName())
+                .flowName(flow.name())
+                .settings(metaflowSettings)
+                .owner(OWNER)
+                .options(flow.options())
+                .files(repositoryFiles(request, flow));
     }
 
     /**
