@@ -21,7 +21,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,9 +41,14 @@ class DeploymentsCommandIT {
         }
         DynamoDbClient dynamo = AwsSettings.from(env).configure(DynamoDbClient.builder());
         DynamoDbDeploymentStore store = new DynamoDbDeploymentStore(dynamo, names.tableName(FlowgateResources.CONTROL));
-        store.record(new DeploymentRecord("d-20261129T000000000Z-aaaaaa", "TrainFlow", "deploy", "acme/flows",
-                "0123456789abcdef0123456789abcdef01234567", "main", Outcome.MISMATCH, "flows/train.py differs",
-                "TrainFlow/12", null, null, null, Instant.parse("2026-11-29T00:00:00Z"), Map.of(), List.of("flows/train.py")));
+        store.record(DeploymentRecord.builder().deploymentId("d-20261129T000000000Z-aaaaaa").flow("TrainFlow")
+                .kind("deploy")
+                .repository("acme/flows").commitSha("0123456789abcdef0123456789abcdef01234567").branch("main")
+                .outcome(Outcome.MISMATCH).message("flows/train.py differs")
+                .runPathspec("TrainFlow/12")
+                .at(Instant.parse("2026-11-29T00:00:00Z"))
+                .differing(List.of("flows/train.py"))
+                .build());
     }
 
     @Test

@@ -392,11 +392,11 @@ class CompilerBehaviourTest {
     void projectNaming_followsMetaflow() throws IOException {
         String source = Files.readString(CorpusGoldenTest.CORPUS.resolve("foreach_flow.py"));
         var base = CorpusGoldenTest.options();
-        var branch = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature_x", false, null, null, null, 0, false, 0);
+        var branch = CompileOptions.builder().settings(base.settings()).branch("feature_x").build();
         assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), branch).stateMachineName()).isEqualTo("fan_out.test.feature_x.FanFlow");
         assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), base).stateMachineName()).isEqualTo("fan_out.prod.FanFlow");
         assertThat(FlowCompiler.compile(FlowCompiler.parse("f.py", source), base).scheduleExpression()).contains("cron(0 * * * ? *)");
-        var bad = new dev.flowgate.compiler.asl.CompileOptions(base.settings(), null, null, null, "feature/x", false, null, null, null, 0, false, 0);
+        var bad = CompileOptions.builder().settings(base.settings()).branch("feature/x").build();
         assertThatThrownBy(() -> FlowCompiler.compile(FlowCompiler.parse("f.py", source), bad)).hasMessageContaining("feature/x");
     }
 
@@ -404,7 +404,7 @@ class CompilerBehaviourTest {
     void distributedMap_everyForeachOfTheCorpus_runsChildExecutionsThatReadTheRunIdFromTheirInput() throws IOException {
         int maps = 0;
         for (Path flow : CorpusGoldenTest.flows().toList()) {
-            var options = CorpusGoldenTest.options(flow).withDistributedMap(true);
+            var options = CorpusGoldenTest.options(flow).toBuilder().distributedMap(true).build();
             JsonNode definition = FlowgateJson.parse(FlowCompiler.compile(CorpusGoldenTest.parse(flow), options).definitionJson());
             for (JsonNode map : definition.findParents("ItemsPath")) {
                 maps++;
@@ -429,12 +429,14 @@ class CompilerBehaviourTest {
     @Test
     void compileOptions_refuseATimeoutOutsideOneYearAndMoreWorkersThanADistributedMapRuns() throws IOException {
         var base = CompileOptions.of(CorpusGoldenTest.options().settings());
-        assertThat(base.withWorkflowTimeout(31_536_000).workflowTimeoutSeconds()).isEqualTo(31_536_000);
-        assertThat(base.withMaxWorkers(10_000).maxWorkers()).isEqualTo(10_000);
+        assertThat(base.toBuilder().workflowTimeoutSeconds(31_536_000).build().workflowTimeoutSeconds()).isEqualTo(31_536_000);
+        assertThat(base.toBuilder().maxWorkers(10_000).build().maxWorkers()).isEqualTo(10_000);
         assertThat(base.maxWorkers()).isEqualTo(100);
-        assertThatThrownBy(() -> base.withWorkflowTimeout(31_536_001)).hasMessageContaining("between 1 and 31536000 seconds");
-        assertThatThrownBy(() -> base.withWorkflowTimeout(-1)).hasMessageContaining("between 1 and 31536000 seconds");
-        assertThatThrownBy(() -> base.withMaxWorkers(10_001)).hasMessageContaining("between 1 and 10000");
+        assertThatThrownBy(() -> base.toBuilder().workflowTimeoutSeconds(31_536_001).build())
+                .hasMessageContaining("between 1 and 31536000 seconds");
+        assertThatThrownBy(() -> base.toBuilder().workflowTimeoutSeconds(-1).build())
+                .hasMessageContaining("between 1 and 31536000 seconds");
+        assertThatThrownBy(() -> base.toBuilder().maxWorkers(10_001).build()).hasMessageContaining("between 1 and 10000");
     }
 
     private static void assertLint(String source, String expected) {

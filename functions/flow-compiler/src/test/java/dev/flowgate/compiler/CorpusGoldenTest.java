@@ -41,9 +41,16 @@ class CorpusGoldenTest {
         Map<String, String> config = new LinkedHashMap<>();
         FlowgateJson.parse(Files.readString(CORPUS.resolve("settings.json"))).fields()
                 .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
-        return new CompileOptions(DeploymentSettings.fromConfig(config), "s3://test-datastore/metaflow/Flow/data/ab/abc123",
-                "abc123", null, null, true, "prod-token-1", "ci-user", "2.19.39", 50, false, 0)
-                .withCodePackageSha256("5".repeat(64));
+        return CompileOptions.builder().settings(DeploymentSettings.fromConfig(config))
+                .codePackageUrl("s3://test-datastore/metaflow/Flow/data/ab/abc123")
+                .codePackageSha("abc123")
+                .codePackageSha256("5".repeat(64))
+                .production(true)
+                .productionToken("prod-token-1")
+                .owner("ci-user")
+                .metaflowVersion("2.19.39")
+                .maxWorkers(50)
+                .build();
     }
 
     /**
@@ -56,16 +63,17 @@ class CorpusGoldenTest {
         if (!first.startsWith(OPTIONS_HEADER)) {
             return options;
         }
+        CompileOptions.Builder changed = options.toBuilder();
         List<String> words = List.of(first.substring(OPTIONS_HEADER.length()).trim().split("\\s+"));
         for (int i = 0; i < words.size(); i++) {
             switch (words.get(i)) {
-                case "--use-distributed-map" -> options = options.withDistributedMap(true);
-                case "--max-workers" -> options = options.withMaxWorkers(Integer.parseInt(words.get(++i)));
-                case "--workflow-timeout" -> options = options.withWorkflowTimeout(Integer.parseInt(words.get(++i)));
+                case "--use-distributed-map" -> changed.distributedMap(true);
+                case "--max-workers" -> changed.maxWorkers(Integer.parseInt(words.get(++i)));
+                case "--workflow-timeout" -> changed.workflowTimeoutSeconds(Integer.parseInt(words.get(++i)));
                 default -> throw new IllegalArgumentException(flow + ": unknown option in the header: " + words.get(i));
             }
         }
-        return options;
+        return changed.build();
     }
 
     /** A corpus flow, named by its file name; a Config's default= file is read next to it (flows/configs/). */
@@ -123,10 +131,15 @@ class CorpusGoldenTest {
                 .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
         // the deployer publishes the verified package at flowgate/verified/<sha256>/<Flow>/data/<sha1[0:2]>/<sha1>;
         // the digests here are those of an empty file, standing for any package
-        CompileOptions options = new CompileOptions(DeploymentSettings.fromConfig(config),
-                "s3://flowgate-example-datastore/flowgate/verified/" + EMPTY_SHA256 + "/Flow/data/da/" + EMPTY_SHA1,
-                EMPTY_SHA1, null, null, true, "<production-token>", "flowgate", "2.19.39", 0, false, 0)
-                .withCodePackageSha256(EMPTY_SHA256);
+        CompileOptions options = CompileOptions.builder().settings(DeploymentSettings.fromConfig(config))
+                .codePackageUrl("s3://flowgate-example-datastore/flowgate/verified/" + EMPTY_SHA256 + "/Flow/data/da/" + EMPTY_SHA1)
+                .codePackageSha(EMPTY_SHA1)
+                .codePackageSha256(EMPTY_SHA256)
+                .production(true)
+                .productionToken("<production-token>")
+                .owner("flowgate")
+                .metaflowVersion("2.19.39")
+                .build();
         String relative = Path.of("../../examples").relativize(file).toString();
         CompiledFlow compiled = FlowCompiler.compile(FlowCompiler.parse(relative, Files.readString(file)), options);
         String actual = FlowgateJson.mapper().writerWithDefaultPrettyPrinter()

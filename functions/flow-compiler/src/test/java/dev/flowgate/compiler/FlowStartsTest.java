@@ -44,7 +44,8 @@ class FlowStartsTest {
 
     /** production=true without branch, as the golden options; or a branch / a user deployment. */
     private static CompileOptions options(String branch, boolean production, String owner) throws IOException {
-        return new CompileOptions(CorpusGoldenTest.options().settings(), null, null, null, branch, production, null, owner, null, 0, false, 0);
+        return CompileOptions.builder().settings(CorpusGoldenTest.options().settings())
+                .branch(branch).production(production).owner(owner).build();
     }
 
     private static void assertRefused(String source, String... expected) {
@@ -155,8 +156,8 @@ class FlowStartsTest {
                 "METAFLOW_SERVICE_URL", "https://m", "METAFLOW_BATCH_JOB_QUEUE", "q", "METAFLOW_SFN_IAM_ROLE", "arn:r",
                 "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", "arn:j", "METAFLOW_SFN_DYNAMO_DB_TABLE", "t",
                 "METAFLOW_SFN_STATE_MACHINE_PREFIX", "team"));
-        CompileOptions prefixed = new CompileOptions(DeploymentSettings.fromConfig(config), null, null, null, null, true,
-                null, null, null, 0, false, 0);
+        CompileOptions prefixed = CompileOptions.builder().settings(DeploymentSettings.fromConfig(config))
+                .production(true).build();
         assertThat(compile(flow("@trigger_on_finish(flow='UpFlow')"), prefixed).finishTriggers().get(0).stateMachineName())
                 .isEqualTo("team_UpFlow");
         String longFlow = "Up" + "x".repeat(70) + "Flow";

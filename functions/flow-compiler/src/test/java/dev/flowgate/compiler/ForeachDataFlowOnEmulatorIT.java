@@ -80,7 +80,7 @@ class ForeachDataFlowOnEmulatorIT {
         CompileOptions distributed = CorpusGoldenTest.options(flow);
         assertThat(distributed.distributedMap()).isTrue();
         List<Observed> viaDistributed = run(emulator, graph, distributed, "nested-distributed");
-        List<Observed> viaInline = run(emulator, graph, distributed.withDistributedMap(false), "nested-inline");
+        List<Observed> viaInline = run(emulator, graph, distributed.toBuilder().distributedMap(false).build(), "nested-inline");
         assertForeachBookkeeping(graph, viaDistributed);
         assertForeachBookkeeping(graph, viaInline);
         Map<String, Long> expected = Map.of("start", 1L, "region", 3L, "store", 9L, "stores_done", 3L, "summarize", 3L,

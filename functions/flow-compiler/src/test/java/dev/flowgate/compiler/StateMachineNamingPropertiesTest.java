@@ -109,17 +109,17 @@ class StateMachineNamingPropertiesTest {
     }
 
     private static CompileOptions production() {
-        return new CompileOptions(settings(Optional.empty()), null, null, null, null, true, null, "flowgate", null, 0, false, 0);
+        return CompileOptions.builder().settings(settings(Optional.empty())).production(true).owner("flowgate").build();
     }
 
     private static CompileOptions experimental(String gitBranch) {
-        return new CompileOptions(settings(Optional.empty()), null, null, null, StateMachineNames.branchName(gitBranch), false,
-                null, "flowgate", null, 0, false, 0);
+        return CompileOptions.builder().settings(settings(Optional.empty()))
+                .branch(StateMachineNames.branchName(gitBranch)).owner("flowgate").build();
     }
 
     private static CompileOptions withPrefix(CompileOptions options, Optional<String> prefix) {
-        return new CompileOptions(settings(prefix), null, null, null, options.branch(), options.production(), null,
-                options.owner(), null, 0, false, 0);
+        return CompileOptions.builder().settings(settings(prefix))
+                .branch(options.branch()).production(options.production()).owner(options.owner()).build();
     }
 
     private static DeploymentSettings settings(Optional<String> prefix) {

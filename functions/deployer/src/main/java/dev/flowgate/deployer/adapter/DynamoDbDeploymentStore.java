@@ -153,11 +153,24 @@ public final class DynamoDbDeploymentStore implements DeploymentStore, DeliveryL
         }
         List<String> differing = item.containsKey("differing")
                 ? item.get("differing").l().stream().map(AttributeValue::s).toList() : List.of();
-        return new DeploymentRecord(str(item, "deployment_id"), str(item, "flow"), str(item, "kind"),
-                str(item, "repository"), str(item, "commit_sha"), str(item, "branch"),
-                Outcome.valueOf(str(item, "outcome").toUpperCase(Locale.ROOT)), str(item, "message"),
-                str(item, "run_pathspec"), str(item, "state_machine"), str(item, "version_arn"),
-                str(item, "definition"), Instant.parse(str(item, "at")), stages, differing, gate(item));
+        return DeploymentRecord.builder()
+                .deploymentId(str(item, "deployment_id"))
+                .flow(str(item, "flow"))
+                .kind(str(item, "kind"))
+                .repository(str(item, "repository"))
+                .commitSha(str(item, "commit_sha"))
+                .branch(str(item, "branch"))
+                .outcome(Outcome.valueOf(str(item, "outcome").toUpperCase(Locale.ROOT)))
+                .message(str(item, "message"))
+                .runPathspec(str(item, "run_pathspec"))
+                .stateMachine(str(item, "state_machine"))
+                .versionArn(str(item, "version_arn"))
+                .definition(str(item, "definition"))
+                .at(Instant.parse(str(item, "at")))
+                .stageMillis(stages)
+                .differing(differing)
+                .gateTagging(gate(item))
+                .build();
     }
 
     private static GateTagging gate(Map<String, AttributeValue> item) {

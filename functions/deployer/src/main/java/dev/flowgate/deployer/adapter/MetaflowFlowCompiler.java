@@ -130,10 +130,19 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
         String metadata = "{\"version\": 0, \"archive_format\": \"tgz\", \"mfcontent_version\": "
                 + request.codePackageLayout() + "}";
         String branch = request.production() ? null : StateMachineNames.branchOf(request.projectBranch()).orElse(null);
-        return new CompileOptions(settings, request.codePackageUrl(), request.codePackageSha(),
-                metadata, branch, request.production(), request.productionToken(), request.owner(), null,
-                request.options().maxWorkers(), request.options().distributedMap(), request.options().workflowTimeoutSeconds())
-                .withCodePackageSha256(request.codePackageSha256());
+        return CompileOptions.builder().settings(settings)
+                .codePackageUrl(request.codePackageUrl())
+                .codePackageSha(request.codePackageSha())
+                .codePackageSha256(request.codePackageSha256())
+                .codePackageMetadata(metadata)
+                .branch(branch)
+                .production(request.production())
+                .productionToken(request.productionToken())
+                .owner(request.owner())
+                .maxWorkers(request.options().maxWorkers())
+                .distributedMap(request.options().distributedMap())
+                .workflowTimeoutSeconds(request.options().workflowTimeoutSeconds())
+                .build();
     }
 
     @Override
@@ -152,7 +161,7 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
                 }
             }
             dev.flowgate.compiler.CompiledFlow compiled = dev.flowgate.compiler.FlowCompiler.compile(graph,
-                    options.withIncludedFiles(descriptors));
+                    options.toBuilder().includedFiles(descriptors).build());
             return new CompiledFlow(compiled.stateMachineName(), compiled.definitionJson(),
                     compiled.schedule().map(s -> new FlowCompiler.Schedule(s.expression(), s.timezone())),
                     compiled.jobDefinitions().stream().map(j -> new JobDefinition(j.name(), j.registrationJson())).toList(),

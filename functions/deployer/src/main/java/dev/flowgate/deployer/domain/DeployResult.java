@@ -2,6 +2,7 @@ package dev.flowgate.deployer.domain;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -30,8 +31,14 @@ public record DeployResult(String deploymentId, String requestId, String reposit
     }
 
     /**
-     * @param comparison present once the code was compared
-     * @param plan       dry run: {@code create}, {@code update} or {@code unchanged}
+     * Build one with {@link #builder()}: ten positional values, several of them strings, are too easy to swap.
+     *
+     * @param runPathspec the run deployed ({@code Flow/id}), empty when none was
+     * @param stateMachine the state machine's name, empty before the compiler named it
+     * @param versionArn  the published state machine version, empty unless deployed
+     * @param comparison  present once the code was compared
+     * @param stageMillis how long each pipeline stage took
+     * @param plan        dry run: {@code create}, {@code update} or {@code unchanged}
      * @param gateTagging who first added the gate tag to the run deployed, and when
      */
     public record FlowResult(String flow, Outcome outcome, String message, String runPathspec, String stateMachine,
@@ -42,11 +49,89 @@ public record DeployResult(String deploymentId, String requestId, String reposit
             gateTagging = gateTagging == null ? Optional.empty() : gateTagging;
         }
 
-        public FlowResult(String flow, Outcome outcome, String message, String runPathspec, String stateMachine,
-                          String versionArn, Optional<CodeComparison> comparison, Map<String, Long> stageMillis,
-                          Optional<String> plan) {
-            this(flow, outcome, message, runPathspec, stateMachine, versionArn, comparison, stageMillis, plan,
-                    Optional.empty());
+        /**
+         * A result named value by value. Flow, outcome and message are required; the run, state machine and version
+         * default to empty strings, the comparison, plan and gate tagging to empty, the stage timings to none.
+         */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Collects a {@link FlowResult} by name; {@link #build()} checks the required values are there. */
+        public static final class Builder {
+            private String flow;
+            private Outcome outcome;
+            private String message;
+            private String runPathspec = "";
+            private String stateMachine = "";
+            private String versionArn = "";
+            private Optional<CodeComparison> comparison = Optional.empty();
+            private Map<String, Long> stageMillis = Map.of();
+            private Optional<String> plan = Optional.empty();
+            private Optional<GateTagging> gateTagging = Optional.empty();
+
+            private Builder() {
+            }
+
+            public Builder flow(String flow) {
+                this.flow = flow;
+                return this;
+            }
+
+            public Builder outcome(Outcome outcome) {
+                this.outcome = outcome;
+                return this;
+            }
+
+            public Builder message(String message) {
+                this.message = message;
+                return this;
+            }
+
+            public Builder runPathspec(String runPathspec) {
+                this.runPathspec = runPathspec;
+                return this;
+            }
+
+            public Builder stateMachine(String stateMachine) {
+                this.stateMachine = stateMachine;
+                return this;
+            }
+
+            public Builder versionArn(String versionArn) {
+                this.versionArn = versionArn;
+                return this;
+            }
+
+            public Builder comparison(Optional<CodeComparison> comparison) {
+                this.comparison = comparison;
+                return this;
+            }
+
+            /** Copied on build: a map the pipeline keeps filling does not change the result. */
+            public Builder stageMillis(Map<String, Long> stageMillis) {
+                this.stageMillis = stageMillis;
+                return this;
+            }
+
+            public Builder plan(Optional<String> plan) {
+                this.plan = plan;
+                return this;
+            }
+
+            public Builder gateTagging(Optional<GateTagging> gateTagging) {
+                this.gateTagging = gateTagging;
+                return this;
+            }
+
+            /** @throws NullPointerException naming the first required value missing */
+            public FlowResult build() {
+                Objects.requireNonNull(flow, "flow");
+                Objects.requireNonNull(outcome, "outcome");
+                Objects.requireNonNull(message, "message");
+                return new FlowResult(flow, outcome, message, runPathspec, stateMachine, versionArn, comparison,
+                        stageMillis, plan, gateTagging);
+            }
         }
     }
 }

@@ -53,10 +53,18 @@ public final class DeploymentHistory {
                 Map.of("flowgate:git_sha", target.commitSha(), "flowgate:deployment", id,
                         "flowgate:rollback_of", target.deploymentId()),
                 "rollback to " + target.deploymentId() + " (" + target.commitSha() + ")");
-        DeploymentRecord record = new DeploymentRecord(id, flow, "rollback", target.repository(), target.commitSha(),
-                target.branch(), Outcome.DEPLOYED, "rolled back " + target.stateMachine() + " to " + target.deploymentId(),
-                target.runPathspec(), target.stateMachine(), machine.versionArn(), target.definition(), clock.instant(),
-                Map.of(), List.of());
+        DeploymentRecord record = DeploymentRecord.builder().deploymentId(id).flow(flow).kind("rollback")
+                .repository(target.repository())
+                .commitSha(target.commitSha())
+                .branch(target.branch())
+                .outcome(Outcome.DEPLOYED)
+                .message("rolled back " + target.stateMachine() + " to " + target.deploymentId())
+                .runPathspec(target.runPathspec())
+                .stateMachine(target.stateMachine())
+                .versionArn(machine.versionArn())
+                .definition(target.definition())
+                .at(clock.instant())
+                .build();
         store.record(record);
         return record;
     }
@@ -79,9 +87,16 @@ public final class DeploymentHistory {
         if (!machines.undeploy(live.stateMachine())) {
             throw new RollbackRefused(live.stateMachine() + " does not exist (already undeployed?)");
         }
-        DeploymentRecord record = new DeploymentRecord(ids.next(clock.instant()), flow, "undeploy", live.repository(),
-                live.commitSha(), live.branch(), Outcome.SKIPPED, "removed " + live.stateMachine() + " and its schedule",
-                "", live.stateMachine(), "", "", clock.instant(), Map.of(), List.of());
+        DeploymentRecord record = DeploymentRecord.builder().deploymentId(ids.next(clock.instant())).flow(flow)
+                .kind("undeploy")
+                .repository(live.repository())
+                .commitSha(live.commitSha())
+                .branch(live.branch())
+                .outcome(Outcome.SKIPPED)
+                .message("removed " + live.stateMachine() + " and its schedule")
+                .stateMachine(live.stateMachine())
+                .at(clock.instant())
+                .build();
         store.record(record);
         return record;
     }

@@ -171,8 +171,7 @@ public final class DeploymentPipeline {
         if (holder.isPresent()) {
             // never re-entered, not even by a request carrying the holder's id: a lease is never shared
             DeployError busy = new DeployError.Busy(flow.name(), holder.get());
-            return new FlowResult(flow.name(), busy.outcome(), busy.getMessage(), "", "", "", Optional.empty(), Map.of(),
-                    Optional.empty());
+            return FlowResult.builder().flow(flow.name()).outcome(busy.outcome()).message(busy.getMessage()).build();
         }
         try {
             return deployFlowLeased(request, deploymentId, manifest, flow, production, projectBranch);
@@ -200,19 +199,26 @@ public final class DeploymentPipeline {
                 return failed(request, deploymentId, manifest, flow, null, "", stages, e);
             }
             if (newer.isPresent()) {
-                return new FlowResult(flow.name(), Outcome.SKIPPED, flow.name() + ": " + sha.substring(0, 12)
-                        + " is older than " + newer.get().commitSha().substring(0, Math.min(12, newer.get().commitSha().length()))
-                        + ", deployed by " + newer.get().deploymentId() + "; not deploying over it", "", "", "",
-                        Optional.empty(), stages, Optional.empty());
+                return FlowResult.builder().flow(flow.name()).outcome(Outcome.SKIPPED)
+                        .message(flow.name() + ": " + sha.substring(0, 12) + " is older than "
+                                + newer.get().commitSha().substring(0, Math.min(12, newer.get().commitSha().length()))
+                                + ", deployed by " + newer.get().deploymentId() + "; not deploying over it")
+                        .stageMillis(stages)
+                        .build();
             }
             // a commit already deployed and still the newest of its branch: nothing to do
             Optional<DeploymentRecord> earlier = store.deployed(repo, request.branch(), sha, flow.name())
                     .filter(done -> machines.currentDefinition(done.stateMachine()).isPresent());
             if (earlier.isPresent()) {
                 DeploymentRecord done = earlier.get();
-                return new FlowResult(flow.name(), Outcome.ALREADY_DEPLOYED, flow.name() + " was already deployed from "
-                        + sha.substring(0, 12) + " by " + done.deploymentId() + "; nothing to do", done.runPathspec(),
-                        done.stateMachine(), done.versionArn(), Optional.empty(), stages, Optional.empty());
+                return FlowResult.builder().flow(flow.name()).outcome(Outcome.ALREADY_DEPLOYED)
+                        .message(flow.name() + " was already deployed from " + sha.substring(0, 12) + " by "
+                                + done.deploymentId() + "; nothing to do")
+                        .runPathspec(done.runPathspec())
+                        .stateMachine(done.stateMachine())
+                        .versionArn(done.versionArn())
+                        .stageMillis(stages)
+                        .build();
             }
             report(request, flow.name(), "pending", "deploying " + flow.name() + " from " + sha.substring(0, 12));
         }
@@ -263,8 +269,13 @@ public final class DeploymentPipeline {
                         + (compiled.triggeredBy().isEmpty() ? "" : ", started when " + String.join(" or ", compiled.triggeredBy())
                         + " succeeds")
                         + graph.map(g -> "; " + g.summary()).orElse("");
-                return new FlowResult(flow.name(), Outcome.PLANNED, message, pathspec, compiled.stateMachineName(),
-                        "", comparison, stages, Optional.of(plan));
+                return FlowResult.builder().flow(flow.name()).outcome(Outcome.PLANNED).message(message)
+                        .runPathspec(pathspec)
+                        .stateMachine(compiled.stateMachineName())
+                        .comparison(comparison)
+                        .stageMillis(stages)
+                        .plan(Optional.of(plan))
+                        .build();
             }
             Map<String, String> tags = new LinkedHashMap<>();
             tags.put("flowgate:git_sha", sha);
@@ -294,14 +305,31 @@ public final class DeploymentPipeline {
             String message = "deployed " + compiled.stateMachineName() + " from " + origin;
             Optional<GateTagging> gate = run == null ? Optional.empty() : run.gateTagging();
             timed(stages, "record", () -> {
-                store.record(new DeploymentRecord(deploymentId, flow.name(), "deploy", repo, sha, request.branch(),
-                        Outcome.DEPLOYED, message, pathspec, compiled.stateMachineName(), deployed.versionArn(),
-                        compiled.definitionJson(), clock.instant(), stages, List.of()).withGateTagging(gate));
+                store.record(DeploymentRecord.builder().deploymentId(deploymentId).flow(flow.name()).kind("deploy")
+                        .repository(repo)
+                        .commitSha(sha)
+                        .branch(request.branch())
+                        .outcome(Outcome.DEPLOYED)
+                        .message(message)
+                        .runPathspec(pathspec)
+                        .stateMachine(compiled.stateMachineName())
+                        .versionArn(deployed.versionArn())
+                        .definition(compiled.definitionJson())
+                        .at(clock.instant())
+                        .stageMillis(stages)
+                        .gateTagging(gate.orElse(null))
+                        .build());
                 return null;
             });
             report(request, flow.name(), "success", GateStatus.describe(message, gate));
-            return new FlowResult(flow.name(), Outcome.DEPLOYED, message, pathspec, compiled.stateMachineName(),
-                    deployed.versionArn(), comparison, stages, Optional.empty(), gate);
+            return FlowResult.builder().flow(flow.name()).outcome(Outcome.DEPLOYED).message(message)
+                    .runPathspec(pathspec)
+                    .stateMachine(compiled.stateMachineName())
+                    .versionArn(deployed.versionArn())
+                    .comparison(comparison)
+                    .stageMillis(stages)
+                    .gateTagging(gate)
+                    .build();
         } catch (DeployError e) {
             return failed(request, deploymentId, manifest, flow, run, stateMachine, stages, e);
         } catch (RuntimeException | Error e) {
@@ -346,9 +374,7 @@ public final class DeploymentPipeline {
         info.put("repo_url", request.repository());
         info.put("branch_name", request.branch());
         info.put("commit_sha", request.commitSha());
-        Map<String, String> userConfigs = compiler.configValues(new CompileRequest(
-                new String(files.get(flow.fileName()), StandardCharsets.UTF_8), flow.fileName(), flow.name(), metaflowSettings,
-                null, null, 1, null, false, null, OWNER, flow.options(), repositoryFiles(request, flow), Map.of()));
+        Map<String, String> userConfigs = compiler.configValues(configRequest(request, flow, files.get(flow.fileName())));
         byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info), userConfigs);
         return publisher.publish(flow.name(), archive, 1, request.dryRun());
     }
@@ -395,9 +421,7 @@ public final class DeploymentPipeline {
         byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
                 .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
                         + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
-        Map<String, String> gitConfigs = compiler.configValues(new CompileRequest(new String(source, StandardCharsets.UTF_8),
-                flow.fileName(), flow.name(), metaflowSettings, null, null, 1, null, false, null, OWNER, flow.options(),
-                repositoryFiles(request, flow), Map.of()));
+        Map<String, String> gitConfigs = compiler.configValues(configRequest(request, flow, source));
         CodeComparison comparison = PackageGate.check(flow.name(), archive, pkg.layoutVersion(), new GitCode(
                 git.tree(request.repository(), request.commitSha()), flow.file(), manifest.packageSuffixes(), gitConfigs));
         if (!comparison.identical()) {
@@ -417,15 +441,16 @@ public final class DeploymentPipeline {
                         + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
         // the compiler names the state machine (StateMachineNames, the one source); a flow without @project has only
         // its production state machine, so an experimental branch never deploys it
-        FlowCompiler.FlowNaming naming = compiler.naming(
-                compileRequest(request, flow, pkg, projectBranch, production, source, "", configs, Map.of()));
+        CompileRequest withoutToken = compileRequest(request, flow, pkg, projectBranch, production, source, configs)
+                .productionToken("").build();
+        FlowCompiler.FlowNaming naming = compiler.naming(withoutToken);
         String name = naming.stateMachineName()
                 .orElseThrow(() -> new DeployError.ProjectRequired(flow.name(), request.branch()));
         String token = machines.currentDefinition(name).flatMap(ProductionToken::in)
                 .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
-        Map<String, StoredFile> included = includedFiles(request, flow,
-                compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, Map.of()));
-        CompileRequest used = compileRequest(request, flow, pkg, projectBranch, production, source, token, configs, included);
+        CompileRequest withToken = withoutToken.toBuilder().productionToken(token).build();
+        Map<String, StoredFile> included = includedFiles(request, flow, withToken);
+        CompileRequest used = withToken.toBuilder().includedFiles(included).build();
         CompiledFlow compiled = compiler.compile(used);
         if (!compiled.stateMachineName().equals(name)) {
             throw new DeployError.CompileFailed(flow.name(), "the compiler named the state machine " + compiled.stateMachineName()
@@ -434,12 +459,34 @@ public final class DeploymentPipeline {
         return new Compilation(used, compiled);
     }
 
-    private CompileRequest compileRequest(DeployRequest request, FlowEntry flow, CodePackageRef pkg, String projectBranch,
-                                          boolean production, byte[] source, String token, Map<String, String> configs,
-                                          Map<String, StoredFile> included) {
-        return new CompileRequest(new String(source, StandardCharsets.UTF_8), flow.fileName(), flow.name(),
-                metaflowSettings, pkg.location(), pkg.sha(), pkg.layoutVersion(), projectBranch, production, token, OWNER,
-                flow.options(), repositoryFiles(request, flow), configs, included, pkg.sha256().orElse(null));
+    /** The flow at the commit, its package and Configs, for the branch deployed; without token or included files. */
+    private CompileRequest.Builder compileRequest(DeployRequest request, FlowEntry flow, CodePackageRef pkg,
+                                                  String projectBranch, boolean production, byte[] source,
+                                                  Map<String, String> configs) {
+        return flowRequest(request, flow, source)
+                .codePackageUrl(pkg.location())
+                .codePackageSha(pkg.sha())
+                .codePackageLayout(pkg.layoutVersion())
+                .codePackageSha256(pkg.sha256().orElse(null))
+                .projectBranch(projectBranch)
+                .production(production)
+                .configValues(configs);
+    }
+
+    /** What resolving the flow's Config values needs: the flow, its options and the commit's files; no package. */
+    private CompileRequest configRequest(DeployRequest request, FlowEntry flow, byte[] source) {
+        return flowRequest(request, flow, source).build();
+    }
+
+    private CompileRequest.Builder flowRequest(DeployRequest request, FlowEntry flow, byte[] source) {
+        return CompileRequest.builder()
+                .flowSource(new String(source, StandardCharsets.UTF_8))
+                .fileName(flow.fileName())
+                .flowName(flow.name())
+                .settings(metaflowSettings)
+                .owner(OWNER)
+                .options(flow.options())
+                .files(repositoryFiles(request, flow));
     }
 
     /**
@@ -482,17 +529,30 @@ public final class DeploymentPipeline {
         String pathspec = run == null ? "" : run.pathspec();
         if (!request.dryRun()) {
             try {
-                store.record(new DeploymentRecord(deploymentId, flow.name(), "deploy", request.repository(),
-                        request.commitSha(), request.branch(), error.outcome(), error.getMessage(), pathspec, stateMachine,
-                        "", "", clock.instant(), stages, comparison.map(CodeComparison::differingFiles).orElse(List.of())));
+                store.record(DeploymentRecord.builder().deploymentId(deploymentId).flow(flow.name()).kind("deploy")
+                        .repository(request.repository())
+                        .commitSha(request.commitSha())
+                        .branch(request.branch())
+                        .outcome(error.outcome())
+                        .message(error.getMessage())
+                        .runPathspec(pathspec)
+                        .stateMachine(stateMachine)
+                        .at(clock.instant())
+                        .stageMillis(stages)
+                        .differing(comparison.map(CodeComparison::differingFiles).orElse(List.of()))
+                        .build());
             } catch (RuntimeException ignored) {
                 // the failure itself is what matters; the alert below still goes out
             }
             report(request, flow.name(), error instanceof DeployError.Unavailable ? "error" : "failure", error.getMessage());
             alert(request, deploymentId, flow.name(), Optional.of(manifest.project()), error, manifest.alertChannel());
         }
-        return new FlowResult(flow.name(), error.outcome(), error.getMessage(), pathspec, stateMachine, "", comparison,
-                stages, Optional.empty());
+        return FlowResult.builder().flow(flow.name()).outcome(error.outcome()).message(error.getMessage())
+                .runPathspec(pathspec)
+                .stateMachine(stateMachine)
+                .comparison(comparison)
+                .stageMillis(stages)
+                .build();
     }
 
     private void report(DeployRequest request, String context, String state, String description) {

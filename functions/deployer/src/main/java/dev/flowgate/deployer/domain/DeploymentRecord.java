@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * What happened to one flow in one deployment: the row {@code flowgate deployments FLOW} lists, and what
- * {@code flowgate rollback FLOW} restores (the state machine definition that was live).
+ * {@code flowgate rollback FLOW} restores (the state machine definition that was live). Build one with
+ * {@link #builder()}: sixteen positional values, most of them strings, are too easy to swap.
  *
  * @param kind        {@code deploy} or {@code rollback}
  * @param stageMillis how long each pipeline stage took
@@ -38,18 +39,133 @@ public record DeploymentRecord(String deploymentId, String flow, String kind, St
         differing = List.copyOf(differing == null ? List.of() : differing);
     }
 
-    public DeploymentRecord(String deploymentId, String flow, String kind, String repository, String commitSha,
-                            String branch, Outcome outcome, String message, String runPathspec, String stateMachine,
-                            String versionArn, String definition, Instant at, Map<String, Long> stageMillis,
-                            List<String> differing) {
-        this(deploymentId, flow, kind, repository, commitSha, branch, outcome, message, runPathspec, stateMachine,
-                versionArn, definition, at, stageMillis, differing, null);
+    /**
+     * A record named value by value. Deployment id, flow, outcome and time are required; the kind defaults to
+     * {@code deploy}, the other strings to empty, the stage timings and differing files to none, the gate tagging
+     * to unknown.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** This record naming who tagged the run it deployed (empty leaves it as it is). */
-    public DeploymentRecord withGateTagging(Optional<GateTagging> gate) {
-        return gate.map(g -> new DeploymentRecord(deploymentId, flow, kind, repository, commitSha, branch, outcome,
-                message, runPathspec, stateMachine, versionArn, definition, at, stageMillis, differing, g)).orElse(this);
+    /** A builder holding this record, for a copy that differs in a few values. */
+    public Builder toBuilder() {
+        return new Builder().deploymentId(deploymentId).flow(flow).kind(kind).repository(repository)
+                .commitSha(commitSha).branch(branch).outcome(outcome).message(message).runPathspec(runPathspec)
+                .stateMachine(stateMachine).versionArn(versionArn).definition(definition).at(at)
+                .stageMillis(stageMillis).differing(differing).gateTagging(gateTagging);
+    }
+
+    /** Collects a {@link DeploymentRecord} by name; {@link #build()} applies the record's defaults and checks. */
+    public static final class Builder {
+        private String deploymentId;
+        private String flow;
+        private String kind;
+        private String repository;
+        private String commitSha;
+        private String branch;
+        private Outcome outcome;
+        private String message;
+        private String runPathspec;
+        private String stateMachine;
+        private String versionArn;
+        private String definition;
+        private Instant at;
+        private Map<String, Long> stageMillis;
+        private List<String> differing;
+        private GateTagging gateTagging;
+
+        private Builder() {
+        }
+
+        public Builder deploymentId(String deploymentId) {
+            this.deploymentId = deploymentId;
+            return this;
+        }
+
+        public Builder flow(String flow) {
+            this.flow = flow;
+            return this;
+        }
+
+        /** {@code deploy} (the default), {@code rollback} or {@code undeploy}. */
+        public Builder kind(String kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        public Builder repository(String repository) {
+            this.repository = repository;
+            return this;
+        }
+
+        public Builder commitSha(String commitSha) {
+            this.commitSha = commitSha;
+            return this;
+        }
+
+        public Builder branch(String branch) {
+            this.branch = branch;
+            return this;
+        }
+
+        public Builder outcome(Outcome outcome) {
+            this.outcome = outcome;
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public Builder runPathspec(String runPathspec) {
+            this.runPathspec = runPathspec;
+            return this;
+        }
+
+        public Builder stateMachine(String stateMachine) {
+            this.stateMachine = stateMachine;
+            return this;
+        }
+
+        public Builder versionArn(String versionArn) {
+            this.versionArn = versionArn;
+            return this;
+        }
+
+        public Builder definition(String definition) {
+            this.definition = definition;
+            return this;
+        }
+
+        public Builder at(Instant at) {
+            this.at = at;
+            return this;
+        }
+
+        /** Copied on build: a map the pipeline keeps filling does not change the record. */
+        public Builder stageMillis(Map<String, Long> stageMillis) {
+            this.stageMillis = stageMillis;
+            return this;
+        }
+
+        public Builder differing(List<String> differing) {
+            this.differing = differing;
+            return this;
+        }
+
+        /** Null: unknown, or no run was deployed. */
+        public Builder gateTagging(GateTagging gateTagging) {
+            this.gateTagging = gateTagging;
+            return this;
+        }
+
+        /** @throws NullPointerException naming the first required value missing */
+        public DeploymentRecord build() {
+            return new DeploymentRecord(deploymentId, flow, kind, repository, commitSha, branch, outcome, message,
+                    runPathspec, stateMachine, versionArn, definition, at, stageMillis, differing, gateTagging);
+        }
     }
 
     public Optional<GateTagging> gate() {

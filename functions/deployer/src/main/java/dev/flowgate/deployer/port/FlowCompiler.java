@@ -4,6 +4,7 @@ import dev.flowgate.deployer.domain.ProjectManifest.StepFunctionsOptions;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -104,7 +105,10 @@ public interface FlowCompiler {
     }
 
     /**
+     * Build one with {@link #builder()}: sixteen positional values are too easy to swap.
+     *
      * @param settings       Metaflow configuration (the same keys as a Metaflow config file)
+     * @param codePackageLayout the package's layout ({@code mfcontent_version}): 1 with {@code .mf_install}, else 0
      * @param projectBranch  the @project branch: {@code prod} or {@code test.<branch>}
      * @param production     true for the production branch
      * @param productionToken the token the entry step carries (kept from the live state machine on redeploys)
@@ -122,14 +126,6 @@ public interface FlowCompiler {
                           boolean production, String productionToken, String owner, StepFunctionsOptions options,
                           RepositoryFiles files, Map<String, String> configValues, Map<String, StoredFile> includedFiles,
                           String codePackageSha256) {
-        public CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
-                              String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
-                              boolean production, String productionToken, String owner, StepFunctionsOptions options,
-                              RepositoryFiles files, Map<String, String> configValues, Map<String, StoredFile> includedFiles) {
-            this(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha, codePackageLayout, projectBranch,
-                    production, productionToken, owner, options, files, configValues, includedFiles, null);
-        }
-
         public CompileRequest {
             settings = Map.copyOf(settings);
             options = options == null ? StepFunctionsOptions.DEFAULT : options;
@@ -138,19 +134,138 @@ public interface FlowCompiler {
             includedFiles = includedFiles == null ? Map.of() : Map.copyOf(includedFiles);
         }
 
-        public CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
-                              String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
-                              boolean production, String productionToken, String owner, StepFunctionsOptions options,
-                              RepositoryFiles files, Map<String, String> configValues) {
-            this(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha, codePackageLayout, projectBranch,
-                    production, productionToken, owner, options, files, configValues, Map.of());
+        /**
+         * A request named value by value. The flow's source, file name and name and the settings are required; the
+         * rest default to a placeholder package (layout 1, no URL, SHA-1 or SHA-256), no branch, not production, no
+         * token, the default owner and Step Functions options, no repository files, Config values or included files.
+         */
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
-                              String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
-                              boolean production, String productionToken, String owner, StepFunctionsOptions options) {
-            this(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha, codePackageLayout, projectBranch,
-                    production, productionToken, owner, options, RepositoryFiles.NONE, Map.of(), Map.of());
+        /** A builder holding this request, for a copy that differs in a few values. */
+        public Builder toBuilder() {
+            return new Builder().flowSource(flowSource).fileName(fileName).flowName(flowName).settings(settings)
+                    .codePackageUrl(codePackageUrl).codePackageSha(codePackageSha).codePackageLayout(codePackageLayout)
+                    .projectBranch(projectBranch).production(production).productionToken(productionToken).owner(owner)
+                    .options(options).files(files).configValues(configValues).includedFiles(includedFiles)
+                    .codePackageSha256(codePackageSha256);
+        }
+
+        /** Collects a {@link CompileRequest} by name; {@link #build()} checks the required values are there. */
+        public static final class Builder {
+            private String flowSource;
+            private String fileName;
+            private String flowName;
+            private Map<String, String> settings;
+            private String codePackageUrl;
+            private String codePackageSha;
+            private int codePackageLayout = 1;
+            private String projectBranch;
+            private boolean production;
+            private String productionToken;
+            private String owner;
+            private StepFunctionsOptions options = StepFunctionsOptions.DEFAULT;
+            private RepositoryFiles files = RepositoryFiles.NONE;
+            private Map<String, String> configValues = Map.of();
+            private Map<String, StoredFile> includedFiles = Map.of();
+            private String codePackageSha256;
+
+            private Builder() {
+            }
+
+            public Builder flowSource(String flowSource) {
+                this.flowSource = flowSource;
+                return this;
+            }
+
+            public Builder fileName(String fileName) {
+                this.fileName = fileName;
+                return this;
+            }
+
+            public Builder flowName(String flowName) {
+                this.flowName = flowName;
+                return this;
+            }
+
+            public Builder settings(Map<String, String> settings) {
+                this.settings = settings;
+                return this;
+            }
+
+            public Builder codePackageUrl(String codePackageUrl) {
+                this.codePackageUrl = codePackageUrl;
+                return this;
+            }
+
+            public Builder codePackageSha(String codePackageSha) {
+                this.codePackageSha = codePackageSha;
+                return this;
+            }
+
+            public Builder codePackageLayout(int codePackageLayout) {
+                this.codePackageLayout = codePackageLayout;
+                return this;
+            }
+
+            public Builder projectBranch(String projectBranch) {
+                this.projectBranch = projectBranch;
+                return this;
+            }
+
+            public Builder production(boolean production) {
+                this.production = production;
+                return this;
+            }
+
+            public Builder productionToken(String productionToken) {
+                this.productionToken = productionToken;
+                return this;
+            }
+
+            public Builder owner(String owner) {
+                this.owner = owner;
+                return this;
+            }
+
+            /** Null: {@link StepFunctionsOptions#DEFAULT}. */
+            public Builder options(StepFunctionsOptions options) {
+                this.options = options;
+                return this;
+            }
+
+            /** Null: {@link RepositoryFiles#NONE}. */
+            public Builder files(RepositoryFiles files) {
+                this.files = files;
+                return this;
+            }
+
+            public Builder configValues(Map<String, String> configValues) {
+                this.configValues = configValues;
+                return this;
+            }
+
+            public Builder includedFiles(Map<String, StoredFile> includedFiles) {
+                this.includedFiles = includedFiles;
+                return this;
+            }
+
+            public Builder codePackageSha256(String codePackageSha256) {
+                this.codePackageSha256 = codePackageSha256;
+                return this;
+            }
+
+            /** @throws NullPointerException naming the first required value missing */
+            public CompileRequest build() {
+                Objects.requireNonNull(flowSource, "flowSource");
+                Objects.requireNonNull(fileName, "fileName");
+                Objects.requireNonNull(flowName, "flowName");
+                Objects.requireNonNull(settings, "settings");
+                return new CompileRequest(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha,
+                        codePackageLayout, projectBranch, production, productionToken, owner, options, files,
+                        configValues, includedFiles, codePackageSha256);
+            }
         }
     }
 

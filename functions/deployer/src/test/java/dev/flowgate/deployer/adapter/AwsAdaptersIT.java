@@ -28,7 +28,6 @@ import software.amazon.awssdk.services.sfn.model.Tag;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -110,7 +109,7 @@ class AwsAdaptersIT {
         String flow = "GateFlow" + System.nanoTime();
         GateTagging gate = new GateTagging("ann-laptop", "authorizer", "ann", Instant.parse("2026-12-05T21:00:00Z"),
                 "tag_mutation");
-        store.record(record("d-20261205T210001Z-aaaaaa", flow, "a", Outcome.DEPLOYED).withGateTagging(Optional.of(gate)));
+        store.record(record("d-20261205T210001Z-aaaaaa", flow, "a", Outcome.DEPLOYED).toBuilder().gateTagging(gate).build());
         store.record(record("d-20261205T210002Z-bbbbbb", flow, "b", Outcome.DEPLOYED));
 
         List<DeploymentRecord> history = store.history(flow, 10);
@@ -119,9 +118,15 @@ class AwsAdaptersIT {
     }
 
     private static DeploymentRecord record(String id, String flow, String sha, Outcome outcome) {
-        return new DeploymentRecord(id, flow, "deploy", "acme/ml-flows", sha, "main", outcome, "m", flow + "/1",
-                "proj.prod." + flow, "", outcome == Outcome.DEPLOYED ? "{\"v\":\"" + sha + "\"}" : "", Instant.now(),
-                Map.of("deploy", 12L), outcome == Outcome.DEPLOYED ? List.of() : List.of("flows/x.py"));
+        return DeploymentRecord.builder().deploymentId(id).flow(flow).kind("deploy")
+                .repository("acme/ml-flows").commitSha(sha).branch("main")
+                .outcome(outcome).message("m")
+                .runPathspec(flow + "/1").stateMachine("proj.prod." + flow).versionArn("")
+                .definition(outcome == Outcome.DEPLOYED ? "{\"v\":\"" + sha + "\"}" : "")
+                .at(Instant.now())
+                .stageMillis(Map.of("deploy", 12L))
+                .differing(outcome == Outcome.DEPLOYED ? List.of() : List.of("flows/x.py"))
+                .build();
     }
 
     @Test

@@ -154,7 +154,13 @@ class GateRecordsOnEmulatorIT {
     }
 
     private static DeploymentRecord record(String id, String flow, String sha, String message) {
-        return new DeploymentRecord(id, flow, "deploy", REPO, sha, "main", Outcome.DEPLOYED, message, flow + "/1",
-                "proj.prod." + flow, "v1", "{\"v\":\"" + sha + "\"}", Instant.now(), Map.of("deploy", 12L), List.of());
+        return DeploymentRecord.builder().deploymentId(id).flow(flow).kind("deploy")
+                .repository(REPO).commitSha(sha).branch("main")
+                .outcome(Outcome.DEPLOYED).message(message)
+                .runPathspec(flow + "/1").stateMachine("proj.prod." + flow).versionArn("v1")
+                .definition("{\"v\":\"" + sha + "\"}")
+                .at(Instant.now())
+                .stageMillis(Map.of("deploy", 12L))
+                .build();
     }
 }

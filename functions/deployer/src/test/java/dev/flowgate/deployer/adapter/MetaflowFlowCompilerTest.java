@@ -40,8 +40,15 @@ public class MetaflowFlowCompilerTest {
     final MetaflowFlowCompiler compiler = new MetaflowFlowCompiler();
 
     static CompileRequest request(String source, String flow, String branch, boolean production) {
-        return new CompileRequest(source, "demoflow.py", flow, SETTINGS, URL, "ab".repeat(20), 1, branch, production,
-                "mfprj-abc-0-wxyz", "flowgate", null);
+        return demoFlow().flowSource(source).flowName(flow).projectBranch(branch).production(production)
+                .productionToken("mfprj-abc-0-wxyz").build();
+    }
+
+    /** DemoFlow in production from the package at {@link #URL}. */
+    static CompileRequest.Builder demoFlow() {
+        return CompileRequest.builder().flowSource(FLOW).fileName("demoflow.py").flowName("DemoFlow").settings(SETTINGS)
+                .codePackageUrl(URL).codePackageSha("ab".repeat(20)).codePackageLayout(1)
+                .projectBranch("prod").production(true).productionToken("t").owner("flowgate");
     }
 
     @Test
@@ -80,16 +87,15 @@ public class MetaflowFlowCompilerTest {
                 """;
         Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
         settings.put("METAFLOW_SFN_DYNAMO_DB_TABLE", "sfn-foreach");
-        CompiledFlow compiled = compiler.compile(new CompileRequest(foreach, "wide.py", "WideFlow", settings, URL, "ab".repeat(20), 1,
-                "prod", true, "t", "flowgate", new StepFunctionsOptions(true, 2000, 3600)));
+        CompileRequest.Builder wide = demoFlow().flowSource(foreach).fileName("wide.py").flowName("WideFlow").settings(settings);
+        CompiledFlow compiled = compiler.compile(wide.options(new StepFunctionsOptions(true, 2000, 3600)).build());
         JsonNode definition = FlowgateJson.parse(compiled.definitionJson());
         assertThat(definition.path("TimeoutSeconds").asInt()).isEqualTo(3600);
         assertThat(definition.path("States").path("*score").path("ItemProcessor").path("ProcessorConfig").path("Mode").asText())
                 .isEqualTo("DISTRIBUTED");
         assertThat(definition.path("States").path("*score").path("MaxConcurrency").asInt()).isEqualTo(2000);
 
-        JsonNode plain = FlowgateJson.parse(compiler.compile(new CompileRequest(foreach, "wide.py", "WideFlow", settings, URL,
-                "ab".repeat(20), 1, "prod", true, "t", "flowgate", null)).definitionJson());
+        JsonNode plain = FlowgateJson.parse(compiler.compile(wide.options(null).build()).definitionJson());
         assertThat(plain.has("TimeoutSeconds")).isFalse();
         assertThat(plain.path("States").path("*score").path("Iterator").path("ProcessorConfig").path("Mode").asText()).isEqualTo("INLINE");
         assertThat(plain.path("States").path("*score").path("MaxConcurrency").asInt()).isEqualTo(100);
@@ -120,20 +126,17 @@ public class MetaflowFlowCompilerTest {
         assertThatThrownBy(() -> compiler.compile(request(FLOW.replace("self.next(self.end)", "self.next(self.nope)"),
                 "DemoFlow", "prod", true)))
                 .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("nope");
-        assertThatThrownBy(() -> compiler.compile(new CompileRequest(FLOW, "demoflow.py", "DemoFlow", Map.of(), URL, "x", 1,
-                "prod", true, "t", "flowgate", null)))
+        assertThatThrownBy(() -> compiler.compile(demoFlow().settings(Map.of()).codePackageSha("x").build()))
                 .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("deployment settings");
     }
 
     @Test
     void compile_carriesTheSha256IntoEveryContainer_andRefusesALocationAShellCouldRead() {
         String sha256 = "7".repeat(64);
-        CompileRequest verified = new CompileRequest(FLOW, "demoflow.py", "DemoFlow", SETTINGS, URL, "ab".repeat(20), 1, "prod",
-                true, "t", "flowgate", null, null, Map.of(), Map.of(), sha256);
+        CompileRequest verified = demoFlow().codePackageSha256(sha256).build();
         assertThat(compiler.compile(verified).definitionJson()).contains("echo '" + sha256 + "  job.tar' | sha256sum -c");
 
-        CompileRequest hostile = new CompileRequest(FLOW, "demoflow.py", "DemoFlow", SETTINGS, URL + "';touch$IFS/tmp/x;'",
-                "ab".repeat(20), 1, "prod", true, "t", "flowgate", null, null, Map.of(), Map.of(), sha256);
+        CompileRequest hostile = verified.toBuilder().codePackageUrl(URL + "';touch$IFS/tmp/x;'").build();
         assertThatThrownBy(() -> compiler.compile(hostile)).isInstanceOf(DeployError.CompileFailed.class)
                 .hasMessageContaining("code package URL").hasMessageContaining("letters, digits and _.-/ only");
     }

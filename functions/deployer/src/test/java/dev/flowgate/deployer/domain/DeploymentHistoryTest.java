@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,8 +18,13 @@ class DeploymentHistoryTest {
     final DeploymentHistory history = new DeploymentHistory(store, machines, new DeploymentIds(), Clock.systemUTC());
 
     void deployed(String id, String sha, String definition) {
-        store.record(new DeploymentRecord(id, "DemoFlow", "deploy", "acme/ml-flows", sha, "main", Outcome.DEPLOYED,
-                "ok", "DemoFlow/sfn-" + sha, "proj.prod.DemoFlow", "arn:v", definition, Instant.now(), Map.of(), List.of()));
+        store.record(DeploymentRecord.builder().deploymentId(id).flow("DemoFlow").kind("deploy")
+                .repository("acme/ml-flows").commitSha(sha).branch("main")
+                .outcome(Outcome.DEPLOYED).message("ok")
+                .runPathspec("DemoFlow/sfn-" + sha).stateMachine("proj.prod.DemoFlow").versionArn("arn:v")
+                .definition(definition)
+                .at(Instant.now())
+                .build());
         machines.deploy("proj.prod.DemoFlow", definition, Map.of(), id);
     }
 

@@ -116,10 +116,13 @@ class ExperimentalPackageRunsIT {
         Map<String, byte[]> layer = installedLayer(python, tmp);
         Map<String, byte[]> user = Map.of("conf_flow.py", CONFIG_FLOW.getBytes(StandardCharsets.UTF_8));
         Map<String, String> values = new dev.flowgate.deployer.adapter.MetaflowFlowCompiler().configValues(
-                new dev.flowgate.deployer.port.FlowCompiler.CompileRequest(CONFIG_FLOW, "conf_flow.py", "ConfFlow", Map.of(), null,
-                        null, 1, null, false, null, "flowgate", null,
-                        path -> path.equals("conf/train.json") ? java.util.Optional.of("{\"cpu\": 3}".getBytes(StandardCharsets.UTF_8))
-                                : java.util.Optional.empty(), Map.of()));
+                dev.flowgate.deployer.port.FlowCompiler.CompileRequest.builder()
+                        .flowSource(CONFIG_FLOW).fileName("conf_flow.py").flowName("ConfFlow").settings(Map.of())
+                        .owner("flowgate")
+                        .files(path -> path.equals("conf/train.json")
+                                ? java.util.Optional.of("{\"cpu\": 3}".getBytes(StandardCharsets.UTF_8))
+                                : java.util.Optional.empty())
+                        .build());
         Map<String, String> env = Map.of("USER", "flowgate-test", "HOME", tmp.toString(),
                 "METAFLOW_DEFAULT_METADATA", "local", "METAFLOW_DEFAULT_DATASTORE", "local",
                 "METAFLOW_DATASTORE_SYSROOT_LOCAL", tmp.resolve("datastore").toString(),

@@ -209,8 +209,12 @@ class GateProvenanceTest {
     @Test
     void recordOfARollbackId_isNotReusedEvenWhenTheIdWasNeverClaimed() {
         String id = new DeploymentIds().next(Instant.now());
-        store.record(new DeploymentRecord(id, "DemoFlow", "rollback", REPO, SHA, "main", Outcome.DEPLOYED, "rolled back", "",
-                "proj.prod.DemoFlow", "v1", "{}", Instant.now(), Map.of(), List.of()));
+        store.record(DeploymentRecord.builder().deploymentId(id).flow("DemoFlow").kind("rollback")
+                .repository(REPO).commitSha(SHA).branch("main")
+                .outcome(Outcome.DEPLOYED).message("rolled back")
+                .stateMachine("proj.prod.DemoFlow").versionArn("v1").definition("{}")
+                .at(Instant.now())
+                .build());
         assertThatThrownBy(() -> pipeline.deploy(request(SHA, "main", Optional.of(id))))
                 .isInstanceOf(DeployRequestJson.InvalidRequest.class).hasMessageContaining("already has a record of DemoFlow");
         assertThat(machines.versions).isEmpty();
@@ -258,8 +262,13 @@ class GateProvenanceTest {
     void historyRows_areNeverOverwritten() {
         DeployResult first = pipeline.deploy(request(SHA, "main"));
         DeploymentRecord record = store.find("DemoFlow", first.deploymentId()).orElseThrow();
-        DeploymentRecord forged = new DeploymentRecord(record.deploymentId(), "DemoFlow", "deploy", REPO, FEATURE, "main",
-                Outcome.DEPLOYED, "forged", "", "proj.prod.DemoFlow", "", "{}", Instant.now(), Map.of(), List.of());
+        DeploymentRecord forged = DeploymentRecord.builder().deploymentId(record.deploymentId()).flow("DemoFlow")
+                .kind("deploy")
+                .repository(REPO).commitSha(FEATURE).branch("main")
+                .outcome(Outcome.DEPLOYED).message("forged")
+                .stateMachine("proj.prod.DemoFlow").definition("{}")
+                .at(Instant.now())
+                .build();
         assertThatThrownBy(() -> store.record(forged)).isInstanceOf(DeployError.Unavailable.class)
                 .hasMessageContaining("never overwritten");
         assertThat(store.find("DemoFlow", first.deploymentId())).contains(record);

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,10 +18,8 @@ class ResultJsonTest {
         GateTagging gate = new GateTagging("ann-laptop", "authorizer", "ann", Instant.parse("2026-12-05T21:00:00Z"),
                 "run_creation");
         DeployResult result = new DeployResult("d-1", "r-1", "acme/ml", "abc", Outcome.DEPLOYED, "deployed", List.of(
-                new DeployResult.FlowResult("A", Outcome.DEPLOYED, "deployed", "A/1", "p.prod.A", "arn:1", Optional.empty(),
-                        Map.of(), Optional.empty(), Optional.of(gate)),
-                new DeployResult.FlowResult("B", Outcome.DEPLOYED, "deployed", "B/1", "p.prod.B", "arn:2", Optional.empty(),
-                        Map.of(), Optional.empty())));
+                deployed("A").versionArn("arn:1").gateTagging(Optional.of(gate)).build(),
+                deployed("B").versionArn("arn:2").build()));
 
         ObjectNode json = ResultJson.write(result);
 
@@ -34,5 +31,10 @@ class ResultJsonTest {
         assertThat(tag.get("tagged_at").asText()).isEqualTo("2026-12-05T21:00:00Z");
         assertThat(tag.get("via").asText()).isEqualTo("run_creation");
         assertThat(json.get("flows").get(1).has("gate_tag")).isFalse();
+    }
+
+    private static DeployResult.FlowResult.Builder deployed(String flow) {
+        return DeployResult.FlowResult.builder().flow(flow).outcome(Outcome.DEPLOYED).message("deployed")
+                .runPathspec(flow + "/1").stateMachine("p.prod." + flow);
     }
 }

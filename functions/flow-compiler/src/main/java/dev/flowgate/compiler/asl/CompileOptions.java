@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * What one deployment adds to the flow: the verified code package, the {@code @project} branch, the
- * production token and the owner ({@code metaflow.owner}), and how foreach and the whole run are bounded.
+ * production token and the owner ({@code metaflow.owner}), and how foreach and the whole run are bounded. Build
+ * one with {@link #builder()}: fourteen positional values are too easy to swap.
  *
  * @param branch                 null for production or a user branch name; with {@code production} → {@code prod.<branch>}
  * @param production             deploy as production ({@code --production})
@@ -50,45 +51,136 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
         }
     }
 
-    public CompileOptions(DeploymentSettings settings, String codePackageUrl, String codePackageSha,
-                          String codePackageMetadata, String branch, boolean production, String productionToken,
-                          String owner, String metaflowVersion, int maxWorkers, boolean distributedMap,
-                          int workflowTimeoutSeconds) {
-        this(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production, productionToken, owner,
-                metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, Map.of(), null);
-    }
-
-    /** The same options with the code package's SHA-256, which the containers check before extracting it. */
-    public CompileOptions withCodePackageSha256(String sha256) {
-        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, includedFiles, sha256);
-    }
-
-    /** The same options with these uploaded {@code IncludeFile} defaults (parameter name → descriptor). */
-    public CompileOptions withIncludedFiles(Map<String, String> descriptors) {
-        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds, descriptors, codePackageSha256);
-    }
-
+    /** Options for these settings with every other value at its default: a placeholder package, production off. */
     public static CompileOptions of(DeploymentSettings settings) {
-        return new CompileOptions(settings, null, null, null, null, false, null, null, null, 0, false, 0);
+        return builder().settings(settings).build();
     }
 
-    /** The same options with foreach as Distributed Map (or inline Map). */
-    public CompileOptions withDistributedMap(boolean distributed) {
-        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, maxWorkers, distributed, workflowTimeoutSeconds, includedFiles, codePackageSha256);
+    /**
+     * Options named value by value; only {@code settings} is required, every other value left unset takes the
+     * default the record documents (placeholders, {@code flowgate} as owner, 100 foreach workers, no timeout).
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** The same options with this execution timeout (0: none). */
-    public CompileOptions withWorkflowTimeout(int seconds) {
-        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, maxWorkers, distributedMap, seconds, includedFiles, codePackageSha256);
+    /** A builder holding these options, for a copy that differs in a few values (validated again on build). */
+    public Builder toBuilder() {
+        return new Builder().settings(settings).codePackageUrl(codePackageUrl).codePackageSha(codePackageSha)
+                .codePackageMetadata(codePackageMetadata).branch(branch).production(production)
+                .productionToken(productionToken).owner(owner).metaflowVersion(metaflowVersion).maxWorkers(maxWorkers)
+                .distributedMap(distributedMap).workflowTimeoutSeconds(workflowTimeoutSeconds)
+                .includedFiles(includedFiles).codePackageSha256(codePackageSha256);
     }
 
-    /** The same options with this foreach concurrency. */
-    public CompileOptions withMaxWorkers(int workers) {
-        return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
-                productionToken, owner, metaflowVersion, workers, distributedMap, workflowTimeoutSeconds, includedFiles, codePackageSha256);
+    /** Collects {@link CompileOptions} by name; {@link #build()} applies the record's defaults and checks. */
+    public static final class Builder {
+        private DeploymentSettings settings;
+        private String codePackageUrl;
+        private String codePackageSha;
+        private String codePackageMetadata;
+        private String branch;
+        private boolean production;
+        private String productionToken;
+        private String owner;
+        private String metaflowVersion;
+        private int maxWorkers;
+        private boolean distributedMap;
+        private int workflowTimeoutSeconds;
+        private Map<String, String> includedFiles = Map.of();
+        private String codePackageSha256;
+
+        private Builder() {
+        }
+
+        public Builder settings(DeploymentSettings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        /** Null: a placeholder under the datastore root. */
+        public Builder codePackageUrl(String codePackageUrl) {
+            this.codePackageUrl = codePackageUrl;
+            return this;
+        }
+
+        /** Null: a placeholder. */
+        public Builder codePackageSha(String codePackageSha) {
+            this.codePackageSha = codePackageSha;
+            return this;
+        }
+
+        /** Null: the metadata of a version 0 tgz package. */
+        public Builder codePackageMetadata(String codePackageMetadata) {
+            this.codePackageMetadata = codePackageMetadata;
+            return this;
+        }
+
+        public Builder branch(String branch) {
+            this.branch = branch;
+            return this;
+        }
+
+        public Builder production(boolean production) {
+            this.production = production;
+            return this;
+        }
+
+        /** Null: a placeholder. */
+        public Builder productionToken(String productionToken) {
+            this.productionToken = productionToken;
+            return this;
+        }
+
+        /** Null: {@code flowgate}. */
+        public Builder owner(String owner) {
+            this.owner = owner;
+            return this;
+        }
+
+        /** Null: the Metaflow version Flowgate pins. */
+        public Builder metaflowVersion(String metaflowVersion) {
+            this.metaflowVersion = metaflowVersion;
+            return this;
+        }
+
+        /** 0: 100. */
+        public Builder maxWorkers(int maxWorkers) {
+            this.maxWorkers = maxWorkers;
+            return this;
+        }
+
+        public Builder distributedMap(boolean distributedMap) {
+            this.distributedMap = distributedMap;
+            return this;
+        }
+
+        /** 0: no timeout. */
+        public Builder workflowTimeoutSeconds(int workflowTimeoutSeconds) {
+            this.workflowTimeoutSeconds = workflowTimeoutSeconds;
+            return this;
+        }
+
+        /** Parameter name → descriptor of the uploaded {@code IncludeFile} default. */
+        public Builder includedFiles(Map<String, String> includedFiles) {
+            this.includedFiles = includedFiles;
+            return this;
+        }
+
+        /** Null: a placeholder no package matches. */
+        public Builder codePackageSha256(String codePackageSha256) {
+            this.codePackageSha256 = codePackageSha256;
+            return this;
+        }
+
+        /**
+         * @throws NullPointerException     without settings
+         * @throws IllegalArgumentException for a package URL, digest, worker count or timeout the record refuses
+         */
+        public CompileOptions build() {
+            return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
+                    productionToken, owner, metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds,
+                    includedFiles, codePackageSha256);
+        }
     }
 }

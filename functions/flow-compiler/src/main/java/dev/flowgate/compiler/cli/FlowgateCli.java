@@ -130,15 +130,23 @@ public final class FlowgateCli {
         DeploymentSettings settings = DeploymentSettings.fromConfig(config);
         CompileOptions compileOptions;
         try {
-            compileOptions = new CompileOptions(settings, options.get("--code-url"),
-                    options.get("--code-sha"), null, options.get("--branch"), options.containsKey("--production"),
-                    options.get("--production-token"), options.get("--owner"), null, maxWorkers,
-                    options.containsKey("--use-distributed-map"), workflowTimeout)
-                    .withCodePackageSha256(options.get("--code-sha256"));
+            compileOptions = CompileOptions.builder().settings(settings)
+                    .codePackageUrl(options.get("--code-url"))
+                    .codePackageSha(options.get("--code-sha"))
+                    .codePackageSha256(options.get("--code-sha256"))
+                    .branch(options.get("--branch"))
+                    .production(options.containsKey("--production"))
+                    .productionToken(options.get("--production-token"))
+                    .owner(options.get("--owner"))
+                    .maxWorkers(maxWorkers)
+                    .distributedMap(options.containsKey("--use-distributed-map"))
+                    .workflowTimeoutSeconds(workflowTimeout)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new BadArgument("--code-url/--code-sha256: " + e.getMessage());
         }
-        compileOptions = compileOptions.withIncludedFiles(includedFiles(graph, Path.of(flowFile), compileOptions, err));
+        compileOptions = compileOptions.toBuilder()
+                .includedFiles(includedFiles(graph, Path.of(flowFile), compileOptions, err)).build();
         CompiledFlow compiled = FlowCompiler.compile(graph, compileOptions);
         out.println(pretty(compiled.definitionJson()));
         if (options.containsKey("--schedule-out")) {

@@ -140,13 +140,14 @@ class ContainerCommandInjectionTest {
         assertThatThrownBy(() -> options("s3://team-datastore/metaflow/../x/abc", "b")).hasMessageContaining("'..'");
         assertThat(options("s3://team-datastore/flowgate/verified/" + EMPTY_SHA256 + "/F/data/ab/abc", "b").codePackageUrl())
                 .startsWith("s3://team-datastore/flowgate/verified/");
-        assertThatThrownBy(() -> options(null, "b").withCodePackageSha256("abc;ls")).hasMessageContaining("64 lowercase");
+        assertThatThrownBy(() -> options(null, "b").toBuilder().codePackageSha256("abc;ls").build())
+                .hasMessageContaining("64 lowercase");
     }
 
     @Example
     void aPackageWithAnotherDigest_isNotExtracted() throws Exception {
         String command = FlowCompiler.compile(FlowCompiler.parse("inject_flow.py", FLOW), options(null, "b")
-                .withCodePackageSha256("1".repeat(64))).definitionJson();
+                .toBuilder().codePackageSha256("1".repeat(64)).build()).definitionJson();
         String start = FlowgateJson.parse(command).at("/States/start/Parameters/ContainerOverrides/Command/2").asText();
         Path dir = Files.createTempDirectory("inject");
         Run run = run(dir, start, Map.of());
@@ -164,13 +165,13 @@ class ContainerCommandInjectionTest {
     }
 
     private static CompileOptions options(String url, String branch) {
-        return new CompileOptions(DeploymentSettings.fromConfig(SETTINGS), url, null, null, branch, false, "tok", "owner",
-                null, 0, false, 0);
+        return CompileOptions.builder().settings(DeploymentSettings.fromConfig(SETTINGS))
+                .codePackageUrl(url).branch(branch).productionToken("tok").owner("owner").build();
     }
 
     private static String startCommand(String branch) {
         String json = FlowCompiler.compile(FlowCompiler.parse("inject_flow.py", FLOW),
-                options(null, branch).withCodePackageSha256(EMPTY_SHA256)).definitionJson();
+                options(null, branch).toBuilder().codePackageSha256(EMPTY_SHA256).build()).definitionJson();
         return FlowgateJson.parse(json).at("/States/start/Parameters/ContainerOverrides/Command/2").asText();
     }
 

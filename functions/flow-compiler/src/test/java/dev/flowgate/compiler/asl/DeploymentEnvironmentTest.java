@@ -41,8 +41,13 @@ class DeploymentEnvironmentTest {
 
     private static CompiledFlow compile(String source, Map<String, String> config) {
         FlowGraph graph = FlowCompiler.parse("flows/env_flow.py", source);
-        return FlowCompiler.compile(graph, new CompileOptions(DeploymentSettings.fromConfig(config),
-                "s3://test-datastore/metaflow/EnvFlow/data/ab/abc", "abc", null, null, true, "token", "ci", "2.19.39", 0, false, 0));
+        return FlowCompiler.compile(graph, options(config, "s3://test-datastore/metaflow/EnvFlow/data/ab/abc", "abc"));
+    }
+
+    private static CompileOptions options(Map<String, String> config, String codePackageUrl, String codePackageSha) {
+        return CompileOptions.builder().settings(DeploymentSettings.fromConfig(config))
+                .codePackageUrl(codePackageUrl).codePackageSha(codePackageSha)
+                .production(true).productionToken("token").owner("ci").metaflowVersion("2.19.39").build();
     }
 
     private static String flow(String startDecorators, String endDecorators) {
@@ -169,8 +174,8 @@ class DeploymentEnvironmentTest {
     void aNewCodePackage_getsNewJobDefinitions_soOlderVersionsKeepTheirs() {
         CompiledFlow first = compile(flow("", ""), config());
         FlowGraph graph = FlowCompiler.parse("flows/env_flow.py", flow("", ""));
-        CompiledFlow second = FlowCompiler.compile(graph, new CompileOptions(DeploymentSettings.fromConfig(config()),
-                "s3://test-datastore/metaflow/EnvFlow/data/cd/cde", "cde", null, null, true, "token", "ci", "2.19.39", 0, false, 0));
+        CompiledFlow second = FlowCompiler.compile(graph,
+                options(config(), "s3://test-datastore/metaflow/EnvFlow/data/cd/cde", "cde"));
         assertThat(first.jobDefinitions().get(0).name()).isNotEqualTo(second.jobDefinitions().get(0).name());
         assertThat(compile(flow("", ""), config()).jobDefinitions()).isEqualTo(first.jobDefinitions());
     }

@@ -44,8 +44,10 @@ class GraphCheckTest {
     }
 
     static CompileRequest request(String source, String file, String flow) {
-        return new CompileRequest(source, file, flow, SETTINGS, "s3://flowgate-datastore/metaflow/" + flow + "/data/ab/"
-                + "ab".repeat(20), "ab".repeat(20), 1, "prod", true, "token-1", "flowgate", null);
+        return CompileRequest.builder().flowSource(source).fileName(file).flowName(flow).settings(SETTINGS)
+                .codePackageUrl("s3://flowgate-datastore/metaflow/" + flow + "/data/ab/" + "ab".repeat(20))
+                .codePackageSha("ab".repeat(20)).codePackageLayout(1)
+                .projectBranch("prod").production(true).productionToken("token-1").owner("flowgate").build();
     }
 
     static TaggedRun run(String flow) {
