@@ -1,6 +1,7 @@
 package dev.flowgate.cli;
 
 import dev.flowgate.aws.Environment;
+import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.DeploymentHistory;
 import dev.flowgate.deployer.domain.DeploymentRecord;
 import dev.flowgate.model.naming.MetaflowNames;
@@ -11,15 +12,19 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * {@code flowgate deployments FLOW}, {@code flowgate rollback FLOW [--to ID]} and {@code flowgate undeploy FLOW}:
+ * {@code flowgate deployments FLOW}, {@code flowgate rollback FLOW [--branch B] [--to ID]} and
+ * {@code flowgate undeploy FLOW [--branch B]}:
  * the deployment history the deployer records, read and acted on from a terminal. AWS settings come from the
  * environment as for any AWS tool (locally: the {@code export} lines {@code scripts/platform} prints).
  */
 final class DeploymentsCommand {
     static final String USAGE = """
             usage: flowgate deployments FLOW [--limit N]     newest first: id, kind, outcome, commit, run, message
-                   flowgate rollback FLOW [--to DEPLOYMENT_ID]  re-publish the previous (or the given) definition
-                   flowgate undeploy FLOW                       delete the live state machine and its schedule
+                   flowgate rollback FLOW [--branch BRANCH] [--to DEPLOYMENT_ID]
+                                          re-publish the previous (or the given) definition of the production state
+                                          machine (or BRANCH's), with the schedule and triggers it was deployed with
+                   flowgate undeploy FLOW [--branch BRANCH]
+                                          delete the production state machine (or BRANCH's), its schedule and triggers
             """;
 
     private final Function<Environment, DeploymentHistory> history;
@@ -54,11 +59,11 @@ final class DeploymentsCommand {
                 }
                 case "rollback" -> {
                     Optional<String> to = stringOption(args, "--to");
-                    DeploymentRecord record = history.apply(env).rollback(flow, to);
+                    DeploymentRecord record = history.apply(env).rollback(flow, stringOption(args, "--branch"), to);
                     out.println("rolled back " + flow + ": " + record.message() + " (" + record.deploymentId() + ")");
                 }
                 case "undeploy" -> {
-                    DeploymentRecord record = history.apply(env).undeploy(flow);
+                    DeploymentRecord record = history.apply(env).undeploy(flow, stringOption(args, "--branch"));
                     out.println("undeployed " + flow + ": " + record.message() + " (" + record.deploymentId() + ")");
                 }
                 default -> throw new IllegalArgumentException("unknown command " + command);
@@ -67,6 +72,9 @@ final class DeploymentsCommand {
         } catch (DeploymentHistory.RollbackRefused | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
+        } catch (DeployError.Busy e) {
+            err.println("error: " + e.getMessage());
+            return 1;
         }
     }
 

@@ -3,9 +3,12 @@ package dev.flowgate.deployer.adapter;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.DeploymentRecord;
 import dev.flowgate.deployer.domain.GateTagging;
+import dev.flowgate.deployer.domain.MachineTriggers;
 import dev.flowgate.deployer.domain.Outcome;
 import dev.flowgate.deployer.port.DeliveryLedger;
 import dev.flowgate.deployer.port.DeploymentStore;
+import dev.flowgate.deployer.port.FlowCompiler;
+import dev.flowgate.model.naming.StateMachineNames;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -95,6 +98,14 @@ public final class DynamoDbDeploymentStore implements DeploymentStore, DeliveryL
         record.stageMillis().forEach((k, v) -> stages.put(k, AttributeValue.fromN(Long.toString(v))));
         item.put("stage_ms", AttributeValue.fromM(stages));
         item.put("differing", AttributeValue.fromL(record.differing().stream().map(DynamoDbDeploymentStore::s).toList()));
+        item.put("target", s(record.production() ? "production" : "experimental"));
+        record.triggers().ifPresent(t -> {
+            t.schedule().ifPresent(schedule -> {
+                item.put("schedule", s(schedule.expression()));
+                schedule.timezone().ifPresent(zone -> item.put("schedule_timezone", s(zone)));
+            });
+            item.put("triggered_by", AttributeValue.fromL(t.onSuccessOf().stream().map(DynamoDbDeploymentStore::s).toList()));
+        });
         record.gate().ifPresent(g -> item.put("gate_tag", AttributeValue.fromM(Map.of("tagged_by", s(g.taggedBy()),
                 "caller_kind", s(g.callerKind()), "user_name", s(g.userName()), "tagged_at", s(g.taggedAt().toString()),
                 "via", s(g.via())))));
@@ -170,7 +181,23 @@ public final class DynamoDbDeploymentStore implements DeploymentStore, DeliveryL
                 .stageMillis(stages)
                 .differing(differing)
                 .gateTagging(gate(item))
+                .production(item.containsKey("target") ? "production".equals(str(item, "target"))
+                        // written before the target was: experimental state machines are named <project>.test.<branch>.<Flow>
+                        : !str(item, "state_machine").contains("." + StateMachineNames.EXPERIMENTAL_PREFIX))
+                .triggers(triggers(item))
                 .build();
+    }
+
+    /** Empty for a record written before triggers were recorded ({@code triggered_by}, even empty, marks them). */
+    private static Optional<MachineTriggers> triggers(Map<String, AttributeValue> item) {
+        if (!item.containsKey("triggered_by")) {
+            return Optional.empty();
+        }
+        Optional<FlowCompiler.Schedule> schedule = item.containsKey("schedule")
+                ? Optional.of(new FlowCompiler.Schedule(str(item, "schedule"), item.containsKey("schedule_timezone")
+                ? Optional.of(str(item, "schedule_timezone")) : Optional.empty()))
+                : Optional.empty();
+        return Optional.of(new MachineTriggers(schedule, item.get("triggered_by").l().stream().map(AttributeValue::s).toList()));
     }
 
     private static GateTagging gate(Map<String, AttributeValue> item) {

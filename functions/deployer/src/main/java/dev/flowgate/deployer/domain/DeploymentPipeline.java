@@ -57,6 +57,7 @@ public final class DeploymentPipeline {
     private final Optional<String> runtimeLayer;
     private final Map<String, Map<String, byte[]>> layers = new java.util.concurrent.ConcurrentHashMap<>();
     private final DeploymentIdClaims idClaims;
+    private final MachineApply apply;
     private final CommitProvenance provenance;
     private final Clock clock;
     /** Compares the compiled flow with the prod_ready run's own graph record; null only in tests of other stages. */
@@ -95,6 +96,7 @@ public final class DeploymentPipeline {
         this.metaflowSettings = Map.copyOf(metaflowSettings);
         this.runtimeLayer = runtimeLayer;
         this.idClaims = new DeploymentIdClaims(leases, ids, clock);
+        this.apply = new MachineApply(machines, jobDefinitions, leases, clock);
         this.provenance = new CommitProvenance(git);
         this.clock = clock;
     }
@@ -196,7 +198,7 @@ public final class DeploymentPipeline {
                         .findFirst()
                         .filter(r -> provenance.isOlderThan(repo, sha, r.commitSha()));
             } catch (DeployError e) {
-                return failed(request, deploymentId, manifest, flow, null, "", stages, e);
+                return failed(request, deploymentId, manifest, flow, production, null, "", stages, e);
             }
             if (newer.isPresent()) {
                 return FlowResult.builder().flow(flow.name()).outcome(Outcome.SKIPPED)
@@ -287,14 +289,10 @@ public final class DeploymentPipeline {
             tags.put("flowgate:code_sha", pkg.sha());
             tags.put("flowgate:deployment", deploymentId);
             String description = deploymentId + " " + repo + "@" + sha.substring(0, 12) + " " + origin;
-            DeployedMachine deployed = timed(stages, "deploy", () -> {
-                jobDefinitions.register(compiled.jobDefinitions());
-                DeployedMachine machine = machines.deploy(compiled.stateMachineName(), compiled.definitionJson(), tags,
-                        description.length() > 256 ? description.substring(0, 256) : description);
-                machines.schedule(compiled.stateMachineName(), machine.arn(), compiled.schedule());
-                machines.triggerOnFinish(compiled.stateMachineName(), machine.arn(), compiled.triggeredBy());
-                return machine;
-            });
+            MachineTriggers triggers = new MachineTriggers(compiled.schedule(), compiled.triggeredBy());
+            DeployedMachine deployed = timed(stages, "deploy", () -> apply.apply(deploymentId, new MachineApply.Change(
+                    flow.name(), compiled.stateMachineName(), compiled.definitionJson(), compiled.jobDefinitions(), tags,
+                    description, Optional.of(triggers))));
             if (run != null) {
                 TaggedRun tagged = run;
                 timed(stages, "tag_run", () -> {
@@ -318,6 +316,8 @@ public final class DeploymentPipeline {
                         .at(clock.instant())
                         .stageMillis(stages)
                         .gateTagging(gate.orElse(null))
+                        .production(production)
+                        .triggers(triggers)
                         .build());
                 return null;
             });
@@ -331,10 +331,10 @@ public final class DeploymentPipeline {
                     .gateTagging(gate)
                     .build();
         } catch (DeployError e) {
-            return failed(request, deploymentId, manifest, flow, run, stateMachine, stages, e);
+            return failed(request, deploymentId, manifest, flow, production, run, stateMachine, stages, e);
         } catch (RuntimeException | Error e) {
             // an Error too (OutOfMemoryError, StackOverflowError...): the flow's deployment ends as a recorded failure
-            return failed(request, deploymentId, manifest, flow, run, stateMachine, stages,
+            return failed(request, deploymentId, manifest, flow, production, run, stateMachine, stages,
                     new DeployError.Unavailable(flow.name() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
         }
     }
@@ -523,7 +523,8 @@ public final class DeploymentPipeline {
     }
 
     private FlowResult failed(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,
-                              TaggedRun run, String stateMachine, Map<String, Long> stages, DeployError error) {
+                              boolean production, TaggedRun run, String stateMachine, Map<String, Long> stages,
+                              DeployError error) {
         Optional<CodeComparison> comparison = error instanceof DeployError.CodeMismatch mismatch
                 ? Optional.of(mismatch.comparison()) : Optional.empty();
         String pathspec = run == null ? "" : run.pathspec();
@@ -540,6 +541,7 @@ public final class DeploymentPipeline {
                         .at(clock.instant())
                         .stageMillis(stages)
                         .differing(comparison.map(CodeComparison::differingFiles).orElse(List.of()))
+                        .production(production)
                         .build());
             } catch (RuntimeException ignored) {
                 // the failure itself is what matters; the alert below still goes out

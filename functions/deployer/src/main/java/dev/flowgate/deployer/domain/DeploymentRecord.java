@@ -16,11 +16,15 @@ import java.util.Optional;
  * @param differing   files named by a code mismatch (empty otherwise)
  * @param definition  the deployed state machine definition (empty unless deployed)
  * @param gateTagging who first added the gate tag to the run deployed, and when (null when unknown or no run)
+ * @param production  whether the state machine is the flow's production one (false: an experimental branch's)
+ * @param triggers    the schedule and finish triggers deployed with the definition; empty when not recorded
+ *                    (records written before they were), when a rollback then leaves the live ones as they are
  */
 public record DeploymentRecord(String deploymentId, String flow, String kind, String repository, String commitSha,
                                String branch, Outcome outcome, String message, String runPathspec,
                                String stateMachine, String versionArn, String definition, Instant at,
-                               Map<String, Long> stageMillis, List<String> differing, GateTagging gateTagging) {
+                               Map<String, Long> stageMillis, List<String> differing, GateTagging gateTagging,
+                               boolean production, Optional<MachineTriggers> triggers) {
     public DeploymentRecord {
         Objects.requireNonNull(deploymentId, "deploymentId");
         Objects.requireNonNull(flow, "flow");
@@ -37,12 +41,13 @@ public record DeploymentRecord(String deploymentId, String flow, String kind, St
         definition = nz(definition);
         stageMillis = Map.copyOf(stageMillis == null ? Map.of() : stageMillis);
         differing = List.copyOf(differing == null ? List.of() : differing);
+        triggers = triggers == null ? Optional.empty() : triggers;
     }
 
     /**
      * A record named value by value. Deployment id, flow, outcome and time are required; the kind defaults to
      * {@code deploy}, the other strings to empty, the stage timings and differing files to none, the gate tagging
-     * to unknown.
+     * to unknown, the target to production, the triggers to not recorded.
      */
     public static Builder builder() {
         return new Builder();
@@ -53,7 +58,8 @@ public record DeploymentRecord(String deploymentId, String flow, String kind, St
         return new Builder().deploymentId(deploymentId).flow(flow).kind(kind).repository(repository)
                 .commitSha(commitSha).branch(branch).outcome(outcome).message(message).runPathspec(runPathspec)
                 .stateMachine(stateMachine).versionArn(versionArn).definition(definition).at(at)
-                .stageMillis(stageMillis).differing(differing).gateTagging(gateTagging);
+                .stageMillis(stageMillis).differing(differing).gateTagging(gateTagging).production(production)
+                .triggers(triggers);
     }
 
     /** Collects a {@link DeploymentRecord} by name; {@link #build()} applies the record's defaults and checks. */
@@ -74,6 +80,8 @@ public record DeploymentRecord(String deploymentId, String flow, String kind, St
         private Map<String, Long> stageMillis;
         private List<String> differing;
         private GateTagging gateTagging;
+        private boolean production = true;
+        private Optional<MachineTriggers> triggers = Optional.empty();
 
         private Builder() {
         }
@@ -161,10 +169,28 @@ public record DeploymentRecord(String deploymentId, String flow, String kind, St
             return this;
         }
 
+        /** False for a deployment of an experimental branch (its own state machine). */
+        public Builder production(boolean production) {
+            this.production = production;
+            return this;
+        }
+
+        public Builder triggers(MachineTriggers triggers) {
+            this.triggers = Optional.of(triggers);
+            return this;
+        }
+
+        /** Empty: not recorded (a rollback to this record leaves the live schedule and triggers as they are). */
+        public Builder triggers(Optional<MachineTriggers> triggers) {
+            this.triggers = triggers;
+            return this;
+        }
+
         /** @throws NullPointerException naming the first required value missing */
         public DeploymentRecord build() {
             return new DeploymentRecord(deploymentId, flow, kind, repository, commitSha, branch, outcome, message,
-                    runPathspec, stateMachine, versionArn, definition, at, stageMillis, differing, gateTagging);
+                    runPathspec, stateMachine, versionArn, definition, at, stageMillis, differing, gateTagging,
+                    production, triggers);
         }
     }
 

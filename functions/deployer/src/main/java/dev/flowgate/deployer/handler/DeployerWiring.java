@@ -159,15 +159,16 @@ public final class DeployerWiring {
                 new GraphCheck(new MetaflowRunArtifacts(http, metadataUrl, metadataHeaders, s3, datastoreRoot), compiler));
     }
 
-    /** What {@code flowgate deployments} and {@code flowgate rollback} call. */
+    /** What {@code flowgate deployments}, {@code flowgate rollback} and {@code flowgate undeploy} call. */
     public static DeploymentHistory history(Environment env) {
         AwsSettings aws = AwsSettings.from(env);
         boolean emulated = env.get("AWS_ENDPOINT_URL").isPresent();
         String sfnRole = emulated ? env.get("FLOWGATE_SFN_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_SFN_ROLE_ARN");
         String eventsRole = emulated ? env.get("FLOWGATE_EVENTS_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_EVENTS_ROLE_ARN");
-        return new DeploymentHistory(new DynamoDbDeploymentStore(aws.configure(DynamoDbClient.builder()),
-                resources(env).tableName(FlowgateResources.CONTROL)), machines(resources(env), aws, sfnRole, eventsRole),
-                new DeploymentIds(), Clock.systemUTC());
+        DynamoDbDeploymentStore store = new DynamoDbDeploymentStore(aws.configure(DynamoDbClient.builder()),
+                resources(env).tableName(FlowgateResources.CONTROL));
+        return new DeploymentHistory(store, store, machines(resources(env), aws, sfnRole, eventsRole), new DeploymentIds(),
+                Clock.systemUTC());
     }
 
     /** Step Functions, EventBridge and EventBridge Scheduler clients, built once with the deployer (per container). */

@@ -1,11 +1,12 @@
 package dev.flowgate.deployer.adapter;
 
 import dev.flowgate.compiler.asl.IncludedFile;
-
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.DeploymentRecord;
 import dev.flowgate.deployer.domain.GateTagging;
+import dev.flowgate.deployer.domain.MachineTriggers;
 import dev.flowgate.deployer.domain.Outcome;
+import dev.flowgate.deployer.port.FlowCompiler;
 import dev.flowgate.deployer.port.StateMachineDeployer.DeployedMachine;
 import dev.flowgate.emulator.AwsEmulator;
 import dev.flowgate.emulator.AwsEmulatorExtension;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
@@ -28,6 +30,7 @@ import software.amazon.awssdk.services.sfn.model.Tag;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -115,6 +118,30 @@ class AwsAdaptersIT {
         List<DeploymentRecord> history = store.history(flow, 10);
         assertThat(history.get(1).gate()).contains(gate);
         assertThat(history.get(0).gate()).isEmpty();
+    }
+
+    @Test
+    void record_keepsTheTargetAndTheTriggers_andReadsOlderRowsByTheStateMachinesName() {
+        String flow = "TriggerFlow" + System.nanoTime();
+        MachineTriggers triggers = new MachineTriggers(Optional.of(new FlowCompiler.Schedule("cron(0 6 * * ? *)",
+                Optional.of("Europe/Berlin"))), List.of("proj.prod.IngestFlow"));
+        store.record(record("d-20261206T000001Z-aaaaaa", flow, "a", Outcome.DEPLOYED).toBuilder().triggers(triggers).build());
+        store.record(record("d-20261206T000002Z-bbbbbb", flow, "b", Outcome.DEPLOYED).toBuilder()
+                .stateMachine("proj.test.feature_x." + flow).production(false).triggers(MachineTriggers.NONE).build());
+        // a row written before target and triggers were recorded
+        dynamo.putItem(r -> r.tableName(names.tableName(FlowgateResources.CONTROL)).item(Map.of(
+                "pk", AttributeValue.fromS("deployments#" + flow), "sk", AttributeValue.fromS("d-20261206T000003Z-cccccc"),
+                "flow", AttributeValue.fromS(flow), "deployment_id", AttributeValue.fromS("d-20261206T000003Z-cccccc"),
+                "kind", AttributeValue.fromS("deploy"), "outcome", AttributeValue.fromS("deployed"),
+                "state_machine", AttributeValue.fromS("proj.test.old." + flow), "at", AttributeValue.fromS(Instant.now().toString()))));
+
+        List<DeploymentRecord> history = store.history(flow, 10);
+        assertThat(history.get(2).production()).isTrue();
+        assertThat(history.get(2).triggers()).contains(triggers);
+        assertThat(history.get(1).production()).isFalse();
+        assertThat(history.get(1).triggers()).contains(MachineTriggers.NONE);
+        assertThat(history.get(0).production()).isFalse();
+        assertThat(history.get(0).triggers()).isEmpty();
     }
 
     private static DeploymentRecord record(String id, String flow, String sha, Outcome outcome) {

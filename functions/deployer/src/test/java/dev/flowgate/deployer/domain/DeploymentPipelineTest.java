@@ -639,11 +639,26 @@ class DeploymentPipelineTest {
     }
 
     @Test
+    void deploy_whileARollbackHoldsTheStateMachinesLease_isBusyAndPublishesNothing() {
+        tagRun(packagedFiles(), true);
+        store.claim("machine#proj.prod.DemoFlow", "d-20261206T000000Z-rollbk", java.time.Instant.now().plusSeconds(60));
+
+        DeployResult busy = pipeline.deploy(request("main", false));
+
+        assertThat(busy.flows().get(0).outcome()).isEqualTo(Outcome.BUSY);
+        assertThat(busy.flows().get(0).message()).contains("d-20261206T000000Z-rollbk");
+        assertThat(machines.versions).isEmpty();
+        store.release("machine#proj.prod.DemoFlow");
+        assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(store.claimed("machine#proj.prod.DemoFlow")).isFalse();
+    }
+
+    @Test
     void deploy_sameCommitAfterUndeploy_deploysAgain() {
         tagRun(packagedFiles(), true);
         pipeline.deploy(request("main", false));
-        DeploymentHistory history = new DeploymentHistory(store, machines, new DeploymentIds(), Clock.systemUTC());
-        assertThat(history.undeploy("DemoFlow").message()).contains("removed proj.prod.DemoFlow");
+        DeploymentHistory history = new DeploymentHistory(store, store, machines, new DeploymentIds(), Clock.systemUTC());
+        assertThat(history.undeploy("DemoFlow", Optional.empty()).message()).contains("removed proj.prod.DemoFlow");
         assertThat(machines.schedules).doesNotContainKey("proj.prod.DemoFlow");
 
         assertThat(pipeline.deploy(request("main", false)).outcome()).isEqualTo(Outcome.DEPLOYED);
