@@ -11,11 +11,16 @@ of this repository only (FLOWGATE_REPOSITORIES=gate/flows:main:experimental=exp-
 - a Jenkins-style invoke of the exp-1 commit as refs/heads/main is refused (the commit is not on main);
 - an older main commit invoked after a newer one is skipped, nothing changes;
 - an invoke that carries the deployment id of a recorded deployment is refused (400 naming deployment_id) and the
-  record is unchanged.
+  record is unchanged;
+- `flowgate rollback ProjectGateFlow` after a newer production deployment puts production back, leaves the
+  experimental branch's state machine alone, and `--branch exp-1` acts on that one only.
 """
+import os
+import subprocess
+
 import pytest
 
-from local_gate import local_gate
+from local_gate import ROOT, local_gate
 
 OWNER, REPO = "gate", "flows"
 SECRET = "gate-provenance-secret"
@@ -149,3 +154,38 @@ def test_a_caller_supplied_id_of_a_recorded_deployment_is_refused_and_the_record
     assert p.record("PlainFlow", deployment) == record
     assert p.history("PlainFlow") == history
     assert p.machines() == before
+
+
+def _flowgate(platform, *args):
+    env = dict(os.environ, AWS_ENDPOINT_URL=platform.emulator, AWS_ACCESS_KEY_ID="testing",
+               AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    return subprocess.run([str(ROOT / "scripts" / "flowgate"), *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_rollback_puts_production_back_and_leaves_the_experimental_branch_alone(platform, gate):
+    p = platform
+    if "experiment" not in gate:
+        pytest.skip("needs the experimental branch of the test before")
+    v1 = p.machines()["gate.prod.ProjectGateFlow"][0]
+    (p.repo / "flows/project_gate_flow.py").write_text(PROJECT_FLOW.replace('print("done", self.x)', 'print("v2", self.x)'))
+    changed = p.commit("ProjectGateFlow v2")
+    p.tag_prod_ready(p.run_flows({"ProjectGateFlow": ("flows/project_gate_flow.py", {}, [])}))
+    p.push("main", changed)
+    assert p.final_statuses(changed, ("ProjectGateFlow",))["ProjectGateFlow"]["state"] == "success"
+    before = p.machines()
+    experimental = [name for name in before if name.startswith("gate.test.exp_1__")]
+    assert len(experimental) == 1, sorted(before)
+
+    rolled = _flowgate(p, "rollback", "ProjectGateFlow")
+
+    assert rolled.returncode == 0, rolled.stderr
+    assert "rolled back gate.prod.ProjectGateFlow" in rolled.stdout, rolled.stdout
+    after = p.machines()
+    assert before["gate.prod.ProjectGateFlow"][0] != v1, "v2 did not change the production definition"
+    assert after["gate.prod.ProjectGateFlow"][0] == v1
+    assert after[experimental[0]] == before[experimental[0]], "the experimental state machine changed"
+
+    only_one = _flowgate(p, "rollback", "ProjectGateFlow", "--branch", "exp-1")
+    assert only_one.returncode == 2 and "has no earlier deployment" in only_one.stderr, only_one.stderr
+    assert p.machines()[experimental[0]] == before[experimental[0]]
