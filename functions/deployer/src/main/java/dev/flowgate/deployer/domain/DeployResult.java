@@ -1,5 +1,7 @@
 package dev.flowgate.deployer.domain;
 
+import dev.flowgate.deployer.domain.graph.GraphCheck;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,13 +42,15 @@ public record DeployResult(String deploymentId, String requestId, String reposit
      * @param stageMillis how long each pipeline stage took
      * @param plan        dry run: {@code create}, {@code update} or {@code unchanged}
      * @param gateTagging who first added the gate tag to the run deployed, and when
+     * @param graph       present once the compiled flow was checked against the run's own graph record
      */
     public record FlowResult(String flow, Outcome outcome, String message, String runPathspec, String stateMachine,
                              String versionArn, Optional<CodeComparison> comparison, Map<String, Long> stageMillis,
-                             Optional<String> plan, Optional<GateTagging> gateTagging) {
+                             Optional<String> plan, Optional<GateTagging> gateTagging, Optional<GraphCheck.GraphNote> graph) {
         public FlowResult {
             stageMillis = Map.copyOf(stageMillis);
             gateTagging = gateTagging == null ? Optional.empty() : gateTagging;
+            graph = graph == null ? Optional.empty() : graph;
         }
 
         /**
@@ -69,6 +73,7 @@ public record DeployResult(String deploymentId, String requestId, String reposit
             private Map<String, Long> stageMillis = Map.of();
             private Optional<String> plan = Optional.empty();
             private Optional<GateTagging> gateTagging = Optional.empty();
+            private Optional<GraphCheck.GraphNote> graph = Optional.empty();
 
             private Builder() {
             }
@@ -124,13 +129,18 @@ public record DeployResult(String deploymentId, String requestId, String reposit
                 return this;
             }
 
+            public Builder graph(Optional<GraphCheck.GraphNote> graph) {
+                this.graph = graph;
+                return this;
+            }
+
             /** @throws NullPointerException naming the first required value missing */
             public FlowResult build() {
                 Objects.requireNonNull(flow, "flow");
                 Objects.requireNonNull(outcome, "outcome");
                 Objects.requireNonNull(message, "message");
                 return new FlowResult(flow, outcome, message, runPathspec, stateMachine, versionArn, comparison,
-                        stageMillis, plan, gateTagging);
+                        stageMillis, plan, gateTagging, graph);
             }
         }
     }

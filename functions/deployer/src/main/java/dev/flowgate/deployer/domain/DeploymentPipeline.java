@@ -4,6 +4,7 @@ import dev.flowgate.deployer.domain.DeployResult.FlowResult;
 import dev.flowgate.deployer.domain.ProjectManifest.FlowEntry;
 import dev.flowgate.deployer.domain.RepositoryPolicy.Target;
 import dev.flowgate.deployer.domain.TaggedRun.CodePackageRef;
+import dev.flowgate.deployer.domain.graph.GraphCheck;
 import dev.flowgate.deployer.port.AlertNotifier;
 import dev.flowgate.deployer.port.CodePackageStore;
 import dev.flowgate.deployer.port.DeliveryLedger;
@@ -61,7 +62,7 @@ public final class DeploymentPipeline {
     private final CommitProvenance provenance;
     private final Clock clock;
     /** Compares the compiled flow with the prod_ready run's own graph record; null only in tests of other stages. */
-    private final dev.flowgate.deployer.domain.graph.GraphCheck graphCheck;
+    private final GraphCheck graphCheck;
 
     public DeploymentPipeline(GitHost git, RunRegistry runs, CodePackageStore packages, FlowCompiler compiler,
                               JobDefinitionRegistry jobDefinitions, StateMachineDeployer machines,
@@ -80,7 +81,7 @@ public final class DeploymentPipeline {
                               AlertNotifier alerts,
                               RepositoryPolicy policy, Map<String, String> metaflowSettings,
                               Optional<String> runtimeLayer, DeploymentIds ids, Clock clock,
-                              dev.flowgate.deployer.domain.graph.GraphCheck graphCheck) {
+                              GraphCheck graphCheck) {
         this.graphCheck = graphCheck;
         this.git = git;
         this.runs = runs;
@@ -182,161 +183,229 @@ public final class DeploymentPipeline {
         }
     }
 
+    /** One flow's deployment as it moves through the stages: what a failure at any point records. */
+    private static final class Attempt {
+        final DeployRequest request;
+        final String deploymentId;
+        final ProjectManifest manifest;
+        final FlowEntry flow;
+        final boolean production;
+        final String projectBranch;
+        final Map<String, Long> stages = new LinkedHashMap<>();
+        TaggedRun run;
+        String stateMachine = "";
+
+        Attempt(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow, boolean production,
+                String projectBranch) {
+            this.request = request;
+            this.deploymentId = deploymentId;
+            this.manifest = manifest;
+            this.flow = flow;
+            this.production = production;
+            this.projectBranch = projectBranch;
+        }
+
+        String sha() {
+            return request.commitSha();
+        }
+
+        String pathspec() {
+            return run == null ? "" : run.pathspec();
+        }
+    }
+
+    /**
+     * What the package stage settled: the run deployed (none for a package built from git), the package the state
+     * machine will run, where it came from, how it compared with git, and the Config values resolved from git.
+     */
+    private record Source(CodePackageRef pkg, String origin, Optional<CodeComparison> comparison,
+                          Map<String, String> configs) {
+    }
+
+    /** What the compile and graph stages made: the flow to apply, and the graph check's note (none without a run). */
+    private record Plan(CompiledFlow flow, Optional<GraphCheck.Checked> graph) {
+    }
+
+    /**
+     * The stages, in order: precheck (older commit, already deployed) → source (find and verify the run, publish the
+     * verified bytes; or build the package from git) → plan (compile, graph check) → apply → tag the run, record,
+     * report. A dry run is the stages before apply, writing nothing.
+     */
     private FlowResult deployFlowLeased(DeployRequest request, String deploymentId, ProjectManifest manifest,
                                         FlowEntry flow, boolean production, String projectBranch) {
-        Map<String, Long> stages = new LinkedHashMap<>();
-        String repo = request.repository();
-        String sha = request.commitSha();
-        if (!request.dryRun()) {
-            Optional<DeploymentRecord> newer;
-            try {
-                // the last commit of this repository and branch deployed; when the host cannot compare, refuse
-                newer = store.history(flow.name(), 20).stream()
-                        .filter(r -> r.outcome() == Outcome.DEPLOYED && "deploy".equals(r.kind())
-                                && r.repository().equalsIgnoreCase(repo) && r.branch().equals(request.branch())
-                                && !r.commitSha().equals(sha))
-                        .findFirst()
-                        .filter(r -> provenance.isOlderThan(repo, sha, r.commitSha()));
-            } catch (DeployError e) {
-                return failed(request, deploymentId, manifest, flow, production, null, "", stages, e);
+        Attempt attempt = new Attempt(request, deploymentId, manifest, flow, production, projectBranch);
+        try {
+            if (!request.dryRun()) {
+                Optional<FlowResult> nothingToDo = precheck(attempt);
+                if (nothingToDo.isPresent()) {
+                    return nothingToDo.get();
+                }
+                report(request, flow.name(), "pending", "deploying " + flow.name() + " from " + attempt.sha().substring(0, 12));
             }
-            if (newer.isPresent()) {
-                return FlowResult.builder().flow(flow.name()).outcome(Outcome.SKIPPED)
-                        .message(flow.name() + ": " + sha.substring(0, 12) + " is older than "
-                                + newer.get().commitSha().substring(0, Math.min(12, newer.get().commitSha().length()))
-                                + ", deployed by " + newer.get().deploymentId() + "; not deploying over it")
-                        .stageMillis(stages)
-                        .build();
-            }
-            // a commit already deployed and still the newest of its branch: nothing to do
-            Optional<DeploymentRecord> earlier = store.deployed(repo, request.branch(), sha, flow.name())
-                    .filter(done -> machines.currentDefinition(done.stateMachine()).isPresent());
-            if (earlier.isPresent()) {
-                DeploymentRecord done = earlier.get();
-                return FlowResult.builder().flow(flow.name()).outcome(Outcome.ALREADY_DEPLOYED)
-                        .message(flow.name() + " was already deployed from " + sha.substring(0, 12) + " by "
+            Source source = source(attempt);
+            Plan plan = plan(attempt, source);
+            return request.dryRun() ? dryRunResult(attempt, source, plan) : applyAndRecord(attempt, source, plan);
+        } catch (DeployError e) {
+            return failed(attempt, e);
+        } catch (RuntimeException | Error e) {
+            // an Error too (OutOfMemoryError, StackOverflowError...): the flow's deployment ends as a recorded failure
+            return failed(attempt, new DeployError.Unavailable(flow.name() + ": " + e.getClass().getSimpleName() + ": "
+                    + e.getMessage(), e));
+        }
+    }
+
+    /** A newer commit of the branch already deployed (skipped), or this commit still live (nothing to do). */
+    private Optional<FlowResult> precheck(Attempt attempt) {
+        String repo = attempt.request.repository();
+        String branch = attempt.request.branch();
+        String sha = attempt.sha();
+        String flow = attempt.flow.name();
+        // the last commit of this repository and branch deployed; when the host cannot compare, refuse
+        Optional<DeploymentRecord> newer = store.history(flow, 20).stream()
+                .filter(r -> r.outcome() == Outcome.DEPLOYED && "deploy".equals(r.kind())
+                        && r.repository().equalsIgnoreCase(repo) && r.branch().equals(branch) && !r.commitSha().equals(sha))
+                .findFirst()
+                .filter(r -> provenance.isOlderThan(repo, sha, r.commitSha()));
+        if (newer.isPresent()) {
+            return Optional.of(FlowResult.builder().flow(flow).outcome(Outcome.SKIPPED)
+                    .message(flow + ": " + sha.substring(0, 12) + " is older than "
+                            + newer.get().commitSha().substring(0, Math.min(12, newer.get().commitSha().length()))
+                            + ", deployed by " + newer.get().deploymentId() + "; not deploying over it")
+                    .stageMillis(attempt.stages)
+                    .build());
+        }
+        // a commit already deployed and still the newest of its branch: nothing to do
+        return store.deployed(repo, branch, sha, flow)
+                .filter(done -> machines.currentDefinition(done.stateMachine()).isPresent())
+                .map(done -> FlowResult.builder().flow(flow).outcome(Outcome.ALREADY_DEPLOYED)
+                        .message(flow + " was already deployed from " + sha.substring(0, 12) + " by "
                                 + done.deploymentId() + "; nothing to do")
                         .runPathspec(done.runPathspec())
                         .stateMachine(done.stateMachine())
                         .versionArn(done.versionArn())
-                        .stageMillis(stages)
-                        .build();
-            }
-            report(request, flow.name(), "pending", "deploying " + flow.name() + " from " + sha.substring(0, 12));
-        }
-        TaggedRun run = null;
-        String stateMachine = "";
-        try {
-            Optional<CodeComparison> comparison = Optional.empty();
-            // the Config values resolved from git (a package whose CONFIG differs is refused); the compile uses them
-            Map<String, String> runConfigs = Map.of();
-            CodePackageRef pkg;
-            String origin;
-            if (!production && runtimeLayer.isPresent()) {
-                // experimental: no tag gate; the package is built from the branch commit and the runtime layer
-                pkg = timed(stages, "package", () -> packageFromGit(request, flow, manifest, runtimeLayer.get()));
-                origin = "git " + sha.substring(0, 12);
-            } else {
-                run = timed(stages, "find_run", () -> findRun(flow.name()));
-                CodePackageRef recorded = run.codePackage().orElseThrow();
-                publisher.requireRecordedLocation(flow.name(), recorded);
-                TaggedRun found = run;
-                VerifiedPackage checked = timed(stages, "verify_code", () -> verify(request, flow, manifest, found, recorded));
-                comparison = Optional.of(checked.comparison());
-                runConfigs = checked.userConfigs();
-                // production runs the bytes just verified, published where only the deployer writes, digest-checked
-                pkg = timed(stages, "publish_package",
-                        () -> publisher.publishVerified(flow.name(), recorded, checked.archive(), request.dryRun()));
-                origin = "run " + run.pathspec();
-            }
-            String pathspec = run == null ? "" : run.pathspec();
-            CodePackageRef compiledPackage = pkg;
-            Map<String, String> configs = runConfigs;
-            Compilation compilation = timed(stages, "compile",
-                    () -> compile(request, flow, manifest, compiledPackage, projectBranch, production, deploymentId, configs));
-            // the graph the verified run executed, with the decorators its mutators inserted (never for git-built packages)
-            TaggedRun checkedRun = run;
-            Optional<dev.flowgate.deployer.domain.graph.GraphCheck.Checked> graph = run == null || graphCheck == null
-                    ? Optional.empty()
-                    : Optional.of(timed(stages, "graph_check",
-                            () -> graphCheck.check(checkedRun, compilation.request(), compilation.flow())));
-            CompiledFlow compiled = graph.map(dev.flowgate.deployer.domain.graph.GraphCheck.Checked::flow).orElse(compilation.flow());
-            stateMachine = compiled.stateMachineName();
-            if (request.dryRun()) {
-                Optional<String> live = machines.currentDefinition(compiled.stateMachineName());
-                String plan = live.isEmpty() ? "create" : live.get().equals(compiled.definitionJson()) ? "unchanged" : "update";
-                String message = "dry run: would " + (plan.equals("unchanged") ? "leave unchanged" : plan) + " "
-                        + compiled.stateMachineName() + " from " + origin
-                        + compiled.schedule().map(s -> " with schedule " + s).orElse(" without schedule")
-                        + (compiled.triggeredBy().isEmpty() ? "" : ", started when " + String.join(" or ", compiled.triggeredBy())
-                        + " succeeds")
-                        + graph.map(g -> "; " + g.summary()).orElse("");
-                return FlowResult.builder().flow(flow.name()).outcome(Outcome.PLANNED).message(message)
-                        .runPathspec(pathspec)
-                        .stateMachine(compiled.stateMachineName())
-                        .comparison(comparison)
-                        .stageMillis(stages)
-                        .plan(Optional.of(plan))
-                        .build();
-            }
-            Map<String, String> tags = new LinkedHashMap<>();
-            tags.put("flowgate:git_sha", sha);
-            tags.put("flowgate:project", manifest.project());
-            tags.put("flowgate:branch", projectBranch);
-            if (run != null) {
-                tags.put("flowgate:run", run.pathspec());
-            }
-            tags.put("flowgate:code_sha", pkg.sha());
-            tags.put("flowgate:deployment", deploymentId);
-            String description = deploymentId + " " + repo + "@" + sha.substring(0, 12) + " " + origin;
-            MachineTriggers triggers = new MachineTriggers(compiled.schedule(), compiled.triggeredBy());
-            DeployedMachine deployed = timed(stages, "deploy", () -> apply.apply(deploymentId, new MachineApply.Change(
-                    flow.name(), compiled.stateMachineName(), compiled.definitionJson(), compiled.jobDefinitions(), tags,
-                    description, Optional.of(triggers))));
-            if (run != null) {
-                TaggedRun tagged = run;
-                timed(stages, "tag_run", () -> {
-                    runs.addTags(flow.name(), tagged.runId(), List.of("git_hash:" + sha, "flowgate_deployment:" + deploymentId));
-                    return null;
-                });
-            }
-            String message = "deployed " + compiled.stateMachineName() + " from " + origin;
-            Optional<GateTagging> gate = run == null ? Optional.empty() : run.gateTagging();
-            timed(stages, "record", () -> {
-                store.record(DeploymentRecord.builder().deploymentId(deploymentId).flow(flow.name()).kind("deploy")
-                        .repository(repo)
-                        .commitSha(sha)
-                        .branch(request.branch())
-                        .outcome(Outcome.DEPLOYED)
-                        .message(message)
-                        .runPathspec(pathspec)
-                        .stateMachine(compiled.stateMachineName())
-                        .versionArn(deployed.versionArn())
-                        .definition(compiled.definitionJson())
-                        .at(clock.instant())
-                        .stageMillis(stages)
-                        .gateTagging(gate.orElse(null))
-                        .production(production)
-                        .triggers(triggers)
+                        .stageMillis(attempt.stages)
                         .build());
+    }
+
+    /**
+     * Production (and experimental without a runtime layer): the newest prod_ready run, its package verified member
+     * by member and published where only the deployer writes. Experimental with a layer: no tag gate, the package
+     * built from the branch commit.
+     */
+    private Source source(Attempt attempt) {
+        DeployRequest request = attempt.request;
+        FlowEntry flow = attempt.flow;
+        if (!attempt.production && runtimeLayer.isPresent()) {
+            CodePackageRef pkg = timed(attempt.stages, "package",
+                    () -> packageFromGit(request, flow, attempt.manifest, runtimeLayer.get()));
+            return new Source(pkg, "git " + attempt.sha().substring(0, 12), Optional.empty(), Map.of());
+        }
+        TaggedRun run = timed(attempt.stages, "find_run", () -> findRun(flow.name()));
+        attempt.run = run;
+        CodePackageRef recorded = run.codePackage().orElseThrow();
+        publisher.requireRecordedLocation(flow.name(), recorded);
+        VerifiedPackage checked = timed(attempt.stages, "verify_code",
+                () -> verify(request, flow, attempt.manifest, run, recorded));
+        // production runs the bytes just verified, published where only the deployer writes, digest-checked
+        CodePackageRef pkg = timed(attempt.stages, "publish_package",
+                () -> publisher.publishVerified(flow.name(), recorded, checked.archive(), request.dryRun()));
+        // the Config values resolved from git (a package whose CONFIG differs was refused); the compile uses them
+        return new Source(pkg, "run " + run.pathspec(), Optional.of(checked.comparison()), checked.userConfigs());
+    }
+
+    /** Compiles, then checks the compiled flow against the graph the verified run executed (never for git-built packages). */
+    private Plan plan(Attempt attempt, Source source) {
+        Compilation compilation = timed(attempt.stages, "compile", () -> compile(attempt.request, attempt.flow,
+                attempt.manifest, source.pkg(), attempt.projectBranch, attempt.production, attempt.deploymentId,
+                source.configs()));
+        attempt.stateMachine = compilation.flow().stateMachineName();
+        TaggedRun run = attempt.run;
+        if (run == null || graphCheck == null) {
+            return new Plan(compilation.flow(), Optional.empty());
+        }
+        GraphCheck.Checked graph = timed(attempt.stages, "graph_check",
+                () -> graphCheck.check(run, compilation.request(), compilation.flow()));
+        attempt.stateMachine = graph.flow().stateMachineName();
+        return new Plan(graph.flow(), Optional.of(graph));
+    }
+
+    private FlowResult dryRunResult(Attempt attempt, Source source, Plan plan) {
+        CompiledFlow compiled = plan.flow();
+        Optional<String> live = machines.currentDefinition(compiled.stateMachineName());
+        String change = live.isEmpty() ? "create" : live.get().equals(compiled.definitionJson()) ? "unchanged" : "update";
+        String message = "dry run: would " + (change.equals("unchanged") ? "leave unchanged" : change) + " "
+                + compiled.stateMachineName() + " from " + source.origin()
+                + compiled.schedule().map(s -> " with schedule " + s).orElse(" without schedule")
+                + (compiled.triggeredBy().isEmpty() ? "" : ", started when " + String.join(" or ", compiled.triggeredBy())
+                + " succeeds")
+                + plan.graph().map(g -> "; " + g.summary()).orElse("");
+        return FlowResult.builder().flow(attempt.flow.name()).outcome(Outcome.PLANNED).message(message)
+                .runPathspec(attempt.pathspec())
+                .stateMachine(compiled.stateMachineName())
+                .comparison(source.comparison())
+                .stageMillis(attempt.stages)
+                .plan(Optional.of(change))
+                .graph(plan.graph().map(GraphCheck.Checked::note))
+                .build();
+    }
+
+    private FlowResult applyAndRecord(Attempt attempt, Source source, Plan plan) {
+        CompiledFlow compiled = plan.flow();
+        String flow = attempt.flow.name();
+        String sha = attempt.sha();
+        TaggedRun run = attempt.run;
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("flowgate:git_sha", sha);
+        tags.put("flowgate:project", attempt.manifest.project());
+        tags.put("flowgate:branch", attempt.projectBranch);
+        if (run != null) {
+            tags.put("flowgate:run", run.pathspec());
+        }
+        tags.put("flowgate:code_sha", source.pkg().sha());
+        tags.put("flowgate:deployment", attempt.deploymentId);
+        String description = attempt.deploymentId + " " + attempt.request.repository() + "@" + sha.substring(0, 12) + " "
+                + source.origin();
+        MachineTriggers triggers = new MachineTriggers(compiled.schedule(), compiled.triggeredBy());
+        DeployedMachine deployed = timed(attempt.stages, "deploy", () -> apply.apply(attempt.deploymentId,
+                new MachineApply.Change(flow, compiled.stateMachineName(), compiled.definitionJson(),
+                        compiled.jobDefinitions(), tags, description, Optional.of(triggers))));
+        if (run != null) {
+            timed(attempt.stages, "tag_run", () -> {
+                runs.addTags(flow, run.runId(), List.of("git_hash:" + sha, "flowgate_deployment:" + attempt.deploymentId));
                 return null;
             });
-            report(request, flow.name(), "success", GateStatus.describe(message, gate));
-            return FlowResult.builder().flow(flow.name()).outcome(Outcome.DEPLOYED).message(message)
-                    .runPathspec(pathspec)
+        }
+        String message = "deployed " + compiled.stateMachineName() + " from " + source.origin();
+        Optional<GateTagging> gate = run == null ? Optional.empty() : run.gateTagging();
+        timed(attempt.stages, "record", () -> {
+            store.record(DeploymentRecord.builder().deploymentId(attempt.deploymentId).flow(flow).kind("deploy")
+                    .repository(attempt.request.repository())
+                    .commitSha(sha)
+                    .branch(attempt.request.branch())
+                    .outcome(Outcome.DEPLOYED)
+                    .message(message)
+                    .runPathspec(attempt.pathspec())
                     .stateMachine(compiled.stateMachineName())
                     .versionArn(deployed.versionArn())
-                    .comparison(comparison)
-                    .stageMillis(stages)
-                    .gateTagging(gate)
-                    .build();
-        } catch (DeployError e) {
-            return failed(request, deploymentId, manifest, flow, production, run, stateMachine, stages, e);
-        } catch (RuntimeException | Error e) {
-            // an Error too (OutOfMemoryError, StackOverflowError...): the flow's deployment ends as a recorded failure
-            return failed(request, deploymentId, manifest, flow, production, run, stateMachine, stages,
-                    new DeployError.Unavailable(flow.name() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
-        }
+                    .definition(compiled.definitionJson())
+                    .at(clock.instant())
+                    .stageMillis(attempt.stages)
+                    .gateTagging(gate.orElse(null))
+                    .production(attempt.production)
+                    .triggers(triggers)
+                    .build());
+            return null;
+        });
+        report(attempt.request, flow, "success", GateStatus.describe(message, gate));
+        return FlowResult.builder().flow(flow).outcome(Outcome.DEPLOYED).message(message)
+                .runPathspec(attempt.pathspec())
+                .stateMachine(compiled.stateMachineName())
+                .versionArn(deployed.versionArn())
+                .comparison(source.comparison())
+                .stageMillis(attempt.stages)
+                .gateTagging(gate)
+                .graph(plan.graph().map(GraphCheck.Checked::note))
+                .build();
     }
 
     /**
@@ -522,38 +591,39 @@ public final class DeploymentPipeline {
         };
     }
 
-    private FlowResult failed(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,
-                              boolean production, TaggedRun run, String stateMachine, Map<String, Long> stages,
-                              DeployError error) {
+    /** Records, reports and alerts a flow's failed deployment (a dry run only answers). */
+    private FlowResult failed(Attempt attempt, DeployError error) {
+        DeployRequest request = attempt.request;
+        String flow = attempt.flow.name();
         Optional<CodeComparison> comparison = error instanceof DeployError.CodeMismatch mismatch
                 ? Optional.of(mismatch.comparison()) : Optional.empty();
-        String pathspec = run == null ? "" : run.pathspec();
         if (!request.dryRun()) {
             try {
-                store.record(DeploymentRecord.builder().deploymentId(deploymentId).flow(flow.name()).kind("deploy")
+                store.record(DeploymentRecord.builder().deploymentId(attempt.deploymentId).flow(flow).kind("deploy")
                         .repository(request.repository())
                         .commitSha(request.commitSha())
                         .branch(request.branch())
                         .outcome(error.outcome())
                         .message(error.getMessage())
-                        .runPathspec(pathspec)
-                        .stateMachine(stateMachine)
+                        .runPathspec(attempt.pathspec())
+                        .stateMachine(attempt.stateMachine)
                         .at(clock.instant())
-                        .stageMillis(stages)
+                        .stageMillis(attempt.stages)
                         .differing(comparison.map(CodeComparison::differingFiles).orElse(List.of()))
-                        .production(production)
+                        .production(attempt.production)
                         .build());
             } catch (RuntimeException ignored) {
                 // the failure itself is what matters; the alert below still goes out
             }
-            report(request, flow.name(), error instanceof DeployError.Unavailable ? "error" : "failure", error.getMessage());
-            alert(request, deploymentId, flow.name(), Optional.of(manifest.project()), error, manifest.alertChannel());
+            report(request, flow, error instanceof DeployError.Unavailable ? "error" : "failure", error.getMessage());
+            alert(request, attempt.deploymentId, flow, Optional.of(attempt.manifest.project()), error,
+                    attempt.manifest.alertChannel());
         }
-        return FlowResult.builder().flow(flow.name()).outcome(error.outcome()).message(error.getMessage())
-                .runPathspec(pathspec)
-                .stateMachine(stateMachine)
+        return FlowResult.builder().flow(flow).outcome(error.outcome()).message(error.getMessage())
+                .runPathspec(attempt.pathspec())
+                .stateMachine(attempt.stateMachine)
                 .comparison(comparison)
-                .stageMillis(stages)
+                .stageMillis(attempt.stages)
                 .build();
     }
 

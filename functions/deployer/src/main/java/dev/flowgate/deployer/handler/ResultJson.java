@@ -37,6 +37,11 @@ final class ResultJson {
             flow.plan().ifPresent(p -> f.put("plan", p));
             flow.gateTagging().ifPresent(g -> f.set("gate_tag", gateTag(g)));
             flow.comparison().ifPresent(c -> f.set("comparison", comparison(c)));
+            flow.graph().ifPresent(g -> {
+                ObjectNode graph = f.putObject("graph");
+                graph.put("summary", g.summary());
+                g.takenOver().forEach(graph.putArray("taken_over")::add);
+            });
             ObjectNode stages = f.putObject("stage_ms");
             flow.stageMillis().forEach(stages::put);
         }

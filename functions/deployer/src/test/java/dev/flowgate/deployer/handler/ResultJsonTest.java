@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowgate.deployer.domain.DeployResult;
 import dev.flowgate.deployer.domain.GateTagging;
 import dev.flowgate.deployer.domain.Outcome;
+import dev.flowgate.deployer.domain.graph.GraphCheck;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -31,6 +32,23 @@ class ResultJsonTest {
         assertThat(tag.get("tagged_at").asText()).isEqualTo("2026-12-05T21:00:00Z");
         assertThat(tag.get("via").asText()).isEqualTo("run_creation");
         assertThat(json.get("flows").get(1).has("gate_tag")).isFalse();
+    }
+
+    @Test
+    void write_showsTheGraphChecksSummaryAndTheMutatorsDecoratorsTakenOver_forADryRunToo() {
+        GraphCheck.GraphNote note = new GraphCheck.GraphNote("graph equal to the run's (3 steps)",
+                List.of("@retry(times=4) on start, inserted by __main__.robust_flow"));
+        DeployResult result = new DeployResult("d-1", "r-1", "acme/ml", "abc", Outcome.PLANNED, "planned", List.of(
+                deployed("A").outcome(Outcome.PLANNED).plan(Optional.of("update")).graph(Optional.of(note)).build(),
+                deployed("B").build()));
+
+        ObjectNode json = ResultJson.write(result);
+
+        assertThat(json.at("/flows/0/plan").asText()).isEqualTo("update");
+        assertThat(json.at("/flows/0/graph/summary").asText()).isEqualTo("graph equal to the run's (3 steps)");
+        assertThat(json.at("/flows/0/graph/taken_over/0").asText())
+                .isEqualTo("@retry(times=4) on start, inserted by __main__.robust_flow");
+        assertThat(json.at("/flows/1").has("graph")).isFalse();
     }
 
     private static DeployResult.FlowResult.Builder deployed(String flow) {

@@ -37,6 +37,18 @@ public final class GraphCheck {
         public Checked {
             honoured = List.copyOf(honoured);
         }
+
+        /** What a result shows of the check: its summary and the mutators' decorators taken over. */
+        public GraphNote note() {
+            return new GraphNote(summary, honoured);
+        }
+    }
+
+    /** The graph stage's outcome as results show it ({@code flowgate deploy --dry-run} prints it). */
+    public record GraphNote(String summary, List<String> takenOver) {
+        public GraphNote {
+            takenOver = List.copyOf(takenOver);
+        }
     }
 
     /** @param compiled what the compile stage made of {@code request} */
