@@ -19,7 +19,8 @@ import java.util.function.Function;
  */
 final class DeploymentsCommand {
     static final String USAGE = """
-            usage: flowgate deployments FLOW [--limit N]     newest first: id, kind, outcome, commit, run, message
+            usage: flowgate deployments FLOW [--limit N]     newest first: id, kind, outcome, commit, branch (exp:
+                                                        an experimental one), state machine, run, message
                    flowgate rollback FLOW [--branch BRANCH] [--to DEPLOYMENT_ID]
                                           re-publish the previous (or the given) definition of the production state
                                           machine (or BRANCH's), with the schedule and triggers it was deployed with
@@ -51,10 +52,12 @@ final class DeploymentsCommand {
                     if (rows.isEmpty()) {
                         out.println("no deployments of " + flow + " recorded");
                     }
-                    out.printf("%-32s %-9s %-16s %-12s %-28s %s%n", "DEPLOYMENT", "KIND", "OUTCOME", "COMMIT", "RUN", "MESSAGE");
+                    String format = "%-32s %-9s %-16s %-12s %-20s %-40s %-28s %s%n";
+                    out.printf(format, "DEPLOYMENT", "KIND", "OUTCOME", "COMMIT", "BRANCH", "STATE MACHINE", "RUN", "MESSAGE");
                     for (DeploymentRecord row : rows) {
-                        out.printf("%-32s %-9s %-16s %-12s %-28s %s%n", row.deploymentId(), row.kind(),
-                                row.outcome().name().toLowerCase(), shortSha(row.commitSha()), row.runPathspec(), row.message());
+                        out.printf(format, row.deploymentId(), row.kind(), row.outcome().name().toLowerCase(),
+                                shortSha(row.commitSha()), row.branch() + (row.production() ? "" : " (exp)"),
+                                row.stateMachine(), row.runPathspec(), row.message());
                     }
                 }
                 case "rollback" -> {

@@ -49,6 +49,10 @@ class DeploymentsCommandIT {
                 .at(Instant.parse("2026-11-29T00:00:00Z"))
                 .differing(List.of("flows/train.py"))
                 .build());
+        store.record(DeploymentRecord.builder().deploymentId("d-20261129T000001000Z-bbbbbb").flow("TrainFlow")
+                .repository("acme/flows").commitSha("1123456789abcdef0123456789abcdef01234567").branch("feature/x")
+                .outcome(Outcome.DEPLOYED).message("deployed").stateMachine("churn.test.feature_x.TrainFlow")
+                .definition("{}").production(false).at(Instant.parse("2026-11-29T00:00:01Z")).build());
     }
 
     @Test
@@ -56,14 +60,16 @@ class DeploymentsCommandIT {
         Captured result = run("deployments", List.of("TrainFlow"));
         assertThat(result.code).isZero();
         assertThat(result.out).contains("d-20261129T000000000Z-aaaaaa", "mismatch", "0123456789ab", "TrainFlow/12",
-                "flows/train.py differs");
+                "flows/train.py differs", "BRANCH", "STATE MACHINE", "feature/x (exp)", "churn.test.feature_x.TrainFlow");
+        assertThat(result.out.indexOf("d-20261129T000001000Z-bbbbbb")).isLessThan(result.out.indexOf("d-20261129T000000000Z-aaaaaa"));
     }
 
     @Test
     void rollback_withNothingDeployed_refusesClearly() {
         Captured result = run("rollback", List.of("TrainFlow"));
         assertThat(result.code).isEqualTo(2);
-        assertThat(result.err).startsWith("error: ");
+        assertThat(result.err).startsWith("error: ").contains("no successful production deployment")
+                .contains("give --branch");
     }
 
     @Test
