@@ -77,6 +77,26 @@ public final class FlowCompiler {
         return GraphBuilder.build(parsed);
     }
 
+    /** A flow parsed once: its graph with the Configs' values applied, and those values (see {@link #configValues}). */
+    public record ResolvedFlow(FlowGraph graph, Map<String, JsonNode> configValues) {
+        public ResolvedFlow {
+            configValues = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(configValues));
+        }
+    }
+
+    /** Parses source once and resolves its Configs from {@code configs}: the graph and the values together. */
+    public static ResolvedFlow resolve(String fileName, String source, ConfigInputs configs) {
+        try {
+            ParsedFlow parsed = FlowParser.parse(fileName, source);
+            Map<String, JsonNode> values = ConfigEvaluator.values(parsed, configs);
+            return new ResolvedFlow(GraphBuilder.build(ConfigEvaluator.apply(parsed, configs)), values);
+        } catch (SyntaxProblem e) {
+            throw new FlowLintException(List.of(new LintProblem(fileName, e.line(), null, e.getMessage(), e.fix())));
+        } catch (ConfigEvaluator.ConfigProblem e) {
+            throw new FlowLintException(List.of(new LintProblem(fileName, e.line(), e.step(), e.getMessage(), e.fix())));
+        }
+    }
+
     /**
      * The value of every Config of the flow (name → JSON) as a deployment determines it; what Metaflow writes to
      * the code package's {@code user_configs}, which the containers read ({@code METAFLOW_FLOW_CONFIG_VALUE}

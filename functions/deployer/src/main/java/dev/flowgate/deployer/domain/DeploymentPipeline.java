@@ -218,8 +218,11 @@ public final class DeploymentPipeline {
      * What the package stage settled: the run deployed (none for a package built from git), the package the state
      * machine will run, where it came from, how it compared with git, and the Config values resolved from git.
      */
-    private record Source(CodePackageRef pkg, String origin, Optional<CodeComparison> comparison,
-                          Map<String, String> configs) {
+    private record Source(CodePackageRef pkg, String origin, Optional<CodeComparison> comparison, Parse parse) {
+    }
+
+    /** The flow at the commit parsed once, and the request it was parsed from (the compile request builds on it). */
+    private record Parse(CompileRequest request, FlowCompiler.ParsedFlow flow) {
     }
 
     /** What the compile and graph stages made: the flow to apply, and the graph check's note (none without a run). */
@@ -296,9 +299,10 @@ public final class DeploymentPipeline {
         DeployRequest request = attempt.request;
         FlowEntry flow = attempt.flow;
         if (!attempt.production && runtimeLayer.isPresent()) {
+            Parse parse = parse(request, flow);
             CodePackageRef pkg = timed(attempt.stages, "package",
-                    () -> packageFromGit(request, flow, attempt.manifest, runtimeLayer.get()));
-            return new Source(pkg, "git " + attempt.sha().substring(0, 12), Optional.empty(), Map.of());
+                    () -> packageFromGit(request, flow, attempt.manifest, runtimeLayer.get(), parse.flow()));
+            return new Source(pkg, "git " + attempt.sha().substring(0, 12), Optional.empty(), parse);
         }
         TaggedRun run = timed(attempt.stages, "find_run", () -> findRun(flow.name()));
         attempt.run = run;
@@ -310,21 +314,21 @@ public final class DeploymentPipeline {
         CodePackageRef pkg = timed(attempt.stages, "publish_package",
                 () -> publisher.publishVerified(flow.name(), recorded, checked.archive(), request.dryRun()));
         // the Config values resolved from git (a package whose CONFIG differs was refused); the compile uses them
-        return new Source(pkg, "run " + run.pathspec(), Optional.of(checked.comparison()), checked.userConfigs());
+        return new Source(pkg, "run " + run.pathspec(), Optional.of(checked.comparison()), checked.parse());
     }
 
     /** Compiles, then checks the compiled flow against the graph the verified run executed (never for git-built packages). */
     private Plan plan(Attempt attempt, Source source) {
         Compilation compilation = timed(attempt.stages, "compile", () -> compile(attempt.request, attempt.flow,
                 attempt.manifest, source.pkg(), attempt.projectBranch, attempt.production, attempt.deploymentId,
-                source.configs()));
+                source.parse()));
         attempt.stateMachine = compilation.flow().stateMachineName();
         TaggedRun run = attempt.run;
         if (run == null || graphCheck == null) {
             return new Plan(compilation.flow(), Optional.empty());
         }
         GraphCheck.Checked graph = timed(attempt.stages, "graph_check",
-                () -> graphCheck.check(run, compilation.request(), compilation.flow()));
+                () -> graphCheck.check(run, source.parse().flow(), compilation.request(), compilation.flow()));
         attempt.stateMachine = graph.flow().stateMachineName();
         return new Plan(graph.flow(), Optional.of(graph));
     }
@@ -412,7 +416,8 @@ public final class DeploymentPipeline {
      * Experimental deployments: the user files Metaflow would package from the flow directory at the commit
      * (blob ids re-checked), plus the runtime layer, assembled deterministically and stored content-addressed.
      */
-    private CodePackageRef packageFromGit(DeployRequest request, FlowEntry flow, ProjectManifest manifest, String layerLocation) {
+    private CodePackageRef packageFromGit(DeployRequest request, FlowEntry flow, ProjectManifest manifest, String layerLocation,
+                                          FlowCompiler.ParsedFlow parsed) {
         CodeVerifier.Selection selection = CodeVerifier.select(git.tree(request.repository(), request.commitSha()),
                 flow.directory(), manifest.packageSuffixes());
         if (!selection.links().isEmpty()) {
@@ -443,7 +448,7 @@ public final class DeploymentPipeline {
         info.put("repo_url", request.repository());
         info.put("branch_name", request.branch());
         info.put("commit_sha", request.commitSha());
-        Map<String, String> userConfigs = compiler.configValues(configRequest(request, flow, files.get(flow.fileName())));
+        Map<String, String> userConfigs = parsed.configValues();
         byte[] archive = CodePackageAssembler.assemble(layer, files, executable, FlowgateJson.write(info), userConfigs);
         return publisher.publish(flow.name(), archive, 1, request.dryRun());
     }
@@ -476,7 +481,7 @@ public final class DeploymentPipeline {
 
     /** A run's package whose every member is accounted for, the Config values resolved from git the compile uses, and
      * the exact bytes verified (which the publisher writes where production reads them). */
-    private record VerifiedPackage(CodeComparison comparison, Map<String, String> userConfigs, byte[] archive) {
+    private record VerifiedPackage(CodeComparison comparison, Parse parse, byte[] archive) {
     }
 
     private VerifiedPackage verify(DeployRequest request, FlowEntry flow, ProjectManifest manifest, TaggedRun run,
@@ -487,16 +492,14 @@ public final class DeploymentPipeline {
             throw new DeployError.NoCodePackage(flow.name(), "code package at " + pkg.location() + " has SHA-1 " + actual
                     + ", the run recorded " + pkg.sha());
         }
-        byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
-                .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
-                        + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
-        Map<String, String> gitConfigs = compiler.configValues(configRequest(request, flow, source));
+        Parse parse = parse(request, flow);
+        Map<String, String> gitConfigs = parse.flow().configValues();
         CodeComparison comparison = PackageGate.check(flow.name(), archive, pkg.layoutVersion(), new GitCode(
                 git.tree(request.repository(), request.commitSha()), flow.file(), manifest.packageSuffixes(), gitConfigs));
         if (!comparison.identical()) {
             throw new DeployError.CodeMismatch(flow.name(), comparison);
         }
-        return new VerifiedPackage(comparison, gitConfigs, archive);
+        return new VerifiedPackage(comparison, parse, archive);
     }
 
     /** A compiled flow and the request it was compiled from (the graph stage compiles it again with the run's record). */
@@ -504,23 +507,28 @@ public final class DeploymentPipeline {
     }
 
     private Compilation compile(DeployRequest request, FlowEntry flow, ProjectManifest manifest, CodePackageRef pkg,
-                                String projectBranch, boolean production, String deploymentId, Map<String, String> configs) {
-        byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
-                .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
-                        + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
+                                String projectBranch, boolean production, String deploymentId, Parse parse) {
         // the compiler names the state machine (StateMachineNames, the one source); a flow without @project has only
         // its production state machine, so an experimental branch never deploys it
-        CompileRequest withoutToken = compileRequest(request, flow, pkg, projectBranch, production, source, configs)
-                .productionToken("").build();
-        FlowCompiler.FlowNaming naming = compiler.naming(withoutToken);
+        CompileRequest withoutToken = parse.request().toBuilder()
+                .codePackageUrl(pkg.location())
+                .codePackageSha(pkg.sha())
+                .codePackageLayout(pkg.layoutVersion())
+                .codePackageSha256(pkg.sha256().orElse(null))
+                .projectBranch(projectBranch)
+                .production(production)
+                .configValues(parse.flow().configValues())
+                .productionToken("")
+                .build();
+        FlowCompiler.FlowNaming naming = parse.flow().naming(withoutToken);
         String name = naming.stateMachineName()
                 .orElseThrow(() -> new DeployError.ProjectRequired(flow.name(), request.branch()));
         String token = machines.currentDefinition(name).flatMap(ProductionToken::in)
                 .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
         CompileRequest withToken = withoutToken.toBuilder().productionToken(token).build();
-        Map<String, StoredFile> included = includedFiles(request, flow, withToken);
+        Map<String, StoredFile> included = includedFiles(request, flow, parse.flow());
         CompileRequest used = withToken.toBuilder().includedFiles(included).build();
-        CompiledFlow compiled = compiler.compile(used);
+        CompiledFlow compiled = parse.flow().compile(used);
         if (!compiled.stateMachineName().equals(name)) {
             throw new DeployError.CompileFailed(flow.name(), "the compiler named the state machine " + compiled.stateMachineName()
                     + " after announcing " + name + "; not deploying", null);
@@ -528,25 +536,16 @@ public final class DeploymentPipeline {
         return new Compilation(used, compiled);
     }
 
-    /** The flow at the commit, its package and Configs, for the branch deployed; without token or included files. */
-    private CompileRequest.Builder compileRequest(DeployRequest request, FlowEntry flow, CodePackageRef pkg,
-                                                  String projectBranch, boolean production, byte[] source,
-                                                  Map<String, String> configs) {
-        return flowRequest(request, flow, source)
-                .codePackageUrl(pkg.location())
-                .codePackageSha(pkg.sha())
-                .codePackageLayout(pkg.layoutVersion())
-                .codePackageSha256(pkg.sha256().orElse(null))
-                .projectBranch(projectBranch)
-                .production(production)
-                .configValues(configs);
+    /** The flow file at the commit, parsed once with the commit's Config files (never run). */
+    private Parse parse(DeployRequest request, FlowEntry flow) {
+        byte[] source = git.file(request.repository(), request.commitSha(), flow.file())
+                .orElseThrow(() -> new DeployError.InvalidManifest("flows", flow.file() + " does not exist at "
+                        + request.commitSha().substring(0, 12) + "; fix 'file:' of " + flow.name() + " in flowgate.yaml"));
+        CompileRequest flowRequest = flowRequest(request, flow, source).build();
+        return new Parse(flowRequest, compiler.parse(flowRequest));
     }
 
-    /** What resolving the flow's Config values needs: the flow, its options and the commit's files; no package. */
-    private CompileRequest configRequest(DeployRequest request, FlowEntry flow, byte[] source) {
-        return flowRequest(request, flow, source).build();
-    }
-
+    /** What parsing the flow needs: its source, options and the commit's files (Config defaults); no package. */
     private CompileRequest.Builder flowRequest(DeployRequest request, FlowEntry flow, byte[] source) {
         return CompileRequest.builder()
                 .flowSource(new String(source, StandardCharsets.UTF_8))
@@ -562,9 +561,9 @@ public final class DeploymentPipeline {
      * The defaults of the flow's {@code IncludeFile} parameters, read from git at the deployed commit and stored
      * where Metaflow's deploy would store them (not in a dry run), so the run's {@code init} finds them.
      */
-    private Map<String, StoredFile> includedFiles(DeployRequest request, FlowEntry flow, CompileRequest compile) {
+    private Map<String, StoredFile> includedFiles(DeployRequest request, FlowEntry flow, FlowCompiler.ParsedFlow parsed) {
         Map<String, StoredFile> stored = new LinkedHashMap<>();
-        for (FlowCompiler.IncludedFile file : compiler.includedFiles(compile, flow.file())) {
+        for (FlowCompiler.IncludedFile file : parsed.includedFiles(flow.file())) {
             byte[] content = git.file(request.repository(), request.commitSha(), file.repositoryPath())
                     .orElseThrow(() -> new DeployError.CompileFailed(flow.name(), "IncludeFile '" + file.parameter()
                             + "' reads " + file.repositoryPath() + " by default, which is not in the repository at "

@@ -15,6 +15,68 @@ public interface FlowCompiler {
     CompiledFlow compile(CompileRequest request);
 
     /**
+     * The flow of {@code request} (its source, Config files and values) parsed once, never run: a deployment asks
+     * everything else of the result. The request's flow fields are the ones parsed; a later request given to the
+     * result only adds what compiling needs (package, branch, token, included files).
+     */
+    default ParsedFlow parse(CompileRequest request) {
+        FlowCompiler compiler = this;
+        return new ParsedFlow() {
+            @Override
+            public Map<String, String> configValues() {
+                return compiler.configValues(request);
+            }
+
+            @Override
+            public FlowNaming naming(CompileRequest deployment) {
+                return compiler.naming(deployment);
+            }
+
+            @Override
+            public List<IncludedFile> includedFiles(String flowFile) {
+                return compiler.includedFiles(request, flowFile);
+            }
+
+            @Override
+            public CompiledFlow compile(CompileRequest deployment) {
+                return compiler.compile(deployment);
+            }
+
+            @Override
+            public String entryStep() {
+                return compiler.entryStep(request);
+            }
+
+            @Override
+            public GraphReport checkGraph(Object runGraphInfo) {
+                return compiler.checkGraph(request, runGraphInfo);
+            }
+
+            @Override
+            public CompiledFlow compile(CompileRequest deployment, Object runGraphInfo) {
+                return compiler.compile(deployment, runGraphInfo);
+            }
+        };
+    }
+
+    /** A flow parsed once ({@link #parse}); the same questions as this port's, without parsing the source again. */
+    interface ParsedFlow {
+        Map<String, String> configValues();
+
+        FlowNaming naming(CompileRequest deployment);
+
+        List<IncludedFile> includedFiles(String flowFile);
+
+        CompiledFlow compile(CompileRequest deployment);
+
+        String entryStep();
+
+        GraphReport checkGraph(Object runGraphInfo);
+
+        CompiledFlow compile(CompileRequest deployment, Object runGraphInfo);
+    }
+
+    /**
      * The flow's {@code @project} name and what its state machine is called in this deployment, as {@link #compile}
      * will name it (the compiler's naming is the one source of names). {@code stateMachineName} is empty when the
      * deployment cannot have one: an experimental branch of a flow without {@code @project}, whose only state machine

@@ -535,6 +535,54 @@ class DeploymentPipelineTest {
         assertThat(definition).contains("{\"Value\":\"3\",\"Type\":\"VCPU\"}");
     }
 
+    /** The real compiler behind a port that answers only {@link FlowCompiler#parse}: everything else must use the parse. */
+    static final class ParseOnce implements FlowCompiler {
+        final FlowCompiler real = new dev.flowgate.deployer.adapter.MetaflowFlowCompiler();
+        int parses;
+
+        @Override
+        public ParsedFlow parse(CompileRequest request) {
+            parses++;
+            return real.parse(request);
+        }
+
+        @Override
+        public CompiledFlow compile(CompileRequest request) {
+            throw new AssertionError("compile(request) parses the source again; use the parsed flow");
+        }
+
+        @Override
+        public FlowNaming naming(CompileRequest request) {
+            throw new AssertionError("naming(request) parses the source again; use the parsed flow");
+        }
+
+        @Override
+        public List<IncludedFile> includedFiles(CompileRequest request, String flowFile) {
+            throw new AssertionError("includedFiles(request) parses the source again; use the parsed flow");
+        }
+    }
+
+    @Test
+    void deploy_production_parsesTheFlowOnce_forConfigsNamingIncludedFilesAndCompile() {
+        Map<String, String> files = repoFiles();
+        files.put("flows/demoflow.py", CONFIG_FLOW);
+        files.put("flows/conf/train.json", "{\"project\": \"proj\", \"cpu\": 3}");
+        git.commit(SHA, files);
+        Map<String, String> packaged = new LinkedHashMap<>(packagedFiles());
+        packaged.put("demoflow.py", CONFIG_FLOW);
+        packaged.put(".mf_meta/CONFIG", "{\"user_configs\": {\"train\": [{\"project\": \"proj\", \"cpu\": 3}, false],"
+                + " \"limits\": [{\"seconds\": 300}, false]}}");
+        tagRun(packaged, true);
+        ParseOnce compiler = new ParseOnce();
+
+        DeployResult result = new DeploymentPipeline(git, runs, packages, compiler, jobDefinitions, machines, store, store,
+                alerts, RepositoryPolicy.parse(REPO + ":main"), REAL_SETTINGS, Optional.empty(), new DeploymentIds(),
+                Clock.systemUTC()).deploy(request("main", false));
+
+        assertThat(result.outcome()).as(result.message() + result.flows()).isEqualTo(Outcome.DEPLOYED);
+        assertThat(compiler.parses).isEqualTo(1);
+    }
+
     @Test
     void deploy_configFileFromTheCommit_setsTheDecoratorValues_andShipsInTheExperimentalPackage() throws Exception {
         String layerLocation = "s3://bucket/flowgate/runtime/metaflow-" + TestPackages.TEST_METAFLOW_VERSION + ".tar.gz";

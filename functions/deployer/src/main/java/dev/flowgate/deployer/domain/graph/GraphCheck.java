@@ -53,13 +53,21 @@ public final class GraphCheck {
 
     /** @param compiled what the compile stage made of {@code request} */
     public Checked check(TaggedRun run, CompileRequest request, CompiledFlow compiled) {
-        Object record = record(run, compiler.entryStep(request));
-        GraphReport report = compiler.checkGraph(request, record);
+        return check(run, compiler.parse(request), request, compiled);
+    }
+
+    /**
+     * @param parsed   the flow as the deployment parsed it (once)
+     * @param compiled what the compile stage made of {@code request}
+     */
+    public Checked check(TaggedRun run, FlowCompiler.ParsedFlow parsed, CompileRequest request, CompiledFlow compiled) {
+        Object record = record(run, parsed.entryStep());
+        GraphReport report = parsed.checkGraph(record);
         if (!report.matches()) {
             throw new DeployError.GraphMismatch(request.flowName(), report.summary() + "; the compiled flow is not the graph"
                     + " the prod_ready run " + run.pathspec() + " executed", report.differences());
         }
-        CompiledFlow deployed = report.honoured().isEmpty() ? compiled : compiler.compile(request, record);
+        CompiledFlow deployed = report.honoured().isEmpty() ? compiled : parsed.compile(request, record);
         return new Checked(deployed, report.summary(), report.honoured());
     }
 
