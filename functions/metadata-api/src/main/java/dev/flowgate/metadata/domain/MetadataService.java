@@ -88,7 +88,7 @@ public final class MetadataService {
             MetaflowNames.requireObjectId("run_number", runId);
         }
         Set<String> systemTags = Input.tags(json, "system_tags");
-        Set<String> tags = Input.tags(json, "tags");
+        Set<String> tags = Tags.requireValidUserTagSet("tags", Input.tags(json, "tags"), null);
         String userName = Input.string(json, "user_name");
         tagTrust.checkSystemTags(systemTags, userName, caller);
         long now = nowMillis();
