@@ -98,6 +98,29 @@ public abstract class MetadataApiContract {
         assertThat(call("POST", "/flows/" + flow + "/run", "[1]").status()).isEqualTo(400);
     }
 
+    @Test
+    void unicodeIdentifiers_asPythonAllowsThem_runEndToEnd_whileUnsafeNamesAreRefused() {
+        String flow = "Fl\u00fc\u00dfFlow" + flowName("");
+        ok("POST", "/flows/" + flow, "{}");
+        long run = newRun(flow);
+        String step = "schritt_\u00e4_\u0394";
+        long task = newTask(flow, run, step);
+        String taskPath = "/flows/" + flow + "/runs/" + run + "/steps/" + step + "/tasks/" + task;
+        ok("POST", taskPath + "/metadata", "[{\"field_name\":\"attempt\",\"value\":\"0\",\"tags\":[\"attempt_id:0\"]}]");
+        ok("POST", taskPath + "/artifact", "[{\"name\":\"name\",\"location\":\"l\",\"attempt_id\":0}]");
+        assertThat(ok("GET", "/flows/" + flow, null).get("flow_id").asText()).isEqualTo(flow);
+        assertThat(ok("GET", taskPath, null).get("step_name").asText()).isEqualTo(step);
+        assertThat(ok("GET", taskPath + "/metadata", null)).hasSize(1);
+        assertThat(ok("GET", taskPath + "/artifacts/name", null).get("location").asText()).isEqualTo("l");
+        for (String bad : List.of("Flow\u0007Bell", "Flow-Dash", "Flow Space", "9Flow", "\u00fcber\u200bFlow", "x".repeat(256))) {
+            MetadataApi.HttpReply reply = call("POST", "/flows/" + bad, "{}");
+            assertThat(reply.status()).as(bad).isEqualTo(400);
+            assertThat(reply.body()).contains("\"field\":\"flow_id\"");
+        }
+        assertThat(call("POST", "/flows/" + flow + "/runs/" + run + "/steps/bad\u0000step/step", "{}").status())
+                .isEqualTo(400);
+    }
+
     // ------------------------------------------------------------------ flows and runs
 
     @Test
