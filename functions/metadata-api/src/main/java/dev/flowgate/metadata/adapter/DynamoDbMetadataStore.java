@@ -366,6 +366,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             item.put("user_name", s(e.userName()));
             item.put("ts_epoch", n(e.tsEpoch()));
             item.put("tags", list(e.tags()));
+            item.put("system_tags", list(e.systemTags()));
             items.add(item);
             if (INDEXED_FIELDS.contains(e.fieldName())) {
                 Map<String, AttributeValue> byField = new HashMap<>(item);
@@ -662,7 +663,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     private static MetadataEntry toMetadata(Map<String, AttributeValue> i) {
         return new MetadataEntry(toTaskKey(i), exposed(i.get("run_exposed")), exposed(i.get("task_exposed")),
                 num(i, "id"), str(i, "field_name"), str(i, "value"), str(i, "type"), str(i, "user_name"),
-                num(i, "ts_epoch"), strings(i.get("tags")));
+                num(i, "ts_epoch"), strings(i.get("tags")), strings(i.get("system_tags")));
     }
 
     private static void putTaskKey(Map<String, AttributeValue> item, TaskKey k) {

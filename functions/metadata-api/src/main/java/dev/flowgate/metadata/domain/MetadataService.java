@@ -402,7 +402,7 @@ public final class MetadataService {
             entries.add(new MetadataEntry(task.key(), run.exposedId(), task.exposedId(), 0,
                     Input.stringOr(item, "field_name", " "), Input.text(item, "value", " "),
                     Input.stringOr(item, "type", " "), Input.stringOr(item, "user_name", " "), now,
-                    List.copyOf(Input.tags(item, "tags"))));
+                    List.copyOf(Input.tags(item, "tags")), List.copyOf(Input.tags(item, "system_tags"))));
         }
         int created = entries.isEmpty() ? 0 : store.addMetadata(task.key(), entries);
         return Map.of("metadata_created", created);
@@ -415,7 +415,7 @@ public final class MetadataService {
         if (task.isEmpty()) {
             return List.of();
         }
-        return store.metadata(task.get().key()).stream().map(m -> Views.metadata(m, run.get())).toList();
+        return store.metadata(task.get().key()).stream().map(Views::metadata).toList();
     }
 
     public List<Map<String, Object>> runMetadata(String flowSegment, String runSegment) {
@@ -425,7 +425,7 @@ public final class MetadataService {
         }
         return store.metadata(run.get().flowId(), run.get().number(), null).stream()
                 .sorted(Comparator.comparingLong(MetadataEntry::tsEpoch).thenComparingLong(MetadataEntry::id).reversed())
-                .map(m -> Views.metadata(m, run.get())).toList();
+                .map(Views::metadata).toList();
     }
 
     // ---------------------------------------------------------------- helpers

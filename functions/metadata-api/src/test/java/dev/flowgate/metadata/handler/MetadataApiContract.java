@@ -287,6 +287,23 @@ public abstract class MetadataApiContract {
     // ------------------------------------------------------------------ tag mutation
 
     @Test
+    void metadataRows_carryTheirOwnTagsAndSystemTagsAsPosted_notTheRuns() {
+        String flow = flowName("MT");
+        long run = newRun(flow);
+        long task = newTask(flow, run, "start");
+        String path = "/flows/" + flow + "/runs/" + run + "/steps/start/tasks/" + task + "/metadata";
+        ok("POST", path, "[{\"field_name\":\"a\",\"value\":\"1\",\"tags\":[\"attempt_id:0\"],"
+                + "\"system_tags\":[\"row_sys:x\"]},{\"field_name\":\"b\",\"value\":\"2\",\"tags\":[\"attempt_id:1\"]}]");
+        Map<String, JsonNode> byField = new java.util.HashMap<>();
+        ok("GET", path, null).forEach(row -> byField.put(row.get("field_name").asText(), row));
+        assertThat(byField.get("a").get("tags").toString()).isEqualTo("[\"attempt_id:0\"]");
+        assertThat(byField.get("a").get("system_tags").toString()).isEqualTo("[\"row_sys:x\"]");
+        assertThat(byField.get("b").get("system_tags").toString()).isEqualTo("[]");
+        assertThat(ok("GET", "/flows/" + flow + "/runs/" + run + "/metadata", null).get(0).get("system_tags").toString())
+                .doesNotContain("user:ann");
+    }
+
+    @Test
     void tagMutation_removesThenAdds_refusesSystemTags_andSkipsNoOps() {
         String flow = flowName("G");
         long run = newRun(flow);
