@@ -332,16 +332,16 @@ public final class MetadataService {
         Run run = findRun(flowSegment, runSegment).orElseThrow(MetadataService::registerFirst);
         Task task = findTask(run, stepSegment, taskSegment).orElseThrow(MetadataService::registerFirst);
         long now = nowMillis();
-        Map<String, Artifact> unique = new HashMap<>();
+        List<Artifact> artifacts = new ArrayList<>();
         for (JsonNode item : items) {
             String name = Input.stringOr(item, "name", " ");
             int attempt = Input.integer(item, "attempt_id", 0);
-            unique.put(attempt + "/" + name, new Artifact(task.key(), run.exposedId(), task.exposedId(), attempt, name,
+            artifacts.add(new Artifact(task.key(), run.exposedId(), task.exposedId(), attempt, name,
                     Input.stringOr(item, "location", " "), Input.stringOr(item, "ds_type", " "),
                     Input.stringOr(item, "sha", " "), Input.stringOr(item, "type", " "),
                     Input.stringOr(item, "content_type", " "), Input.stringOr(item, "user_name", " "), now));
         }
-        int created = unique.isEmpty() ? 0 : store.putArtifacts(List.copyOf(unique.values()));
+        int created = artifacts.isEmpty() ? 0 : store.putArtifacts(artifacts);
         return Map.of("artifacts_created", created);
     }
 

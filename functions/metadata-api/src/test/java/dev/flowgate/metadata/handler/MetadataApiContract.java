@@ -287,6 +287,24 @@ public abstract class MetadataApiContract {
     // ------------------------------------------------------------------ tag mutation
 
     @Test
+    void artifacts_areImmutable_theFirstWriteWins_andRepostsAreSkippedNotCounted() {
+        String flow = flowName("AI");
+        long run = newRun(flow);
+        long task = newTask(flow, run, "start");
+        String path = "/flows/" + flow + "/runs/" + run + "/steps/start/tasks/" + task;
+        assertThat(ok("POST", path + "/artifact", "[{\"name\":\"x\",\"location\":\"first\",\"attempt_id\":0},"
+                + "{\"name\":\"x\",\"location\":\"second\",\"attempt_id\":0},"
+                + "{\"name\":\"name\",\"location\":\"n\",\"attempt_id\":0}]").get("artifacts_created").asInt())
+                .isEqualTo(2);
+        assertThat(ok("POST", path + "/artifact", "[{\"name\":\"x\",\"location\":\"third\",\"attempt_id\":0},"
+                + "{\"name\":\"y\",\"location\":\"new\",\"attempt_id\":0}]").get("artifacts_created").asInt())
+                .isEqualTo(1);
+        assertThat(ok("GET", path + "/artifacts/x", null).get("location").asText()).isEqualTo("first");
+        assertThat(ok("GET", path + "/artifacts/y/attempt/0", null).get("location").asText()).isEqualTo("new");
+        assertThat(ok("GET", path + "/artifacts", null)).hasSize(3);
+    }
+
+    @Test
     void metadataRows_carryTheirOwnTagsAndSystemTagsAsPosted_notTheRuns() {
         String flow = flowName("MT");
         long run = newRun(flow);
