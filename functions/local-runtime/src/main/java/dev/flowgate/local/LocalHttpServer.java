@@ -66,6 +66,9 @@ public final class LocalHttpServer implements AutoCloseable {
 
     /** As {@link #bind(int, String)}, with named keys (the caller identity the metadata API records). */
     public static LocalHttpServer bind(int port, LocalApiKeys apiKey) {
+        // The JDK server leaves Nagle's algorithm on unless told otherwise; with the client's delayed ACKs every
+        // small response then waits ~40 ms. Read once, when the server classes load: set it before creating one.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
             server.setExecutor(Executors.newFixedThreadPool(Math.max(8, Runtime.getRuntime().availableProcessors() * 4),

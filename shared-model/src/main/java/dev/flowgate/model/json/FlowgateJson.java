@@ -1,10 +1,12 @@
 package dev.flowgate.model.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -19,6 +21,9 @@ public final class FlowgateJson {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .serializationInclusion(JsonInclude.Include.ALWAYS)
             .build();
+    /** Parsing refuses anything but whitespace after the value ({@code {"a":1} garbage} is not JSON). */
+    private static final ObjectReader STRICT_READER = MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private FlowgateJson() {
     }
@@ -35,16 +40,21 @@ public final class FlowgateJson {
         }
     }
 
-    /** Parses JSON text; malformed input becomes a {@link MalformedJsonException} with a one-line message. */
+    /**
+     * Parses JSON text; malformed input becomes a {@link MalformedJsonException} with a one-line message. That
+     * includes trailing content after the value and Jackson's stream limits (nesting depth, number length, string
+     * length), which Jackson reports without a location: all of it is the sender's bad input, never a crash.
+     */
     public static JsonNode parse(String text) {
         if (text == null || text.isBlank()) {
             throw new MalformedJsonException("request body is empty; expected JSON");
         }
         try {
-            return MAPPER.readTree(text);
+            return STRICT_READER.readTree(text);
         } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
             throw new MalformedJsonException("request body is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
     }
 

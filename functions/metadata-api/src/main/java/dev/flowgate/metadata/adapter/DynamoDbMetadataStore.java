@@ -17,23 +17,25 @@ import dev.flowgate.model.naming.ObjectId;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +48,7 @@ import java.util.function.Supplier;
 /**
  * {@link MetadataStore} on one DynamoDB table ({@code pk}, {@code sk}, {@code gsi1}); the key design and the
  * access pattern each request uses are in the module README. No Scan anywhere: every list is a Query on a
- * partition, every read strongly consistent, every create conditional, batches chunked to 25.
+ * partition, every read strongly consistent, every create conditional, multi-row writes in transactions.
  */
 public final class DynamoDbMetadataStore implements MetadataStore {
     static final String ALL_FLOWS = "FLOWS";
@@ -57,7 +59,11 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     static final Set<String> INDEXED_FIELDS = Set.of("foreach-execution-path");
     /** The run item's map attribute holding who first added the gate tag (prod_ready) and when. */
     static final String GATE = "gate";
-    private static final int BATCH = 25;
+    /** DynamoDB's 400 KB item limit, less 1 KB for the rounding of number sizes. */
+    static final long MAX_ITEM_BYTES = 400 * 1024 - 1024;
+    private static final int TRANSACTION_ITEMS = 100;
+    /** DynamoDB's 4 MB per transaction, less a margin for the request's own overhead. */
+    private static final long TRANSACTION_BYTES = 4L * 1024 * 1024 - 64 * 1024;
     private static final int BATCH_RETRIES = 8;
 
     private static final ReturnConsumedCapacity TOTAL = ReturnConsumedCapacity.TOTAL;
@@ -308,10 +314,17 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     // ------------------------------------------------------------------ artifacts
 
+    /**
+     * Artifact rows are immutable, as in the reference: every put is conditional on the row not existing, and of
+     * several rows with the same key in one call only the first is written. All rows are size-checked before
+     * anything is written; they go out in transactions (one for any POST the client sends), so a failure leaves
+     * nothing half-written. Returns how many rows were new.
+     */
     @Override
     public int putArtifacts(List<Artifact> artifacts) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        for (Artifact a : artifacts) {
+        Map<String, Map<String, AttributeValue>> firstByKey = new LinkedHashMap<>();
+        for (int index = 0; index < artifacts.size(); index++) {
+            Artifact a = artifacts.get(index);
             TaskKey k = a.key();
             Map<String, AttributeValue> item = new HashMap<>(key(runPk(k.flowId(), k.runNumber()),
                     artifactPrefix(k) + String.format("%010d", a.attemptId()) + "#" + a.name()));
@@ -327,10 +340,10 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             item.put("content_type", s(a.contentType()));
             item.put("user_name", s(a.userName()));
             item.put("ts_epoch", n(a.tsEpoch()));
-            items.add(item);
+            requireFits(item, index);
+            firstByKey.putIfAbsent(item.get("sk").s(), item);
         }
-        batchPut(items);
-        return items.size();
+        return transactPut(List.copyOf(firstByKey.values()), true);
     }
 
     @Override
@@ -346,15 +359,28 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     // ------------------------------------------------------------------ metadata
 
+    /**
+     * Every row is size-checked (with the largest ids it could get) before anything is written, the id block is
+     * then allocated, and the rows go out in transactions (one for any POST the client sends): a refused or
+     * failed POST leaves no rows behind, so the client's retry cannot duplicate any.
+     */
     @Override
     public int addMetadata(TaskKey task, List<MetadataEntry> entries) {
+        metadataItems(task, entries, Long.MAX_VALUE / 2, true);
         String pk = runPk(task.flowId(), task.runNumber());
         long last = increment(pk, taskPrefix(task.stepName()) + pad(task.taskNumber()), "meta_seq", entries.size(), null,
                 () -> MetadataException.invalid("task_id", "need to register run_id and task_id first"));
-        long id = last - entries.size();
+        transactPut(metadataItems(task, entries, last - entries.size() + 1, false), false);
+        return entries.size();
+    }
+
+    private static List<Map<String, AttributeValue>> metadataItems(TaskKey task, List<MetadataEntry> entries, long firstId,
+                                                                   boolean check) {
+        String pk = runPk(task.flowId(), task.runNumber());
         List<Map<String, AttributeValue>> items = new ArrayList<>();
-        for (MetadataEntry e : entries) {
-            id++;
+        for (int index = 0; index < entries.size(); index++) {
+            MetadataEntry e = entries.get(index);
+            long id = firstId + index;
             Map<String, AttributeValue> item = new HashMap<>(key(pk, metadataPrefix(task) + pad(id)));
             putTaskKey(item, task);
             item.put("id", n(id));
@@ -366,15 +392,21 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             item.put("user_name", s(e.userName()));
             item.put("ts_epoch", n(e.tsEpoch()));
             item.put("tags", list(e.tags()));
+            item.put("system_tags", list(e.systemTags()));
             items.add(item);
             if (INDEXED_FIELDS.contains(e.fieldName())) {
                 Map<String, AttributeValue> byField = new HashMap<>(item);
                 byField.put("sk", s(fieldPrefix(task.stepName(), e.fieldName()) + pad(task.taskNumber()) + "#" + pad(id)));
                 items.add(byField);
+                if (check) {
+                    requireFits(byField, index);
+                }
+            }
+            if (check) {
+                requireFits(item, index);
             }
         }
-        batchPut(items);
-        return entries.size();
+        return items;
     }
 
     static String fieldPrefix(String step, String field) {
@@ -539,26 +571,78 @@ public final class DynamoDbMetadataStore implements MetadataStore {
                 .conditionExpression("attribute_not_exists(pk)").returnConsumedCapacity(TOTAL)));
     }
 
-    private void batchPut(List<Map<String, AttributeValue>> items) {
-        for (int from = 0; from < items.size(); from += BATCH) {
-            List<WriteRequest> chunk = items.subList(from, Math.min(items.size(), from + BATCH)).stream()
-                    .map(i -> WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()).toList();
-            Map<String, List<WriteRequest>> pending = Map.of(table, chunk);
-            for (int attempt = 0; !pending.isEmpty(); attempt++) {
-                if (attempt >= BATCH_RETRIES) {
-                    throw MetadataException.unavailable("DynamoDB kept items unprocessed; retry the request");
+    /**
+     * Refuses (413, before anything is written) an item DynamoDB would reject for its 400 KB limit, naming the
+     * request row and its largest attribute, e.g. {@code [30].value}.
+     */
+    private static void requireFits(Map<String, AttributeValue> item, int index) {
+        long size = DynamoDbUsage.size(item);
+        if (size <= MAX_ITEM_BYTES) {
+            return;
+        }
+        String largest = item.entrySet().stream().filter(e -> !e.getKey().equals("pk") && !e.getKey().equals("sk"))
+                .max(Comparator.comparingLong(e -> DynamoDbUsage.size(Map.of(e.getKey(), e.getValue()))))
+                .map(Map.Entry::getKey).orElse("body");
+        String field = "[" + index + "]." + largest;
+        throw MetadataException.tooLarge(field, field + " makes the row " + size + " bytes; a stored row may have at"
+                + " most " + MAX_ITEM_BYTES + " bytes (DynamoDB's 400 KB item limit); nothing was written");
+    }
+
+    /**
+     * Writes the items in transactions of at most 100 items and ~4 MB (one transaction for every POST the
+     * client makes), so a failure leaves none of a transaction's items behind. With {@code onlyNew}, every put
+     * is conditional on its key being free: an existing row is kept and skipped (the transaction is retried
+     * without it). Returns how many items were written.
+     */
+    private int transactPut(List<Map<String, AttributeValue>> items, boolean onlyNew) {
+        int written = 0;
+        int from = 0;
+        while (from < items.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < items.size() && to - from < TRANSACTION_ITEMS
+                    && (to == from || bytes + DynamoDbUsage.size(items.get(to)) <= TRANSACTION_BYTES)) {
+                bytes += DynamoDbUsage.size(items.get(to));
+                to++;
+            }
+            written += transact(new ArrayList<>(items.subList(from, to)), onlyNew);
+            from = to;
+        }
+        return written;
+    }
+
+    private int transact(List<Map<String, AttributeValue>> pending, boolean onlyNew) {
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            if (attempt >= BATCH_RETRIES) {
+                throw MetadataException.unavailable("DynamoDB kept cancelling the write; retry the request");
+            }
+            List<TransactWriteItem> writes = pending.stream().map(i -> TransactWriteItem.builder().put(p -> {
+                p.tableName(table).item(i);
+                if (onlyNew) {
+                    p.conditionExpression("attribute_not_exists(pk)");
                 }
-                if (attempt > 0) {
-                    sleep(25L << attempt);
+            }).build()).toList();
+            double units = 2 * pending.stream().mapToDouble(DynamoDbUsage::writeUnits).sum();
+            try {
+                call("TransactWriteItems", units, () -> dynamo.transactWriteItems(r -> r.transactItems(writes)
+                        .returnConsumedCapacity(TOTAL)));
+                return pending.size();
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+                List<Map<String, AttributeValue>> stillNew = new ArrayList<>();
+                for (int i = 0; i < pending.size(); i++) {
+                    boolean exists = i < reasons.size() && "ConditionalCheckFailed".equals(reasons.get(i).code());
+                    if (!exists) {
+                        stillNew.add(pending.get(i));
+                    }
                 }
-                Map<String, List<WriteRequest>> request = pending;
-                double units = request.values().stream().flatMap(List::stream)
-                        .mapToDouble(w -> DynamoDbUsage.writeUnits(w.putRequest().item())).sum();
-                BatchWriteItemResponse response = call("BatchWriteItem", units, () -> dynamo.batchWriteItem(r -> r
-                        .requestItems(request).returnConsumedCapacity(TOTAL)));
-                pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+                if (stillNew.size() == pending.size()) {
+                    sleep(25L << Math.min(attempt, 6)); // a conflict with a concurrent transaction: try again
+                }
+                pending = stillNew;
             }
         }
+        return 0;
     }
 
     private Optional<Map<String, AttributeValue>> get(String pk, String sk) {
@@ -662,7 +746,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     private static MetadataEntry toMetadata(Map<String, AttributeValue> i) {
         return new MetadataEntry(toTaskKey(i), exposed(i.get("run_exposed")), exposed(i.get("task_exposed")),
                 num(i, "id"), str(i, "field_name"), str(i, "value"), str(i, "type"), str(i, "user_name"),
-                num(i, "ts_epoch"), strings(i.get("tags")));
+                num(i, "ts_epoch"), strings(i.get("tags")), strings(i.get("system_tags")));
     }
 
     private static void putTaskKey(Map<String, AttributeValue> item, TaskKey k) {

@@ -40,6 +40,11 @@ public class MetadataException extends RuntimeException {
         return new MetadataException(409, null, message);
     }
 
+    /** 413: a row larger than the store can hold (named as {@code [index].field}); nothing was written. */
+    public static MetadataException tooLarge(String field, String message) {
+        return new MetadataException(413, field, message);
+    }
+
     /** 422: a tag write that is not allowed (removing a system tag, a system tag a client may not set). */
     public static MetadataException unprocessable(String field, String message) {
         return new MetadataException(422, field, message);

@@ -29,7 +29,13 @@ public final class MetadataService {
     /** Seconds between heartbeats the client is told to wait (and the write throttle). */
     public static final int HEARTBEAT_WAIT_SECONDS = 10;
     private static final int TAG_RETRIES = 5;
-    private static final Pattern STEP_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /**
+     * A Python identifier, as the client and the reference accept for flow ({@code class FlüßFlow}) and step names:
+     * a Unicode letter or underscore, then letters, digits, combining marks and connector punctuation. Nothing
+     * that can break a path or a key gets through: no {@code /}, {@code #}, whitespace, control or format
+     * characters.
+     */
+    private static final Pattern IDENTIFIER = Pattern.compile("[\\p{L}\\p{Nl}_][\\p{L}\\p{Nl}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}]*");
     private static final Pattern VERSION = Pattern.compile("(0|\\d+)(\\.(0|\\d+))*");
 
     private final MetadataStore store;
@@ -88,7 +94,7 @@ public final class MetadataService {
             MetaflowNames.requireObjectId("run_number", runId);
         }
         Set<String> systemTags = Input.tags(json, "system_tags");
-        Set<String> tags = Input.tags(json, "tags");
+        Set<String> tags = Tags.requireValidUserTagSet("tags", Input.tags(json, "tags"), null);
         String userName = Input.string(json, "user_name");
         tagTrust.checkSystemTags(systemTags, userName, caller);
         long now = nowMillis();
@@ -326,16 +332,16 @@ public final class MetadataService {
         Run run = findRun(flowSegment, runSegment).orElseThrow(MetadataService::registerFirst);
         Task task = findTask(run, stepSegment, taskSegment).orElseThrow(MetadataService::registerFirst);
         long now = nowMillis();
-        Map<String, Artifact> unique = new HashMap<>();
+        List<Artifact> artifacts = new ArrayList<>();
         for (JsonNode item : items) {
             String name = Input.stringOr(item, "name", " ");
             int attempt = Input.integer(item, "attempt_id", 0);
-            unique.put(attempt + "/" + name, new Artifact(task.key(), run.exposedId(), task.exposedId(), attempt, name,
+            artifacts.add(new Artifact(task.key(), run.exposedId(), task.exposedId(), attempt, name,
                     Input.stringOr(item, "location", " "), Input.stringOr(item, "ds_type", " "),
                     Input.stringOr(item, "sha", " "), Input.stringOr(item, "type", " "),
                     Input.stringOr(item, "content_type", " "), Input.stringOr(item, "user_name", " "), now));
         }
-        int created = unique.isEmpty() ? 0 : store.putArtifacts(List.copyOf(unique.values()));
+        int created = artifacts.isEmpty() ? 0 : store.putArtifacts(artifacts);
         return Map.of("artifacts_created", created);
     }
 
@@ -396,7 +402,7 @@ public final class MetadataService {
             entries.add(new MetadataEntry(task.key(), run.exposedId(), task.exposedId(), 0,
                     Input.stringOr(item, "field_name", " "), Input.text(item, "value", " "),
                     Input.stringOr(item, "type", " "), Input.stringOr(item, "user_name", " "), now,
-                    List.copyOf(Input.tags(item, "tags"))));
+                    List.copyOf(Input.tags(item, "tags")), List.copyOf(Input.tags(item, "system_tags"))));
         }
         int created = entries.isEmpty() ? 0 : store.addMetadata(task.key(), entries);
         return Map.of("metadata_created", created);
@@ -409,7 +415,7 @@ public final class MetadataService {
         if (task.isEmpty()) {
             return List.of();
         }
-        return store.metadata(task.get().key()).stream().map(m -> Views.metadata(m, run.get())).toList();
+        return store.metadata(task.get().key()).stream().map(Views::metadata).toList();
     }
 
     public List<Map<String, Object>> runMetadata(String flowSegment, String runSegment) {
@@ -419,7 +425,7 @@ public final class MetadataService {
         }
         return store.metadata(run.get().flowId(), run.get().number(), null).stream()
                 .sorted(Comparator.comparingLong(MetadataEntry::tsEpoch).thenComparingLong(MetadataEntry::id).reversed())
-                .map(m -> Views.metadata(m, run.get())).toList();
+                .map(Views::metadata).toList();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -519,21 +525,36 @@ public final class MetadataService {
         return Integer.parseInt(segment);
     }
 
+    /** Flow names: Python class names (Unicode identifiers, not keywords), at most {@link MetaflowNames#MAX_ID_LENGTH}. */
     private static String flowName(String segment) {
-        return MetaflowNames.requireFlowName("flow_id", segment);
+        if (segment == null || segment.isEmpty()) {
+            throw MetadataException.invalid("flow_id", "flow_id is required and must not be empty");
+        }
+        if (!IDENTIFIER.matcher(segment).matches() || MetaflowNames.isPythonKeyword(segment)
+                || segment.length() > MetaflowNames.MAX_ID_LENGTH) {
+            throw MetadataException.invalid("flow_id", "flow_id '" + shorten(segment) + "' is not a valid flow name:"
+                    + " a flow is a Python class, so use letters, digits and underscores, not starting with a digit"
+                    + " (e.g. TrainingFlow), at most " + MetaflowNames.MAX_ID_LENGTH + " characters");
+        }
+        return segment;
     }
 
     /**
-     * Step names as the service must accept them: user steps follow Metaflow's linter, but the runtime also
+     * Step names as the service must accept them: Python method names (Unicode identifiers); the runtime also
      * registers internal steps such as {@code _parameters}, so a leading underscore is allowed here.
      */
     private static String stepName(String segment) {
-        if (segment == null || !STEP_NAME.matcher(segment).matches() || segment.length() > MetaflowNames.MAX_ID_LENGTH) {
-            throw MetadataException.invalid("step_name", "step_name '" + (segment == null ? "" : segment.length() > 60
-                    ? segment.substring(0, 57) + "..." : segment) + "' is not a valid step name: use letters, digits"
-                    + " and underscores, not starting with a digit");
+        if (segment == null || !IDENTIFIER.matcher(segment).matches() || segment.length() > MetaflowNames.MAX_ID_LENGTH) {
+            throw MetadataException.invalid("step_name", "step_name '" + (segment == null ? "" : shorten(segment))
+                    + "' is not a valid step name: use letters, digits and underscores, not starting with a digit");
         }
         return segment;
+    }
+
+    /** A name quoted in an error: at most 60 characters, control characters shown as {@code ?}. */
+    private static String shorten(String name) {
+        String shown = name.length() <= 60 ? name : name.substring(0, 57) + "...";
+        return shown.replaceAll("\\p{Cntrl}", "?");
     }
 
     private long nowMillis() {

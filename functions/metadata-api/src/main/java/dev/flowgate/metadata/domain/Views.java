@@ -97,7 +97,7 @@ final class Views {
         return view;
     }
 
-    static Map<String, Object> metadata(MetadataEntry entry, Run run) {
+    static Map<String, Object> metadata(MetadataEntry entry) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", entry.id());
         view.put("flow_id", entry.key().flowId());
@@ -110,7 +110,7 @@ final class Views {
         view.put("user_name", entry.userName());
         view.put("ts_epoch", entry.tsEpoch());
         view.put("tags", entry.tags());
-        view.put("system_tags", sorted(run.systemTags()));
+        view.put("system_tags", entry.systemTags());
         return view;
     }
 

@@ -52,6 +52,11 @@ public final class MetadataApi {
         }
     }
 
+    /** The answer to a request refused before routing (e.g. a body that is not UTF-8). */
+    public static HttpReply refusal(MetadataException e) {
+        return new HttpReply(e.status(), headers(), message(e.getMessage(), e.field()), null);
+    }
+
     private static Map<String, String> headers() {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");

@@ -6,7 +6,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.flowgate.aws.Environment;
 import dev.flowgate.metadata.adapter.DynamoDbUsage;
+import dev.flowgate.metadata.domain.MetadataException;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -53,8 +57,15 @@ public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyR
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         long start = System.nanoTime();
         usage.begin();
-        MetadataApi.HttpReply reply = api.serve(event.getHttpMethod(), path(event), event.getQueryStringParameters(),
-                body(event), CallerIdentities.of(event));
+        String body;
+        MetadataApi.HttpReply reply;
+        try {
+            body = body(event);
+            reply = api.serve(event.getHttpMethod(), path(event), event.getQueryStringParameters(), body,
+                    CallerIdentities.of(event));
+        } catch (MetadataException e) {
+            reply = MetadataApi.refusal(e);
+        }
         log.record(context == null ? null : context.getAwsRequestId(), event.getHttpMethod(), reply,
                 (System.nanoTime() - start) / 1_000_000.0, usage.end());
         return new APIGatewayProxyResponseEvent().withStatusCode(reply.status()).withHeaders(reply.headers())
@@ -67,14 +78,25 @@ public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyR
         return proxy != null ? "/" + proxy : event.getPath();
     }
 
+    /**
+     * The body text. A base64 body (binary, or bytes the front door could not read as text) is decoded strictly:
+     * bytes that are not UTF-8 are refused (400), never stored as U+FFFD replacement characters.
+     */
     private static String body(APIGatewayProxyRequestEvent event) {
-        if (Boolean.TRUE.equals(event.getIsBase64Encoded()) && event.getBody() != null) {
-            try {
-                return new String(Base64.getDecoder().decode(event.getBody()), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return "\u0000not base64"; // answered as malformed JSON (400)
-            }
+        if (!Boolean.TRUE.equals(event.getIsBase64Encoded()) || event.getBody() == null) {
+            return event.getBody();
         }
-        return event.getBody();
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(event.getBody());
+        } catch (IllegalArgumentException e) {
+            throw MetadataException.invalid("body", "request body is marked base64 but is not base64");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw MetadataException.invalid("body", "request body is not valid UTF-8 text");
+        }
     }
 }

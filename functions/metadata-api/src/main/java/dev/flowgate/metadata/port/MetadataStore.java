@@ -63,7 +63,11 @@ public interface MetadataStore {
     /** Sets the task (and run) heartbeat as {@link #heartbeatRun} does. */
     Heartbeat heartbeatTask(TaskKey task, long nowSeconds, long staleBefore);
 
-    /** Stores artifacts of existing tasks (idempotent per task, attempt and name); returns how many were written. */
+    /**
+     * Stores artifacts of existing tasks, in request order. Rows are immutable: a row whose task, attempt and name
+     * exist already (stored before, or earlier in this list) is skipped. All or nothing: a row the store cannot
+     * hold is refused (413, naming {@code [index].field}) before anything is written. Returns how many were new.
+     */
     int putArtifacts(List<Artifact> artifacts);
 
     /** All artifacts of a task, every attempt. */
@@ -72,7 +76,10 @@ public interface MetadataStore {
     /** All artifacts of a run, or of one step when {@code stepName} is not null. */
     List<Artifact> artifacts(String flowId, long runNumber, String stepName);
 
-    /** Appends metadata rows to an existing task, allocating their ids; returns how many were written. */
+    /**
+     * Appends metadata rows to an existing task, allocating their ids; all or nothing (a row the store cannot hold
+     * is refused with 413 naming {@code [index].field}, before anything is written). Returns how many were written.
+     */
     int addMetadata(TaskKey task, List<MetadataEntry> entries);
 
     /** All metadata rows of a task, newest first. */

@@ -9,6 +9,7 @@ import dev.flowgate.emulator.AwsEmulatorExtension;
 import dev.flowgate.emulator.ResourceProvisioner;
 import dev.flowgate.metadata.domain.Heartbeat;
 import dev.flowgate.metadata.domain.TaskKey;
+import dev.flowgate.metadata.handler.MetadataApi;
 import dev.flowgate.metadata.handler.MetadataApiContract;
 import dev.flowgate.metadata.handler.MetadataApiHandler;
 import dev.flowgate.metadata.port.MetadataStore;
@@ -170,6 +171,33 @@ class DynamoDbMetadataApiIT extends MetadataApiContract {
         Set<Long> ids = new HashSet<>();
         metadata.forEach(m -> ids.add(m.get("id").asLong()));
         assertThat(ids).hasSize(60);
+    }
+
+    @Test
+    void oversizedRows_are413NamingTheField_andNothingOfTheBatchIsWritten() {
+        String flow = flowName("Big");
+        long run = newRun(flow);
+        long task = newTask(flow, run, "start");
+        String path = "/flows/" + flow + "/runs/" + run + "/steps/start/tasks/" + task;
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 31; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"field_name\":\"f").append(i).append("\",\"value\":\"")
+                    .append(i == 30 ? "v".repeat(1_000_000) : "small").append("\",\"tags\":[\"attempt_id:0\"]}");
+        }
+        MetadataApi.HttpReply metadata = call("POST", path + "/metadata", body.append("]").toString());
+        assertThat(metadata.status()).as(metadata.body().substring(0, Math.min(300, metadata.body().length()))).isEqualTo(413);
+        assertThat(FlowgateJson.parse(metadata.body()).get("field").asText()).isEqualTo("[30].value");
+        assertThat(ok("GET", path + "/metadata", null)).isEmpty();
+
+        String artifacts = "[{\"name\":\"name\",\"location\":\"l\"},{\"name\":\"big\",\"location\":\""
+                + "s3://b/" + "k".repeat(500_000) + "\"}]";
+        MetadataApi.HttpReply artifact = call("POST", path + "/artifact", artifacts);
+        assertThat(artifact.status()).isEqualTo(413);
+        assertThat(FlowgateJson.parse(artifact.body()).get("field").asText()).isEqualTo("[1].location");
+        assertThat(ok("GET", path + "/attempt/0/artifacts", null)).isEmpty();
+
+        String nearLimit = "[{\"field_name\":\"code-package\",\"value\":\"" + "v".repeat(390_000) + "\"}]";
+        assertThat(ok("POST", path + "/metadata", nearLimit).get("metadata_created").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -98,6 +98,29 @@ public abstract class MetadataApiContract {
         assertThat(call("POST", "/flows/" + flow + "/run", "[1]").status()).isEqualTo(400);
     }
 
+    @Test
+    void unicodeIdentifiers_asPythonAllowsThem_runEndToEnd_whileUnsafeNamesAreRefused() {
+        String flow = "Fl\u00fc\u00dfFlow" + flowName("");
+        ok("POST", "/flows/" + flow, "{}");
+        long run = newRun(flow);
+        String step = "schritt_\u00e4_\u0394";
+        long task = newTask(flow, run, step);
+        String taskPath = "/flows/" + flow + "/runs/" + run + "/steps/" + step + "/tasks/" + task;
+        ok("POST", taskPath + "/metadata", "[{\"field_name\":\"attempt\",\"value\":\"0\",\"tags\":[\"attempt_id:0\"]}]");
+        ok("POST", taskPath + "/artifact", "[{\"name\":\"name\",\"location\":\"l\",\"attempt_id\":0}]");
+        assertThat(ok("GET", "/flows/" + flow, null).get("flow_id").asText()).isEqualTo(flow);
+        assertThat(ok("GET", taskPath, null).get("step_name").asText()).isEqualTo(step);
+        assertThat(ok("GET", taskPath + "/metadata", null)).hasSize(1);
+        assertThat(ok("GET", taskPath + "/artifacts/name", null).get("location").asText()).isEqualTo("l");
+        for (String bad : List.of("Flow\u0007Bell", "Flow-Dash", "Flow Space", "9Flow", "\u00fcber\u200bFlow", "x".repeat(256))) {
+            MetadataApi.HttpReply reply = call("POST", "/flows/" + bad, "{}");
+            assertThat(reply.status()).as(bad).isEqualTo(400);
+            assertThat(reply.body()).contains("\"field\":\"flow_id\"");
+        }
+        assertThat(call("POST", "/flows/" + flow + "/runs/" + run + "/steps/bad\u0000step/step", "{}").status())
+                .isEqualTo(400);
+    }
+
     // ------------------------------------------------------------------ flows and runs
 
     @Test
@@ -262,6 +285,41 @@ public abstract class MetadataApiContract {
     }
 
     // ------------------------------------------------------------------ tag mutation
+
+    @Test
+    void artifacts_areImmutable_theFirstWriteWins_andRepostsAreSkippedNotCounted() {
+        String flow = flowName("AI");
+        long run = newRun(flow);
+        long task = newTask(flow, run, "start");
+        String path = "/flows/" + flow + "/runs/" + run + "/steps/start/tasks/" + task;
+        assertThat(ok("POST", path + "/artifact", "[{\"name\":\"x\",\"location\":\"first\",\"attempt_id\":0},"
+                + "{\"name\":\"x\",\"location\":\"second\",\"attempt_id\":0},"
+                + "{\"name\":\"name\",\"location\":\"n\",\"attempt_id\":0}]").get("artifacts_created").asInt())
+                .isEqualTo(2);
+        assertThat(ok("POST", path + "/artifact", "[{\"name\":\"x\",\"location\":\"third\",\"attempt_id\":0},"
+                + "{\"name\":\"y\",\"location\":\"new\",\"attempt_id\":0}]").get("artifacts_created").asInt())
+                .isEqualTo(1);
+        assertThat(ok("GET", path + "/artifacts/x", null).get("location").asText()).isEqualTo("first");
+        assertThat(ok("GET", path + "/artifacts/y/attempt/0", null).get("location").asText()).isEqualTo("new");
+        assertThat(ok("GET", path + "/artifacts", null)).hasSize(3);
+    }
+
+    @Test
+    void metadataRows_carryTheirOwnTagsAndSystemTagsAsPosted_notTheRuns() {
+        String flow = flowName("MT");
+        long run = newRun(flow);
+        long task = newTask(flow, run, "start");
+        String path = "/flows/" + flow + "/runs/" + run + "/steps/start/tasks/" + task + "/metadata";
+        ok("POST", path, "[{\"field_name\":\"a\",\"value\":\"1\",\"tags\":[\"attempt_id:0\"],"
+                + "\"system_tags\":[\"row_sys:x\"]},{\"field_name\":\"b\",\"value\":\"2\",\"tags\":[\"attempt_id:1\"]}]");
+        Map<String, JsonNode> byField = new java.util.HashMap<>();
+        ok("GET", path, null).forEach(row -> byField.put(row.get("field_name").asText(), row));
+        assertThat(byField.get("a").get("tags").toString()).isEqualTo("[\"attempt_id:0\"]");
+        assertThat(byField.get("a").get("system_tags").toString()).isEqualTo("[\"row_sys:x\"]");
+        assertThat(byField.get("b").get("system_tags").toString()).isEqualTo("[]");
+        assertThat(ok("GET", "/flows/" + flow + "/runs/" + run + "/metadata", null).get(0).get("system_tags").toString())
+                .doesNotContain("user:ann");
+    }
 
     @Test
     void tagMutation_removesThenAdds_refusesSystemTags_andSkipsNoOps() {

@@ -45,4 +45,16 @@ class MetadataApiHandlerTest {
         assertThat(response.getStatusCode()).isEqualTo(400);
         assertThat(response.getBody()).contains("\"field\":\"body\"");
     }
+
+    @Test
+    void handleRequest_withABase64BodyThatIsNotUtf8_is400_andStoresNothing() {
+        byte[] latin1 = "{\"flow_id\":\"Fl\u00fcFlow\",\"user_name\":\"J\u00fcrgen\"}".getBytes(StandardCharsets.ISO_8859_1);
+        APIGatewayProxyResponseEvent response = handler.handleRequest(new APIGatewayProxyRequestEvent()
+                .withHttpMethod("POST").withPath("/flows/Utf8Flow")
+                .withBody(java.util.Base64.getEncoder().encodeToString(latin1)).withIsBase64Encoded(true), null);
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(response.getBody()).contains("\"field\":\"body\"").contains("UTF-8");
+        assertThat(handler.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("GET")
+                .withPath("/flows/Utf8Flow"), null).getStatusCode()).isEqualTo(404);
+    }
 }
