@@ -63,8 +63,11 @@ public final class LocalRuntime implements AutoCloseable {
             emulator = AwsEmulator.start(env);
             String localUrl = "http://127.0.0.1:" + server.port();
             String prefix = env.get("FLOWGATE_RESOURCE_PREFIX", FlowgateResources.DEFAULT_PREFIX);
+            // the functions run inside this platform: their metadata service is this one, whatever the shell's
+            // METAFLOW_SERVICE_URL points at (a team's real service, another local platform)
             Environment functionEnv = emulator.environment(env, prefix)
                     .with("FLOWGATE_LOCAL_URL", localUrl)
+                    .with("METAFLOW_SERVICE_URL", localUrl)
                     .with("FLOWGATE_SLACK_WEBHOOK_URL", env.get("FLOWGATE_SLACK_WEBHOOK_URL", localUrl + "/local/slack"))
                     .with("FLOWGATE_GITHUB_API_URL", env.get("FLOWGATE_GITHUB_API_URL", localUrl + "/local/github"));
             Map<String, String> defaults;

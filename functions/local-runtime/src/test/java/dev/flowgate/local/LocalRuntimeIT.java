@@ -46,7 +46,8 @@ class LocalRuntimeIT {
     void start() {
         prefix = AwsEmulator.uniqueName("lr");
         Environment env = Environment.system().with("FLOWGATE_PORT", "0").with("FLOWGATE_RESOURCE_PREFIX", prefix)
-                .with("FLOWGATE_API_KEY", "k3y").with("FLOWGATE_API_KEYS", "ann:ann-s3cret,sfn-jobs:j0bs-s3cret");
+                .with("FLOWGATE_API_KEY", "k3y").with("FLOWGATE_API_KEYS", "ann:ann-s3cret,sfn-jobs:j0bs-s3cret")
+                .with("METAFLOW_SERVICE_URL", "http://127.0.0.1:9/a-teams-real-service");
         runtime = LocalRuntime.start(env, functionEnv -> new LocalFunctions()
                 .http("/echo", "echo", echo(), false)
                 .http("/", "root", (event, context) -> response(200, "root:" + event.getPath()
@@ -166,6 +167,12 @@ class LocalRuntimeIT {
             assertThat(dynamo.listTables().tableNames())
                     .contains(new FlowgateResources(prefix).tableName(FlowgateResources.METADATA));
         }
+    }
+
+    @Test
+    void functions_talkToThisPlatformsMetadataService_whateverTheShellsServiceUrlIs() {
+        String own = runtime.functionEnvironment().require("FLOWGATE_LOCAL_URL");
+        assertThat(runtime.functionEnvironment().require("METAFLOW_SERVICE_URL")).isEqualTo(own);
     }
 
     @Test
