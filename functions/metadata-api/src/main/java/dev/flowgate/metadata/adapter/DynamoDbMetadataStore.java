@@ -43,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -156,13 +157,12 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     @Override
     public Run createRun(NewRun run) {
-        long number = increment(flowPk(run.flowId()), "FLOW", "run_seq", 1, null,
+        LongSupplier next = () -> increment(flowPk(run.flowId()), "FLOW", "run_seq", 1, null,
                 () -> MetadataException.notFound("flow " + run.flowId() + " not found"));
         if (run.runId() == null) {
-            Map<String, AttributeValue> item = runItem(run, number);
-            putNew(item);
-            return toRun(item);
+            return toRun(putNumbered(next, number -> runItem(run, number)));
         }
+        long number = next.getAsLong();
         Map<String, AttributeValue> alias = new HashMap<>(key(flowPk(run.flowId()), "RUNID#" + run.runId()));
         alias.put("run_number", n(number));
         return toRun(claimThenPut(alias, "run_number", number, owner -> runItem(run, owner),
@@ -262,13 +262,13 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         if (get(pk, "STEP#" + task.stepName()).isEmpty()) {
             throw MetadataException.notFound("step " + task.stepName() + " not found");
         }
-        long number = increment(flowPk(task.flowId()), runSk(task.runNumber()), "task_seq", 1, task.lastHeartbeatTs(),
-                () -> MetadataException.notFound("run " + task.flowId() + "/" + task.runNumber() + " not found"));
+        LongSupplier next = () -> increment(flowPk(task.flowId()), runSk(task.runNumber()), "task_seq", 1,
+                task.lastHeartbeatTs(), () -> MetadataException.notFound("run " + task.flowId() + "/" + task.runNumber()
+                        + " not found"));
         if (task.taskName() == null) {
-            Map<String, AttributeValue> item = taskItem(task, number);
-            putNew(item);
-            return toTask(item);
+            return toTask(putNumbered(next, number -> taskItem(task, number)));
         }
+        long number = next.getAsLong();
         Map<String, AttributeValue> alias = new HashMap<>(key(pk, "TASKNAME#" + task.stepName() + "#" + task.taskName()));
         alias.put("task_number", n(number));
         return toTask(claimThenPut(alias, "task_number", number, owner -> taskItem(task, owner),
@@ -556,6 +556,24 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         Map<String, AttributeValue> item = itemFor.apply(number);
         putIfAbsent(item);
         return item;
+    }
+
+    /**
+     * Writes the item of a newly allocated number. DynamoDB's atomic counter never hands a number out twice; an
+     * emulator under load can, so a number found taken is replaced by the next one (never an overwrite).
+     */
+    private Map<String, AttributeValue> putNumbered(LongSupplier next, LongFunction<Map<String, AttributeValue>> itemFor) {
+        for (int attempt = 1; ; attempt++) {
+            Map<String, AttributeValue> item = itemFor.apply(next.getAsLong());
+            try {
+                putNew(item);
+                return item;
+            } catch (ConditionalCheckFailedException taken) {
+                if (attempt == 5) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     private void putIfAbsent(Map<String, AttributeValue> item) {
