@@ -10,7 +10,6 @@ import dev.flowgate.compiler.graphinfo.RunGraphCheck;
 import dev.flowgate.compiler.parse.ConfigInputs;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.port.FlowCompiler;
-import dev.flowgate.model.naming.StateMachineNames;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -164,11 +163,11 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
         }
     }
 
-    /** Metaflow: production without --branch is "prod"; a git branch deploys with --branch as "test.<branch>". */
+    /** Metaflow: production without --branch is "prod"; a git branch deploys with --branch (the branch's name). */
     private static CompileOptions options(CompileRequest request) {
         String metadata = "{\"version\": 0, \"archive_format\": \"tgz\", \"mfcontent_version\": "
                 + request.codePackageLayout() + "}";
-        String branch = request.production() ? null : StateMachineNames.branchOf(request.projectBranch()).orElse(null);
+        String branch = request.projectBranch() == null ? null : request.projectBranch().experimentalName().orElse(null);
         return CompileOptions.builder().settings(DeploymentSettings.fromConfig(request.settings()))
                 .codePackageUrl(request.codePackageUrl())
                 .codePackageSha(request.codePackageSha())

@@ -142,11 +142,11 @@ public final class DeploymentPipeline {
                 }
             }
         }
-        boolean production = target.get() == Target.PRODUCTION;
-        String projectBranch = production ? ProjectBranch.production() : ProjectBranch.experimental(request.branch());
+        ProjectBranch projectBranch = target.get() == Target.PRODUCTION ? ProjectBranch.production()
+                : ProjectBranch.experimental(request.branch());
         List<FlowResult> results = new ArrayList<>();
         for (FlowEntry flow : flows) {
-            results.add(deployFlow(request, deploymentId, manifest, flow, production, projectBranch));
+            results.add(deployFlow(request, deploymentId, manifest, flow, projectBranch));
         }
         return DeployResult.of(request, deploymentId, results);
     }
@@ -164,12 +164,12 @@ public final class DeploymentPipeline {
     }
 
     private FlowResult deployFlow(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,
-                                  boolean production, String projectBranch) {
+                                  ProjectBranch projectBranch) {
         if (request.dryRun()) {
-            return deployFlowLeased(request, deploymentId, manifest, flow, production, projectBranch);
+            return deployFlowLeased(request, deploymentId, manifest, flow, projectBranch);
         }
         // two deployments of one flow (and @project branch) never interleave: a lease with a TTL past Lambda's 15 min
-        String lease = "lease#" + manifest.project() + "." + projectBranch + "." + flow.name();
+        String lease = "lease#" + manifest.project() + "." + projectBranch.label() + "." + flow.name();
         Optional<String> holder = leases.claim(lease, deploymentId, clock.instant().plus(LEASE));
         if (holder.isPresent()) {
             // never re-entered, not even by a request carrying the holder's id: a lease is never shared
@@ -177,7 +177,7 @@ public final class DeploymentPipeline {
             return FlowResult.builder().flow(flow.name()).outcome(busy.outcome()).message(busy.getMessage()).build();
         }
         try {
-            return deployFlowLeased(request, deploymentId, manifest, flow, production, projectBranch);
+            return deployFlowLeased(request, deploymentId, manifest, flow, projectBranch);
         } finally {
             leases.release(lease);
         }
@@ -189,20 +189,22 @@ public final class DeploymentPipeline {
         final String deploymentId;
         final ProjectManifest manifest;
         final FlowEntry flow;
-        final boolean production;
-        final String projectBranch;
+        final ProjectBranch projectBranch;
         final Map<String, Long> stages = new LinkedHashMap<>();
         TaggedRun run;
         String stateMachine = "";
 
-        Attempt(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow, boolean production,
-                String projectBranch) {
+        Attempt(DeployRequest request, String deploymentId, ProjectManifest manifest, FlowEntry flow,
+                ProjectBranch projectBranch) {
             this.request = request;
             this.deploymentId = deploymentId;
             this.manifest = manifest;
             this.flow = flow;
-            this.production = production;
             this.projectBranch = projectBranch;
+        }
+
+        boolean production() {
+            return projectBranch.isProduction();
         }
 
         String sha() {
@@ -235,8 +237,8 @@ public final class DeploymentPipeline {
      * report. A dry run is the stages before apply, writing nothing.
      */
     private FlowResult deployFlowLeased(DeployRequest request, String deploymentId, ProjectManifest manifest,
-                                        FlowEntry flow, boolean production, String projectBranch) {
-        Attempt attempt = new Attempt(request, deploymentId, manifest, flow, production, projectBranch);
+                                        FlowEntry flow, ProjectBranch projectBranch) {
+        Attempt attempt = new Attempt(request, deploymentId, manifest, flow, projectBranch);
         try {
             if (!request.dryRun()) {
                 Optional<FlowResult> nothingToDo = precheck(attempt);
@@ -298,7 +300,7 @@ public final class DeploymentPipeline {
     private Source source(Attempt attempt) {
         DeployRequest request = attempt.request;
         FlowEntry flow = attempt.flow;
-        if (!attempt.production && runtimeLayer.isPresent()) {
+        if (!attempt.production() && runtimeLayer.isPresent()) {
             Parse parse = parse(request, flow);
             CodePackageRef pkg = timed(attempt.stages, "package",
                     () -> packageFromGit(request, flow, attempt.manifest, runtimeLayer.get(), parse.flow()));
@@ -320,7 +322,7 @@ public final class DeploymentPipeline {
     /** Compiles, then checks the compiled flow against the graph the verified run executed (never for git-built packages). */
     private Plan plan(Attempt attempt, Source source) {
         Compilation compilation = timed(attempt.stages, "compile", () -> compile(attempt.request, attempt.flow,
-                attempt.manifest, source.pkg(), attempt.projectBranch, attempt.production, attempt.deploymentId,
+                attempt.manifest, source.pkg(), attempt.projectBranch, attempt.deploymentId,
                 source.parse()));
         attempt.stateMachine = compilation.flow().stateMachineName();
         TaggedRun run = attempt.run;
@@ -361,7 +363,7 @@ public final class DeploymentPipeline {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("flowgate:git_sha", sha);
         tags.put("flowgate:project", attempt.manifest.project());
-        tags.put("flowgate:branch", attempt.projectBranch);
+        tags.put("flowgate:branch", attempt.projectBranch.label());
         if (run != null) {
             tags.put("flowgate:run", run.pathspec());
         }
@@ -395,7 +397,7 @@ public final class DeploymentPipeline {
                     .at(clock.instant())
                     .stageMillis(attempt.stages)
                     .gateTagging(gate.orElse(null))
-                    .production(attempt.production)
+                    .production(attempt.production())
                     .triggers(triggers)
                     .build());
             return null;
@@ -507,7 +509,7 @@ public final class DeploymentPipeline {
     }
 
     private Compilation compile(DeployRequest request, FlowEntry flow, ProjectManifest manifest, CodePackageRef pkg,
-                                String projectBranch, boolean production, String deploymentId, Parse parse) {
+                                ProjectBranch projectBranch, String deploymentId, Parse parse) {
         // the compiler names the state machine (StateMachineNames, the one source); a flow without @project has only
         // its production state machine, so an experimental branch never deploys it
         CompileRequest withoutToken = parse.request().toBuilder()
@@ -516,7 +518,6 @@ public final class DeploymentPipeline {
                 .codePackageLayout(pkg.layoutVersion())
                 .codePackageSha256(pkg.sha256().orElse(null))
                 .projectBranch(projectBranch)
-                .production(production)
                 .configValues(parse.flow().configValues())
                 .productionToken("")
                 .build();
@@ -524,7 +525,7 @@ public final class DeploymentPipeline {
         String name = naming.stateMachineName()
                 .orElseThrow(() -> new DeployError.ProjectRequired(flow.name(), request.branch()));
         String token = machines.currentDefinition(name).flatMap(ProductionToken::in)
-                .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch), deploymentId));
+                .orElseGet(() -> ProductionToken.fresh(ProductionToken.prefix(manifest.project(), projectBranch.label()), deploymentId));
         CompileRequest withToken = withoutToken.toBuilder().productionToken(token).build();
         Map<String, StoredFile> included = includedFiles(request, flow, parse.flow());
         CompileRequest used = withToken.toBuilder().includedFiles(included).build();
@@ -609,7 +610,7 @@ public final class DeploymentPipeline {
                         .at(clock.instant())
                         .stageMillis(attempt.stages)
                         .differing(comparison.map(CodeComparison::differingFiles).orElse(List.of()))
-                        .production(attempt.production)
+                        .production(attempt.production())
                         .build());
             } catch (RuntimeException ignored) {
                 // the failure itself is what matters; the alert below still goes out

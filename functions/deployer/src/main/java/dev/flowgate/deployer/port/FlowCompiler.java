@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.port;
 
+import dev.flowgate.deployer.domain.ProjectBranch;
 import dev.flowgate.deployer.domain.ProjectManifest.StepFunctionsOptions;
 
 import java.util.List;
@@ -171,8 +172,8 @@ public interface FlowCompiler {
      *
      * @param settings       Metaflow configuration (the same keys as a Metaflow config file)
      * @param codePackageLayout the package's layout ({@code mfcontent_version}): 1 with {@code .mf_install}, else 0
-     * @param projectBranch  the @project branch: {@code prod} or {@code test.<branch>}
-     * @param production     true for the production branch
+     * @param projectBranch  the @project branch deployed to (production or an experimental branch); null when the
+     *                       request only parses the flow
      * @param productionToken the token the entry step carries (kept from the live state machine on redeploys)
      * @param owner          the deploying identity ({@code metaflow.owner})
      * @param options        the flow's Step Functions options from flowgate.yaml (Distributed Map, max workers, timeout)
@@ -184,8 +185,8 @@ public interface FlowCompiler {
      *                       checks before extracting it (null: a placeholder no package matches)
      */
     record CompileRequest(String flowSource, String fileName, String flowName, Map<String, String> settings,
-                          String codePackageUrl, String codePackageSha, int codePackageLayout, String projectBranch,
-                          boolean production, String productionToken, String owner, StepFunctionsOptions options,
+                          String codePackageUrl, String codePackageSha, int codePackageLayout, ProjectBranch projectBranch,
+                          String productionToken, String owner, StepFunctionsOptions options,
                           RepositoryFiles files, Map<String, String> configValues, Map<String, StoredFile> includedFiles,
                           String codePackageSha256) {
         public CompileRequest {
@@ -194,6 +195,11 @@ public interface FlowCompiler {
             files = files == null ? RepositoryFiles.NONE : files;
             configValues = configValues == null ? Map.of() : Map.copyOf(configValues);
             includedFiles = includedFiles == null ? Map.of() : Map.copyOf(includedFiles);
+        }
+
+        /** True when the request deploys to the production branch. */
+        public boolean production() {
+            return projectBranch != null && projectBranch.isProduction();
         }
 
         /**
@@ -209,7 +215,7 @@ public interface FlowCompiler {
         public Builder toBuilder() {
             return new Builder().flowSource(flowSource).fileName(fileName).flowName(flowName).settings(settings)
                     .codePackageUrl(codePackageUrl).codePackageSha(codePackageSha).codePackageLayout(codePackageLayout)
-                    .projectBranch(projectBranch).production(production).productionToken(productionToken).owner(owner)
+                    .projectBranch(projectBranch).productionToken(productionToken).owner(owner)
                     .options(options).files(files).configValues(configValues).includedFiles(includedFiles)
                     .codePackageSha256(codePackageSha256);
         }
@@ -223,8 +229,7 @@ public interface FlowCompiler {
             private String codePackageUrl;
             private String codePackageSha;
             private int codePackageLayout = 1;
-            private String projectBranch;
-            private boolean production;
+            private ProjectBranch projectBranch;
             private String productionToken;
             private String owner;
             private StepFunctionsOptions options = StepFunctionsOptions.DEFAULT;
@@ -271,13 +276,8 @@ public interface FlowCompiler {
                 return this;
             }
 
-            public Builder projectBranch(String projectBranch) {
+            public Builder projectBranch(ProjectBranch projectBranch) {
                 this.projectBranch = projectBranch;
-                return this;
-            }
-
-            public Builder production(boolean production) {
-                this.production = production;
                 return this;
             }
 
@@ -325,7 +325,7 @@ public interface FlowCompiler {
                 Objects.requireNonNull(flowName, "flowName");
                 Objects.requireNonNull(settings, "settings");
                 return new CompileRequest(flowSource, fileName, flowName, settings, codePackageUrl, codePackageSha,
-                        codePackageLayout, projectBranch, production, productionToken, owner, options, files,
+                        codePackageLayout, projectBranch, productionToken, owner, options, files,
                         configValues, includedFiles, codePackageSha256);
             }
         }

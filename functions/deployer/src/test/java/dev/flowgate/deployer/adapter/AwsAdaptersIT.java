@@ -6,6 +6,7 @@ import dev.flowgate.deployer.domain.DeploymentRecord;
 import dev.flowgate.deployer.domain.GateTagging;
 import dev.flowgate.deployer.domain.MachineTriggers;
 import dev.flowgate.deployer.domain.Outcome;
+import dev.flowgate.deployer.domain.ProjectBranch;
 import dev.flowgate.deployer.port.FlowCompiler;
 import dev.flowgate.deployer.port.StateMachineDeployer.DeployedMachine;
 import dev.flowgate.emulator.AwsEmulator;
@@ -159,7 +160,7 @@ class AwsAdaptersIT {
     @Test
     void jobDefinitions_compiledByTheFlowCompiler_registerOnceInBatch() {
         var compiled = new MetaflowFlowCompiler().compile(MetaflowFlowCompilerTest.request(
-                MetaflowFlowCompilerTest.FLOW, "DemoFlow", "prod", true));
+                MetaflowFlowCompilerTest.FLOW, "DemoFlow", ProjectBranch.production()));
         try (BatchClient batch = emulator.settings().configure(BatchClient.builder())) {
             BatchJobDefinitionRegistry registry = new BatchJobDefinitionRegistry(batch);
             registry.register(compiled.jobDefinitions());

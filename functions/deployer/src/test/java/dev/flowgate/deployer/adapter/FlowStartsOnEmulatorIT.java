@@ -1,6 +1,7 @@
 package dev.flowgate.deployer.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.deployer.domain.ProjectBranch;
 import dev.flowgate.deployer.port.FlowCompiler;
 import dev.flowgate.deployer.port.FlowCompiler.CompiledFlow;
 import dev.flowgate.deployer.port.StateMachineDeployer.DeployedMachine;
@@ -85,9 +86,8 @@ class FlowStartsOnEmulatorIT {
     }
 
     /** What DeploymentPipeline's deploy stage does with a compiled flow. */
-    private DeployedMachine deploy(String source, String branch) {
-        CompiledFlow compiled = new MetaflowFlowCompiler().compile(MetaflowFlowCompilerTest.request(source, "DemoFlow", branch,
-                branch.equals("prod")));
+    private DeployedMachine deploy(String source, ProjectBranch branch) {
+        CompiledFlow compiled = new MetaflowFlowCompiler().compile(MetaflowFlowCompilerTest.request(source, "DemoFlow", branch));
         DeployedMachine machine = deployer.deploy(compiled.stateMachineName(), compiled.definitionJson(), Map.of(), "test");
         deployer.schedule(compiled.stateMachineName(), machine.arn(), compiled.schedule());
         deployer.triggerOnFinish(compiled.stateMachineName(), machine.arn(), compiled.triggeredBy());
@@ -104,7 +104,7 @@ class FlowStartsOnEmulatorIT {
 
     @Test
     void deploy_timezoneScheduleAndFinishTrigger_thenRedeployWithoutThem_removesBoth() {
-        DeployedMachine machine = deploy(STARTED_FLOW, "test.tz_on");
+        DeployedMachine machine = deploy(STARTED_FLOW, ProjectBranch.experimental("tz_on"));
         String name = "demo.test.tz_on.DemoFlow";
         assertThat(machine.arn()).endsWith(":stateMachine:" + name);
 
@@ -131,7 +131,7 @@ class FlowStartsOnEmulatorIT {
             assertThat(t.inputTransformer().inputTemplate()).startsWith("{\"Parameters\": \"{}\"");
         });
 
-        DeployedMachine again = deploy(PLAIN_FLOW, "test.tz_on");
+        DeployedMachine again = deploy(PLAIN_FLOW, ProjectBranch.experimental("tz_on"));
 
         assertThat(again.arn()).isEqualTo(machine.arn());
         assertThatThrownBy(() -> schedule(name))
@@ -143,11 +143,11 @@ class FlowStartsOnEmulatorIT {
     @Test
     void removingTheTimezone_leavesOneUtcSchedule_andAddingItBackUpdatesIt() {
         String utc = STARTED_FLOW.replace(", timezone=\"Europe/Berlin\"", "");
-        deploy(STARTED_FLOW, "test.tz_off");
+        deploy(STARTED_FLOW, ProjectBranch.experimental("tz_off"));
         String name = "demo.test.tz_off.DemoFlow";
         assertThat(schedule(name).scheduleExpressionTimezone()).isEqualTo("Europe/Berlin");
 
-        deploy(utc, "test.tz_off");
+        deploy(utc, ProjectBranch.experimental("tz_off"));
 
         assertThat(schedule(name).scheduleExpressionTimezone()).isEqualTo("UTC");
         assertThat(scheduler.listSchedules(r -> r.groupName(names.scheduleGroupName()).namePrefix(name)).schedules())
@@ -155,14 +155,14 @@ class FlowStartsOnEmulatorIT {
         assertThatThrownBy(() -> events.describeRule(r -> r.name(name)))
                 .isInstanceOf(software.amazon.awssdk.services.eventbridge.model.ResourceNotFoundException.class);
 
-        deploy(STARTED_FLOW.replace("Europe/Berlin", "Asia/Tokyo"), "test.tz_off");
+        deploy(STARTED_FLOW.replace("Europe/Berlin", "Asia/Tokyo"), ProjectBranch.experimental("tz_off"));
         assertThat(schedule(name).scheduleExpressionTimezone()).isEqualTo("Asia/Tokyo");
     }
 
     @Test
     void aMetaflowStyleScheduleRule_isReplacedByTheSchedulerSchedule_andARuleOfAnotherTargetIsLeftAlone() {
         String name = "demo.test.legacy.DemoFlow";
-        DeployedMachine machine = deploy(PLAIN_FLOW, "test.legacy");
+        DeployedMachine machine = deploy(PLAIN_FLOW, ProjectBranch.experimental("legacy"));
         // what Metaflow's step-functions create (and Flowgate before EventBridge Scheduler) made
         events.putRule(r -> r.name(name).scheduleExpression("cron(30 6 * * ? *)"));
         events.putTargets(r -> r.rule(name).targets(Target.builder().id(name).arn(machine.arn()).roleArn(ROLE)
@@ -173,7 +173,7 @@ class FlowStartsOnEmulatorIT {
                 .roleArn(ROLE).build()));
 
         try {
-            deploy(STARTED_FLOW, "test.legacy");
+            deploy(STARTED_FLOW, ProjectBranch.experimental("legacy"));
             deployer.schedule(foreign, machine.arn().replace(name, foreign), Optional.empty());
 
             assertThatThrownBy(() -> events.describeRule(r -> r.name(name)))
@@ -202,7 +202,7 @@ class FlowStartsOnEmulatorIT {
      */
     @Test
     void finishRule_letsThroughASucceededExecutionOfTheUpstreamOnly_asTheInputTheStateMachineReads() {
-        DeployedMachine machine = deploy(STARTED_FLOW, "test.pattern");
+        DeployedMachine machine = deploy(STARTED_FLOW, ProjectBranch.experimental("pattern"));
         String rule = deployer.finishRuleName("demo.test.pattern.DemoFlow");
         String upstream = upstreamArn(machine, "demo.test.pattern.IngestFlow");
         String deployedPattern = events.describeRule(r -> r.name(rule)).eventPattern();
@@ -256,7 +256,7 @@ class FlowStartsOnEmulatorIT {
 
     @Test
     void undeploy_removesTheScheduleAndTheFinishRule() {
-        deploy(STARTED_FLOW, "test.gone");
+        deploy(STARTED_FLOW, ProjectBranch.experimental("gone"));
         String name = "demo.test.gone.DemoFlow";
 
         assertThat(deployer.undeploy(name)).isTrue();

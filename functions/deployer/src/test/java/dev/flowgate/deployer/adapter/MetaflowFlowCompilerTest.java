@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.adapter;
 
+import dev.flowgate.deployer.domain.ProjectBranch;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.domain.ProjectManifest.StepFunctionsOptions;
@@ -39,8 +40,8 @@ public class MetaflowFlowCompilerTest {
     static final String URL = "s3://flowgate-datastore/metaflow/DemoFlow/data/ab/" + "ab".repeat(20);
     final MetaflowFlowCompiler compiler = new MetaflowFlowCompiler();
 
-    static CompileRequest request(String source, String flow, String branch, boolean production) {
-        return demoFlow().flowSource(source).flowName(flow).projectBranch(branch).production(production)
+    static CompileRequest request(String source, String flow, ProjectBranch branch) {
+        return demoFlow().flowSource(source).flowName(flow).projectBranch(branch)
                 .productionToken("mfprj-abc-0-wxyz").build();
     }
 
@@ -48,12 +49,12 @@ public class MetaflowFlowCompilerTest {
     static CompileRequest.Builder demoFlow() {
         return CompileRequest.builder().flowSource(FLOW).fileName("demoflow.py").flowName("DemoFlow").settings(SETTINGS)
                 .codePackageUrl(URL).codePackageSha("ab".repeat(20)).codePackageLayout(1)
-                .projectBranch("prod").production(true).productionToken("t").owner("flowgate");
+                .projectBranch(ProjectBranch.production()).productionToken("t").owner("flowgate");
     }
 
     @Test
     void compile_productionPointsTheStateMachineAtTheVerifiedPackage() {
-        CompiledFlow compiled = compiler.compile(request(FLOW, "DemoFlow", "prod", true));
+        CompiledFlow compiled = compiler.compile(request(FLOW, "DemoFlow", ProjectBranch.production()));
         assertThat(compiled.stateMachineName()).isEqualTo("demo.prod.DemoFlow");
         assertThat(compiled.definitionJson()).contains(URL).contains("mfprj-abc-0-wxyz");
         assertThat(compiled.schedule()).contains(FlowCompiler.Schedule.utc("cron(0 3 * * ? *)"));
@@ -106,25 +107,25 @@ public class MetaflowFlowCompilerTest {
         String source = FLOW.replace("@schedule(cron=\"0 3 * * ? *\")",
                         "@schedule(cron=\"0 3 * * ? *\", timezone=\"America/New_York\")\n@trigger_on_finish(flow=\"IngestFlow\")")
                 .replace("import FlowSpec, step, project, schedule", "import FlowSpec, step, project, schedule, trigger_on_finish");
-        CompiledFlow prod = compiler.compile(request(source, "DemoFlow", "prod", true));
+        CompiledFlow prod = compiler.compile(request(source, "DemoFlow", ProjectBranch.production()));
         assertThat(prod.schedule()).contains(new FlowCompiler.Schedule("cron(0 3 * * ? *)", Optional.of("America/New_York")));
         assertThat(prod.triggeredBy()).containsExactly("demo.prod.IngestFlow");
-        assertThat(compiler.compile(request(source, "DemoFlow", "test.feature_x", false)).triggeredBy())
+        assertThat(compiler.compile(request(source, "DemoFlow", ProjectBranch.experimental("feature_x"))).triggeredBy())
                 .containsExactly("demo.test.feature_x.IngestFlow");
     }
 
     @Test
     void compile_experimentalBranchUsesTheTestBranchName() {
-        assertThat(compiler.compile(request(FLOW, "DemoFlow", "test.feature_x", false)).stateMachineName())
+        assertThat(compiler.compile(request(FLOW, "DemoFlow", ProjectBranch.experimental("feature_x"))).stateMachineName())
                 .isEqualTo("demo.test.feature_x.DemoFlow");
     }
 
     @Test
     void compile_refusalsAreTypedCompileFailures() {
-        assertThatThrownBy(() -> compiler.compile(request(FLOW, "OtherFlow", "prod", true)))
+        assertThatThrownBy(() -> compiler.compile(request(FLOW, "OtherFlow", ProjectBranch.production())))
                 .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("defines DemoFlow");
         assertThatThrownBy(() -> compiler.compile(request(FLOW.replace("self.next(self.end)", "self.next(self.nope)"),
-                "DemoFlow", "prod", true)))
+                "DemoFlow", ProjectBranch.production())))
                 .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("nope");
         assertThatThrownBy(() -> compiler.compile(demoFlow().settings(Map.of()).codePackageSha("x").build()))
                 .isInstanceOf(DeployError.CompileFailed.class).hasMessageContaining("deployment settings");

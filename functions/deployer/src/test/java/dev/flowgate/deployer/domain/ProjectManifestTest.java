@@ -75,9 +75,12 @@ class ProjectManifestTest {
 
     @Test
     void projectBranch_followsMetaflowNaming() {
-        assertThat(ProjectBranch.experimental("feature_new_model")).isEqualTo("test.feature_new_model");
-        assertThat(ProjectBranch.experimental("feature/New-Model")).startsWith("test.feature_new_model__");
-        assertThat(ProjectBranch.production()).isEqualTo("prod");
+        assertThat(ProjectBranch.experimental("feature_new_model").label()).isEqualTo("test.feature_new_model");
+        assertThat(ProjectBranch.experimental("feature_new_model").experimentalName()).contains("feature_new_model");
+        assertThat(ProjectBranch.experimental("feature/New-Model").label()).startsWith("test.feature_new_model__");
+        assertThat(ProjectBranch.experimental("feature/New-Model").isProduction()).isFalse();
+        assertThat(ProjectBranch.production().label()).isEqualTo("prod");
+        assertThat(ProjectBranch.production().isProduction()).isTrue();
     }
 
     @Test

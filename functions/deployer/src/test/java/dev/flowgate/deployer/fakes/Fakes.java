@@ -185,7 +185,7 @@ public final class Fakes {
         public FlowNaming naming(CompileRequest request) {
             Optional<String> project = request.flowSource().contains("@project") ? Optional.of("proj") : Optional.empty();
             return new FlowNaming(project, project.isEmpty() && !request.production() ? Optional.empty()
-                    : Optional.of("proj." + request.projectBranch() + "." + request.flowName()));
+                    : Optional.of("proj." + request.projectBranch().label() + "." + request.flowName()));
         }
 
         @Override
@@ -200,11 +200,11 @@ public final class Fakes {
                     + "{\"Type\":\"Task\",\"Parameters\":{\"Parameters\":{\"metaflow.production_token\":\""
                     + request.productionToken() + "\",\"metaflow.owner\":\"" + request.owner() + "\"}},\"End\":true}}}";
             Matcher trigger = TRIGGER.matcher(request.flowSource());
-            return new CompiledFlow("proj." + request.projectBranch() + "." + request.flowName(), definition,
+            return new CompiledFlow("proj." + request.projectBranch().label() + "." + request.flowName(), definition,
                     schedule.find() ? Optional.of(new Schedule("cron(" + schedule.group(1) + ")", Optional.ofNullable(schedule.group(2))))
                             : Optional.empty(),
                     List.of(new JobDefinition("flowgate_test_" + request.flowName(), "{}")),
-                    trigger.find() ? List.of("proj." + request.projectBranch() + "." + trigger.group(1)) : List.of());
+                    trigger.find() ? List.of("proj." + request.projectBranch().label() + "." + trigger.group(1)) : List.of());
         }
     }
 

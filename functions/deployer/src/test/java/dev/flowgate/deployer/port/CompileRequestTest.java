@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.port;
 
+import dev.flowgate.deployer.domain.ProjectBranch;
 import dev.flowgate.deployer.domain.ProjectManifest.StepFunctionsOptions;
 import dev.flowgate.deployer.port.FlowCompiler.CompileRequest;
 import dev.flowgate.deployer.port.FlowCompiler.RepositoryFiles;
@@ -50,7 +51,7 @@ class CompileRequestTest {
     void toBuilder_keepsEveryValueNotChanged() {
         RepositoryFiles files = path -> java.util.Optional.empty();
         CompileRequest request = demoFlow().codePackageUrl("s3://b/metaflow/DemoFlow/data/ab/abc").codePackageSha("abc")
-                .codePackageLayout(0).codePackageSha256("7".repeat(64)).projectBranch("prod").production(true)
+                .codePackageLayout(0).codePackageSha256("7".repeat(64)).projectBranch(ProjectBranch.production())
                 .productionToken("tok").owner("ann").options(new StepFunctionsOptions(true, 50, 60)).files(files)
                 .configValues(Map.of("cfg", "{}")).includedFiles(Map.of("data", new StoredFile("s3://b/d", 3)))
                 .build();

@@ -1,5 +1,6 @@
 package dev.flowgate.deployer.domain.graph;
 
+import dev.flowgate.deployer.domain.ProjectBranch;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgate.deployer.adapter.MetaflowFlowCompiler;
 import dev.flowgate.deployer.domain.CodePackageReader;
@@ -47,7 +48,7 @@ class GraphCheckTest {
         return CompileRequest.builder().flowSource(source).fileName(file).flowName(flow).settings(SETTINGS)
                 .codePackageUrl("s3://flowgate-datastore/metaflow/" + flow + "/data/ab/" + "ab".repeat(20))
                 .codePackageSha("ab".repeat(20)).codePackageLayout(1)
-                .projectBranch("prod").production(true).productionToken("token-1").owner("flowgate").build();
+                .projectBranch(ProjectBranch.production()).productionToken("token-1").owner("flowgate").build();
     }
 
     static TaggedRun run(String flow) {
