@@ -17,7 +17,9 @@ import dev.flowgate.model.naming.ObjectId;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -29,8 +31,6 @@ import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededExcept
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,7 +49,7 @@ import java.util.function.Supplier;
 /**
  * {@link MetadataStore} on one DynamoDB table ({@code pk}, {@code sk}, {@code gsi1}); the key design and the
  * access pattern each request uses are in the module README. No Scan anywhere: every list is a Query on a
- * partition, every read strongly consistent, every create conditional, multi-row writes in transactions.
+ * partition, every read strongly consistent, every create conditional, multi-row writes validated before any.
  */
 public final class DynamoDbMetadataStore implements MetadataStore {
     static final String ALL_FLOWS = "FLOWS";
@@ -62,9 +62,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     static final String GATE = "gate";
     /** DynamoDB's 400 KB item limit, less 1 KB for the rounding of number sizes. */
     static final long MAX_ITEM_BYTES = 400 * 1024 - 1024;
-    private static final int TRANSACTION_ITEMS = 100;
-    /** DynamoDB's 4 MB per transaction, less a margin for the request's own overhead. */
-    private static final long TRANSACTION_BYTES = 4L * 1024 * 1024 - 64 * 1024;
+    /** DynamoDB's BatchWriteItem limit. */
+    private static final int BATCH = 25;
     private static final int BATCH_RETRIES = 8;
 
     private static final ReturnConsumedCapacity TOTAL = ReturnConsumedCapacity.TOTAL;
@@ -317,8 +316,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     /**
      * Artifact rows are immutable, as in the reference: every put is conditional on the row not existing, and of
      * several rows with the same key in one call only the first is written. All rows are size-checked before
-     * anything is written; they go out in transactions (one for any POST the client sends), so a failure leaves
-     * nothing half-written. Returns how many rows were new.
+     * anything is written, so DynamoDB refuses none of them and a bad POST leaves nothing half-written. Returns how
+     * many rows were new.
      */
     @Override
     public int putArtifacts(List<Artifact> artifacts) {
@@ -343,7 +342,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             requireFits(item, index);
             firstByKey.putIfAbsent(item.get("sk").s(), item);
         }
-        return transactPut(List.copyOf(firstByKey.values()), true);
+        return writeRows(List.copyOf(firstByKey.values()), true);
     }
 
     @Override
@@ -361,8 +360,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     /**
      * Every row is size-checked (with the largest ids it could get) before anything is written, the id block is
-     * then allocated, and the rows go out in transactions (one for any POST the client sends): a refused or
-     * failed POST leaves no rows behind, so the client's retry cannot duplicate any.
+     * then allocated, and the rows go out in batches: a refused POST leaves no rows behind.
      */
     @Override
     public int addMetadata(TaskKey task, List<MetadataEntry> entries) {
@@ -370,7 +368,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         String pk = runPk(task.flowId(), task.runNumber());
         long last = increment(pk, taskPrefix(task.stepName()) + pad(task.taskNumber()), "meta_seq", entries.size(), null,
                 () -> MetadataException.invalid("task_id", "need to register run_id and task_id first"));
-        transactPut(metadataItems(task, entries, last - entries.size() + 1, false), false);
+        writeRows(metadataItems(task, entries, last - entries.size() + 1, false), false);
         return entries.size();
     }
 
@@ -607,60 +605,49 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     }
 
     /**
-     * Writes the items in transactions of at most 100 items and ~4 MB (one transaction for every POST the
-     * client makes), so a failure leaves none of a transaction's items behind. With {@code onlyNew}, every put
-     * is conditional on its key being free: an existing row is kept and skipped (the transaction is retried
-     * without it). Returns how many items were written.
+     * Writes the rows of one POST, already validated (sizes checked up front, so DynamoDB refuses none of them).
+     * With {@code onlyNew} (artifacts), each put is conditional on its key being free: an existing row is kept and
+     * skipped, as the reference does. Other rows go out in batches. Returns how many items were written.
+     * (Transactions made this all-or-nothing for service failures too, but moto serialises them badly under a
+     * Distributed Map's concurrency: requests of a 40-task foreach waited a minute and failed.)
      */
-    private int transactPut(List<Map<String, AttributeValue>> items, boolean onlyNew) {
+    private int writeRows(List<Map<String, AttributeValue>> items, boolean onlyNew) {
+        if (!onlyNew) {
+            batchPut(items);
+            return items.size();
+        }
         int written = 0;
-        int from = 0;
-        while (from < items.size()) {
-            int to = from;
-            long bytes = 0;
-            while (to < items.size() && to - from < TRANSACTION_ITEMS
-                    && (to == from || bytes + DynamoDbUsage.size(items.get(to)) <= TRANSACTION_BYTES)) {
-                bytes += DynamoDbUsage.size(items.get(to));
-                to++;
+        for (Map<String, AttributeValue> item : items) {
+            try {
+                putNew(item);
+                written++;
+            } catch (ConditionalCheckFailedException existing) {
+                // the first write of an artifact wins; a re-post is skipped
             }
-            written += transact(new ArrayList<>(items.subList(from, to)), onlyNew);
-            from = to;
         }
         return written;
     }
 
-    private int transact(List<Map<String, AttributeValue>> pending, boolean onlyNew) {
-        for (int attempt = 0; !pending.isEmpty(); attempt++) {
-            if (attempt >= BATCH_RETRIES) {
-                throw MetadataException.unavailable("DynamoDB kept cancelling the write; retry the request");
-            }
-            List<TransactWriteItem> writes = pending.stream().map(i -> TransactWriteItem.builder().put(p -> {
-                p.tableName(table).item(i);
-                if (onlyNew) {
-                    p.conditionExpression("attribute_not_exists(pk)");
+    private void batchPut(List<Map<String, AttributeValue>> items) {
+        for (int from = 0; from < items.size(); from += BATCH) {
+            List<WriteRequest> chunk = items.subList(from, Math.min(items.size(), from + BATCH)).stream()
+                    .map(i -> WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()).toList();
+            Map<String, List<WriteRequest>> pending = Map.of(table, chunk);
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt >= BATCH_RETRIES) {
+                    throw MetadataException.unavailable("DynamoDB kept items unprocessed; retry the request");
                 }
-            }).build()).toList();
-            double units = 2 * pending.stream().mapToDouble(DynamoDbUsage::writeUnits).sum();
-            try {
-                call("TransactWriteItems", units, () -> dynamo.transactWriteItems(r -> r.transactItems(writes)
-                        .returnConsumedCapacity(TOTAL)));
-                return pending.size();
-            } catch (TransactionCanceledException e) {
-                List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-                List<Map<String, AttributeValue>> stillNew = new ArrayList<>();
-                for (int i = 0; i < pending.size(); i++) {
-                    boolean exists = i < reasons.size() && "ConditionalCheckFailed".equals(reasons.get(i).code());
-                    if (!exists) {
-                        stillNew.add(pending.get(i));
-                    }
+                if (attempt > 0) {
+                    sleep(25L << attempt);
                 }
-                if (stillNew.size() == pending.size()) {
-                    sleep(25L << Math.min(attempt, 6)); // a conflict with a concurrent transaction: try again
-                }
-                pending = stillNew;
+                Map<String, List<WriteRequest>> request = pending;
+                double units = request.values().stream().flatMap(List::stream)
+                        .mapToDouble(w -> DynamoDbUsage.writeUnits(w.putRequest().item())).sum();
+                BatchWriteItemResponse response = call("BatchWriteItem", units, () -> dynamo.batchWriteItem(r -> r
+                        .requestItems(request).returnConsumedCapacity(TOTAL)));
+                pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
             }
         }
-        return 0;
     }
 
     private Optional<Map<String, AttributeValue>> get(String pk, String sk) {
