@@ -59,14 +59,6 @@ public final class StateMachineNames {
         return production ? PRODUCTION_LABEL : "user." + owner;
     }
 
-    /** The {@code --branch} value inside a label made by {@link #label} ({@code test.x} → {@code x}), if it has one. */
-    public static Optional<String> branchOf(String label) {
-        if (label.startsWith(EXPERIMENTAL_PREFIX)) {
-            return Optional.of(label.substring(EXPERIMENTAL_PREFIX.length()));
-        }
-        return label.startsWith(PRODUCTION_LABEL + ".") ? Optional.of(label.substring(PRODUCTION_LABEL.length() + 1)) : Optional.empty();
-    }
-
     /** Whether a label names a production deployment ({@code prod} or {@code prod.<b>}). */
     public static boolean isProduction(String label) {
         return label.equals(PRODUCTION_LABEL) || label.startsWith(PRODUCTION_LABEL + ".");

@@ -16,6 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The {@code compile} and {@code graph} commands: output, exit codes, and problems on stderr. */
 class FlowgateCliTest {
+    /** The e2e suite's mutator flow, whose recorded _graph_info is src/test/resources/graphinfo/mutated_flow.graph_info.json. */
+    static final String MUTATED_FLOW = "../../e2e/flows/mutated_flow.py";
+
     private static final Path FLOWS = Path.of("src/test/resources/flows");
     private static final String SETTINGS = FLOWS.resolve("settings.json").toString();
 
@@ -39,7 +42,7 @@ class FlowgateCliTest {
     void compile_withTheRunsGraphInfo_takesTheMutatorsDecoratorsOver(@org.junit.jupiter.api.io.TempDir Path tmp)
             throws java.io.IOException {
         Path graphInfo = Path.of("src/test/resources/graphinfo");
-        int code = run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS, "--production",
+        int code = run("compile", MUTATED_FLOW, "--settings", SETTINGS, "--production",
                 "--graph-info", graphInfo.resolve("mutated_flow.graph_info.json").toString());
 
         assertThat(code).as(stderr()).isZero();
@@ -52,9 +55,9 @@ class FlowgateCliTest {
         java.nio.file.Files.writeString(record, drifted);
         out.reset();
         err.reset();
-        assertThat(run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS,
+        assertThat(run("compile", MUTATED_FLOW, "--settings", SETTINGS,
                 "--graph-info", record.toString())).isZero(); // the record's own values are taken over, whatever they are
-        assertThat(run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS,
+        assertThat(run("compile", MUTATED_FLOW, "--settings", SETTINGS,
                 "--graph-info", tmp.resolve("missing.json").toString())).isEqualTo(2);
         assertThat(stderr()).contains("missing.json does not exist");
     }
@@ -62,13 +65,13 @@ class FlowgateCliTest {
     @Test
     void compile_ofAFlowWithMutatorsWithoutARecord_warnsThatTheirDecoratorsAreMissing() {
         Path graphInfo = Path.of("src/test/resources/graphinfo");
-        assertThat(run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS, "--production"))
+        assertThat(run("compile", MUTATED_FLOW, "--settings", SETTINGS, "--production"))
                 .as(stderr()).isZero();
         assertThat(stderr()).contains("warning: MutatedFlow uses decorators Flowgate never runs (robust_flow on the flow,"
                 + " on_gpu on train)").contains("--graph-info");
         out.reset();
         err.reset();
-        assertThat(run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS, "--production",
+        assertThat(run("compile", MUTATED_FLOW, "--settings", SETTINGS, "--production",
                 "--graph-info", graphInfo.resolve("mutated_flow.graph_info.json").toString())).isZero();
         assertThat(stderr()).doesNotContain("warning:");
     }
@@ -82,7 +85,7 @@ class FlowgateCliTest {
         Path record = tmp.resolve("record.json");
         java.nio.file.Files.writeString(record, other);
 
-        int code = run("compile", graphInfo.resolve("mutated_flow.py").toString(), "--settings", SETTINGS,
+        int code = run("compile", MUTATED_FLOW, "--settings", SETTINGS,
                 "--graph-info", record.toString());
 
         assertThat(code).isEqualTo(2);

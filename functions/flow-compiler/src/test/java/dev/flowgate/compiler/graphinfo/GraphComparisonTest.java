@@ -21,11 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The compiled flow against a run's record. {@code graphinfo/mutated_flow.graph_info.json} is the real
- * {@code _graph_info} of one run of {@code graphinfo/mutated_flow.py} (a copy of e2e/flows/mutated_flow.py) made by the
+ * {@code _graph_info} of one run of {@code e2e/flows/mutated_flow.py} made by the
  * project venv's Metaflow 2.19.39 ({@code python mutated_flow.py run} with the local datastore, then
  * {@code json.dump(Run(...)['start'].task['_graph_info'].data)}, with {@code source_file} shortened).
  */
 class GraphComparisonTest {
+    /** The e2e suite's flow the recorded _graph_info was made from (one copy in the repository). */
+    static final java.nio.file.Path MUTATED_FLOW = java.nio.file.Path.of("../../e2e/flows/mutated_flow.py");
+
     static String resource(String name) throws IOException {
         try (InputStream in = GraphComparisonTest.class.getResourceAsStream("/graphinfo/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -33,7 +36,7 @@ class GraphComparisonTest {
     }
 
     static FlowGraph mutatedFlow() throws IOException {
-        return FlowCompiler.parse("mutated_flow.py", resource("mutated_flow.py"));
+        return FlowCompiler.parse("mutated_flow.py", java.nio.file.Files.readString(MUTATED_FLOW));
     }
 
     static RecordedGraph mutatedRecord() throws IOException {

@@ -96,11 +96,8 @@ class GraphCheckOnEmulatorIT {
     }
 
     CompileRequest request() throws IOException {
-        String source;
-        try (InputStream in = getClass().getResourceAsStream("/graphinfo/mutated_flow.py")) {
-            source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
-        return GraphCheckTest.request(source, "mutated_flow.py", "MutatedFlow");
+        return GraphCheckTest.request(java.nio.file.Files.readString(GraphCheckTest.MUTATED_FLOW), "mutated_flow.py",
+                "MutatedFlow");
     }
 
     @Test

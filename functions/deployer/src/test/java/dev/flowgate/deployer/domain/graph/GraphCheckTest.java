@@ -38,6 +38,9 @@ class GraphCheckTest {
     final MetaflowFlowCompiler compiler = new MetaflowFlowCompiler();
     final List<String> reads = new ArrayList<>();
 
+    /** The e2e suite's mutator flow the recorded _graph_info was made from (one copy in the repository). */
+    static final java.nio.file.Path MUTATED_FLOW = java.nio.file.Path.of("../../e2e/flows/mutated_flow.py");
+
     static String resource(String name) throws IOException {
         try (InputStream in = GraphCheckTest.class.getResourceAsStream("/graphinfo/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -76,7 +79,7 @@ class GraphCheckTest {
         try (InputStream in = getClass().getResourceAsStream("/graphinfo/mutated_flow_graph_info.gz")) {
             stored = in.readAllBytes();
         }
-        CompileRequest request = request(resource("mutated_flow.py"), "mutated_flow.py", "MutatedFlow");
+        CompileRequest request = request(java.nio.file.Files.readString(MUTATED_FLOW), "mutated_flow.py", "MutatedFlow");
         CompiledFlow plain = compiler.compile(request);
 
         GraphCheck.Checked checked = new GraphCheck(serving("d9ecf7ac8fcfd6b8469a5bc89f05eec1250bc19d", stored), compiler)
