@@ -202,6 +202,18 @@ json.dump(pickle.loads(gzip.decompress(blob)), open(out, "w"), indent=1, sort_ke
         definition["job_definitions"] = json.loads(job_definitions.read_text())
         return definition
 
+    def registered_job_definitions(self):
+        """job definition ARN -> every job definition registered in the emulated Batch so far (Metaflow's
+        `step-functions create` registers one per distinct container, `BatchJob._register_job_definition`)."""
+        script = r"""
+import boto3, json
+pages = boto3.client("batch").get_paginator("describe_job_definitions").paginate()
+print(json.dumps({d["jobDefinitionArn"]: d for page in pages for d in page["jobDefinitions"]}, default=str))
+"""
+        out = subprocess.run([venv_python(), "-c", script], env={**os.environ, **self._aws_env()}, capture_output=True,
+                             text=True, timeout=120, check=True)
+        return json.loads(out.stdout)
+
     def close(self):
         if self.stub is not None:
             self.stub.shutdown()
