@@ -94,6 +94,8 @@ class MetaflowOffline:
             "METAFLOW_SERVICE_URL": f"http://127.0.0.1:{self.stub.server_address[1]}",
             "METAFLOW_BATCH_JOB_QUEUE": queue_arn,
             "METAFLOW_BATCH_CONTAINER_IMAGE": "public.ecr.aws/docker/library/python:3.11",
+            # prefixes every image named without a registry (@batch(image="repo/train:7") included), on both sides
+            "METAFLOW_BATCH_CONTAINER_REGISTRY": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
             "METAFLOW_ECS_S3_ACCESS_IAM_ROLE": "arn:aws:iam::123456789012:role/flowgate-batch-job",
             "METAFLOW_SFN_IAM_ROLE": "arn:aws:iam::123456789012:role/flowgate-step-functions",
             "METAFLOW_SFN_DYNAMO_DB_TABLE": "flowgate-sfn-foreach",

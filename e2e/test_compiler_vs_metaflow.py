@@ -322,7 +322,7 @@ def test_config_values_reach_the_same_places_as_in_metaflow(compiled):
     assert fit["JobQueue"] == "flowgate-on-demand"
     assert {"Type": "GPU", "Value": "1"} in fit["ContainerOverrides"]["ResourceRequirements"]
     assert next(d for d in flowgate["job_definitions"] if d["jobDefinitionName"] == fit["JobDefinition"])[
-        "containerProperties"]["image"] == "repo/train:3"
+        "containerProperties"]["image"] == "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo/train:3"
 
 
 def _effective(container, state, metaflow_side, entry):

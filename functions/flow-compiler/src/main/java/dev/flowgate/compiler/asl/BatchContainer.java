@@ -236,7 +236,7 @@ public record BatchContainer(String vcpu, int gpu, long memory, String queue, St
                         "remove ephemeral_storage=, or mount more storage with efs_volumes= or host_volumes=");
             }
             return new BatchContainer(cpuText(cpu), (int) gpu, (long) memory,
-                    string("queue").orElse(settings.jobQueue()), string("image").orElse(settings.image()),
+                    string("queue").orElse(settings.jobQueue()), string("image").filter(i -> !i.isEmpty()).map(settings::withRegistry).orElse(settings.image()),
                     string("iam_role").orElse(settings.jobRole()), shared, maxSwap, swappiness, inferentia, efa,
                     paths("host_volumes"), paths("efs_volumes"), tmpfs((long) memory), flag("privileged"),
                     string("log_driver"), logOptions());

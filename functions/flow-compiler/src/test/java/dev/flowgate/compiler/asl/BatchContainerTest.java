@@ -22,6 +22,10 @@ class BatchContainerTest {
     private static final String ROLE = "arn:aws:iam::123456789012:role/batch-job";
 
     private static CompiledFlow compile(String startDecorators) {
+        return compile(startDecorators, Map.of());
+    }
+
+    private static CompiledFlow compile(String startDecorators, Map<String, String> extraSettings) {
         String source = """
                 from metaflow import FlowSpec, step, resources, batch, environment
 
@@ -42,6 +46,7 @@ class BatchContainerTest {
         config.put("METAFLOW_BATCH_JOB_QUEUE", "default-queue");
         config.put("METAFLOW_BATCH_CONTAINER_IMAGE", "python:3.11");
         config.put("METAFLOW_ECS_S3_ACCESS_IAM_ROLE", ROLE);
+        config.putAll(extraSettings);
         return FlowCompiler.compile(FlowCompiler.parse("flows/job_flow.py", source), CompileOptions.builder()
                 .settings(DeploymentSettings.fromConfig(config)).codePackageUrl("s3://test-datastore/metaflow/JobFlow/data/ab/abc")
                 .codePackageSha("abc").production(true).productionToken("token").owner("ci").build());
@@ -209,6 +214,21 @@ class BatchContainerTest {
         assertThat(container.get("linuxParameters").size()).isZero();
         assertThat(container.has("volumes")).isFalse();
         assertThat(container.has("privileged")).isFalse();
+    }
+
+    @Test
+    void imagesWithoutARegistry_getTheConfiguredOne_fromTheSettingsAndFromBatchImage_asInMetaflow() {
+        Map<String, String> registry = Map.of("METAFLOW_BATCH_CONTAINER_REGISTRY", "123456789012.dkr.ecr.us-east-1.amazonaws.com/");
+        assertThat(container(compile("", registry)).get("image").asText())
+                .isEqualTo("123456789012.dkr.ecr.us-east-1.amazonaws.com/python:3.11");
+        assertThat(container(compile("@batch(image=\"team/train:7\")", registry)).get("image").asText())
+                .as("a name with a slash but no registry host still gets the registry")
+                .isEqualTo("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/train:7");
+        assertThat(container(compile("@batch(image=\"ghcr.io/team/train:7\")", registry)).get("image").asText())
+                .isEqualTo("ghcr.io/team/train:7");
+        assertThat(container(compile("@batch(image=\"localhost:5000/train\")", registry)).get("image").asText())
+                .isEqualTo("localhost:5000/train");
+        assertThat(container(compile("@batch(image=\"team/train:7\")")).get("image").asText()).isEqualTo("team/train:7");
     }
 
     @Test
