@@ -36,6 +36,8 @@ public record BatchContainer(String vcpu, int gpu, long memory, String queue, St
                              int efa, List<String> hostVolumes, List<String> efsVolumes, Optional<Tmpfs> tmpfs,
                              boolean privileged, Optional<String> logDriver, Map<String, String> logOptions) {
 
+    /** Metaflow's check of a tag (its {@code re.match} looks at the first character only). */
+    private static final java.util.regex.Pattern TAG_START = java.util.regex.Pattern.compile("[A-Za-z0-9\\s+\\-=._:/@]");
     /** Metaflow's {@code @batch} default for {@code tmpfs_path}. */
     static final String DEFAULT_TMPFS_PATH = "/metaflow_temp";
 
@@ -235,6 +237,7 @@ public record BatchContainer(String vcpu, int gpu, long memory, String queue, St
                         "applies to Fargate compute environments only, and Flowgate registers EC2 job definitions (Metaflow refuses it on EC2 too)",
                         "remove ephemeral_storage=, or mount more storage with efs_volumes= or host_volumes=");
             }
+            checkTags();
             return new BatchContainer(cpuText(cpu), (int) gpu, (long) memory,
                     string("queue").orElse(settings.jobQueue()), string("image").filter(i -> !i.isEmpty()).map(settings::withRegistry).orElse(settings.image()),
                     string("iam_role").orElse(settings.jobRole()), shared, maxSwap, swappiness, inferentia, efa,
@@ -260,6 +263,35 @@ public record BatchContainer(String vcpu, int gpu, long memory, String queue, St
             }
             Object tempdir = batch.containsKey("tmpfs_tempdir") ? batch.get("tmpfs_tempdir") : Boolean.TRUE;
             return Optional.of(new Tmpfs(path, sizeMiB, truthy(tempdir)));
+        }
+
+        /**
+         * {@code aws_batch_tags}: Metaflow refuses the deployment unless they are string tags that AWS accepts
+         * ({@code aws_utils.validate_aws_tag}); they reach no job of a Step Functions deployment unless
+         * {@code METAFLOW_BATCH_EMIT_TAGS} is set, which Flowgate does not support, so they are only checked.
+         */
+        private void checkTags() {
+            Object value = batch.get("aws_batch_tags");
+            if (value == null) {
+                return;
+            }
+            if (!(value instanceof Map<?, ?> tags) || !tags.values().stream().allMatch(String.class::isInstance)) {
+                throw problem("aws_batch_tags", value, "must be a dict of string tags", "write e.g. aws_batch_tags={\"team\": \"ml\"}");
+            }
+            tags.forEach((key, tag) -> {
+                String k = String.valueOf(key);
+                String v = (String) tag;
+                if (k.regionMatches(true, 0, "aws:", 0, 4) || v.regionMatches(true, 0, "aws:", 0, 4)) {
+                    throw problem("aws_batch_tags", value, "use the prefix 'aws:', which AWS reserves", "rename the tag " + k);
+                }
+                if (k.length() > 128 || v.length() > 256) {
+                    throw problem("aws_batch_tags", value, "has a key over 128 or a value over 256 characters", "shorten the tag " + k);
+                }
+                if (!TAG_START.matcher(k).lookingAt() || !TAG_START.matcher(v).lookingAt()) {
+                    throw problem("aws_batch_tags", value, "has a tag AWS does not accept (letters, digits, spaces and + - = . _ : / @)",
+                            "rename the tag " + k);
+                }
+            });
         }
 
         /** {@code log_options}: a string or a list of {@code "key:value"} strings. */

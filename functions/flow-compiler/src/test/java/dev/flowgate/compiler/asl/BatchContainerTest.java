@@ -232,6 +232,18 @@ class BatchContainerTest {
     }
 
     @Test
+    void awsBatchTags_areCheckedAsMetaflowChecksThem_andChangeNoContainer() {
+        assertThat(compile("@batch(aws_batch_tags={\"team\": \"ranking\"})").jobDefinitions())
+                .isEqualTo(compile("@batch()").jobDefinitions());
+        assertThatThrownBy(() -> compile("@batch(aws_batch_tags={\"aws:team\": \"x\"})")).hasMessageContaining("'aws:'");
+        assertThatThrownBy(() -> compile("@batch(aws_batch_tags={\"team\": 3})")).hasMessageContaining("dict of string tags");
+        assertThatThrownBy(() -> compile("@batch(aws_batch_tags=[\"team\"])")).hasMessageContaining("dict of string tags");
+        assertThatThrownBy(() -> compile("@batch(aws_batch_tags={\"team\": \"" + "x".repeat(257) + "\"})"))
+                .hasMessageContaining("over 256");
+        assertThatThrownBy(() -> compile("@batch(aws_batch_tags={\"#team\": \"x\"})")).hasMessageContaining("does not accept");
+    }
+
+    @Test
     void cpuText_isPrintfG() {
         assertThat(BatchContainer.cpuText(4.0)).isEqualTo("4");
         assertThat(BatchContainer.cpuText(0.1)).isEqualTo("0.1");
