@@ -115,8 +115,8 @@ public record BatchContainer(String vcpu, int gpu, long memory, String queue, St
                 if (mine instanceof PyExpr || theirs instanceof PyExpr) {
                     result.put(key, mine instanceof PyExpr ? mine : theirs);
                 } else if (mine != null && theirs != null) {
-                    OptionalDouble a = pythonFloat(orZero(mine));
-                    OptionalDouble b = pythonFloat(orZero(theirs));
+                    PyFloat a = pythonFloat(orZero(mine));
+                    PyFloat b = pythonFloat(orZero(theirs));
                     if (a.isPresent() && b.isPresent()) {
                         result.put(key, PythonJson.pythonFloat(Math.max(a.value(), b.value())));
                     } else if (!mine.equals(theirs)) {
@@ -145,8 +145,9 @@ public record BatchContainer(String vcpu, int gpu, long memory, String queue, St
     private record Conflict(Object batch, Object resources) {
     }
 
-    private record OptionalDouble(double value, boolean isPresent) {
-        static final OptionalDouble EMPTY = new OptionalDouble(0, false);
+    /** The result of Python's {@code float(v)}: a value, or nothing where Python raises ValueError. */
+    private record PyFloat(double value, boolean isPresent) {
+        static final PyFloat EMPTY = new PyFloat(0, false);
     }
 
     /** Python's {@code v or "0"}: falsy values (0, 0.0, "", False) become "0". */
@@ -157,23 +158,23 @@ public record BatchContainer(String vcpu, int gpu, long memory, String queue, St
     }
 
     /** Python's {@code float(v)}, empty where it raises ValueError. */
-    private static OptionalDouble pythonFloat(Object value) {
+    private static PyFloat pythonFloat(Object value) {
         if (value instanceof Boolean b) {
-            return new OptionalDouble(b ? 1 : 0, true);
+            return new PyFloat(b ? 1 : 0, true);
         }
         if (value instanceof Number n) {
-            return new OptionalDouble(n.doubleValue(), true);
+            return new PyFloat(n.doubleValue(), true);
         }
         if (value instanceof String s) {
             String t = s.strip().replace("_", "");
             if (t.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
-                return new OptionalDouble(Double.parseDouble(t), true);
+                return new PyFloat(Double.parseDouble(t), true);
             }
             if (t.matches("(?i)[+-]?(inf|infinity|nan)")) {
-                return new OptionalDouble(Double.NaN, true); // refused by the caller: not a size
+                return new PyFloat(Double.NaN, true); // refused by the caller: not a size
             }
         }
-        return OptionalDouble.EMPTY;
+        return PyFloat.EMPTY;
     }
 
     /** Python's {@code str(v)} of a literal. */
@@ -392,7 +393,7 @@ public record BatchContainer(String vcpu, int gpu, long memory, String queue, St
                 throw new StepResources.StepProblem(step, file, "@resources(" + key + "=" + render(conflict.resources()) + ") and @batch("
                         + key + "=" + render(conflict.batch()) + ") conflict", "use consistent values or set " + key + " once");
             }
-            OptionalDouble parsed = value instanceof PyExpr ? OptionalDouble.EMPTY : pythonFloat(value);
+            PyFloat parsed = value instanceof PyExpr ? PyFloat.EMPTY : pythonFloat(value);
             if (!parsed.isPresent() || Double.isNaN(parsed.value()) || Double.isInfinite(parsed.value())) {
                 throw problem(key, value, "must be a number written literally (Flowgate compiles the flow without running it)",
                         "write the number itself, e.g. " + key + "=4");

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -368,7 +367,7 @@ public final class StateMachineGenerator {
         ObjectNode p = state.putObject("Parameters");
         p.put("JobDefinition", jobDefinition);
         p.put("JobName", "SFN-" + graph.flowName() + "--" + node.name() + "--");
-        p.put("JobQueue", resources.container().queue());
+        p.put("JobQueue", container.queue());
         ObjectNode jobParameters = p.putObject("Parameters");
         jobParameters.put("metaflow.user", "SFN");
         jobParameters.put("metaflow.owner", options.owner());
