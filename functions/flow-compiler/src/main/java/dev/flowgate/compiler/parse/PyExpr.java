@@ -70,7 +70,11 @@ public sealed interface PyExpr {
         if (expr instanceof Str s) {
             return s.value();
         } else if (expr instanceof Num n) {
-            return n.isInteger() ? (Object) Long.parseLong(n.text().replace("_", "")) : (Object) n.asDouble();
+            if (!n.isInteger()) {
+                return n.asDouble();
+            }
+            java.math.BigInteger value = new java.math.BigInteger(n.text().replace("_", ""));
+            return value.bitLength() < 64 ? (Object) value.longValue() : value;
         } else if (expr instanceof Bool b) {
             return b.value();
         } else if (expr instanceof None) {
