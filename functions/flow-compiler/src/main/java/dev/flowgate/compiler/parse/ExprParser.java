@@ -507,16 +507,16 @@ final class ExprParser {
         if (digits.endsWith("j")) {
             return null;
         }
-        if (digits.startsWith("0x")) {
-            return new BigInteger(digits.substring(2), 16);
-        }
-        if (digits.startsWith("0o")) {
-            return new BigInteger(digits.substring(2), 8);
-        }
-        if (digits.startsWith("0b")) {
-            return new BigInteger(digits.substring(2), 2);
-        }
         try {
+            if (digits.startsWith("0x")) {
+                return new BigInteger(digits.substring(2), 16);
+            }
+            if (digits.startsWith("0o")) {
+                return new BigInteger(digits.substring(2), 8);
+            }
+            if (digits.startsWith("0b")) {
+                return new BigInteger(digits.substring(2), 2);
+            }
             if (digits.contains(".") || digits.contains("e")) {
                 return Double.parseDouble(digits);
             }
@@ -596,10 +596,6 @@ final class ExprParser {
             }
             pos++;
         }
-    }
-
-    String sourceOf(int from, int to) {
-        return sourceOf(tokens, from, to);
     }
 
     static String sourceOf(List<Token> tokens, int from, int to) {

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * The values a flow's structure is written in: literals, containers of them, dotted names
- * ({@code self.train}, {@code metaflow.batch}) and calls. Anything else (arithmetic, comprehensions,
- * f-strings, lambdas) is kept as {@link Opaque} source text: it is never evaluated.
+ * ({@code self.train}, {@code metaflow.batch}) and calls. An expression over constants (arithmetic, f-strings,
+ * allow-listed builtins, ...) arrives here already computed as its literal ({@link ConstantFolder}); any other
+ * expression (comprehensions, lambdas, method calls) is kept as {@link Opaque} source text: it is never run.
  */
 public sealed interface PyExpr {
     /** The source text, approximately as written. */

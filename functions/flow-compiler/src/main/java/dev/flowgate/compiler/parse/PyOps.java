@@ -90,8 +90,8 @@ final class PyOps {
         if (!(sequence instanceof String || sequence instanceof PyList || sequence instanceof PyTuple)) {
             throw unsupported("*", sequence, timesValue);
         }
-        long n = times.signum() <= 0 ? 0 : times.min(BigInteger.valueOf(Long.MAX_VALUE / 4)).longValue();
         long unit = sequence instanceof String s ? s.length() : PyValues.weight(sequence) - 1;
+        long n = times.signum() <= 0 || unit == 0 ? 0 : times.min(BigInteger.valueOf(Long.MAX_VALUE / 4)).longValue();
         if (n > 0 && unit > 0 && (n > ConstantFolder.MAX_WEIGHT || unit * n > ConstantFolder.MAX_WEIGHT)) {
             throw new TooLarge((sequence instanceof String ? "a string of " : "a " + PyValues.typeName(sequence) + " of ")
                     + BigInteger.valueOf(unit).multiply(times) + (sequence instanceof String ? " characters" : " items"));
@@ -198,7 +198,7 @@ final class PyOps {
         if (a.equals(BigInteger.ONE.negate())) {
             return b.testBit(0) ? a : BigInteger.ONE;
         }
-        BigInteger bits = BigInteger.valueOf(a.bitLength() - 1).multiply(b);
+        BigInteger bits = BigInteger.valueOf(a.abs().bitLength() - 1).multiply(b);
         if (b.bitLength() > 31 || bits.compareTo(BigInteger.valueOf(ConstantFolder.MAX_INT_BITS)) > 0) {
             throw new TooLarge("an integer of more than " + (b.bitLength() > 62 ? "2**62" : bits.toString()) + " bits");
         }

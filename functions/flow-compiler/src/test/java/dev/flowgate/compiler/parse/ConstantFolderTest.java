@@ -62,11 +62,14 @@ class ConstantFolderTest {
     @Test
     void resourceAbuse_isRefusedBeforeTheValueIsBuilt() {
         for (String abusive : List.of("10 ** 10 ** 10", "'a' * 10 ** 9", "[0] * 10 ** 9", "2 ** 100000", "1 << 100000",
-                "(['x' * 1000] * 1000) * 1000", "f'{CPU:>1000000000}'", "int('9' * 5000)", "'ab' * 60000")) {
+                "(['x' * 1000] * 1000) * 1000", "f'{CPU:>1000000000}'", "int('9' * 5000)", "'ab' * 60000", "(-2) ** 10 ** 9",
+                "-3 ** 10 ** 6")) {
             assertThatThrownBy(() -> value(abusive)).as(abusive).isInstanceOf(SyntaxProblem.class)
                     .hasMessageContaining("would compute").hasMessageContaining("up to");
         }
         assertThat(value("'a' * 100000")).asString().hasSize(100_000);
+        assertThat(value("'' * 10 ** 18")).isEqualTo("");
+        assertThat(PyValues.repr(value("[] * 10 ** 18 + [()] * 3"))).isEqualTo("[(), (), ()]");
     }
 
     @Test
