@@ -13,6 +13,8 @@ final class FStrings {
     private final boolean raw;
     private final int depth;
     private int pos;
+    /** Replacement fields nested in format specs (Python allows two levels). */
+    private int nesting;
 
     private FStrings(String body, boolean raw, int depth) {
         this.body = body;
@@ -95,8 +97,19 @@ final class FStrings {
         }
     }
 
-    /** After '{': expression, optional '=', '!x' and ':spec', through the closing '}'. */
+    /** After '{': expression, optional '=', '!x' and ':spec', through the closing '}'; null when nested too deeply. */
     private PyAst.FField field() {
+        if (++nesting > 20) {
+            return null;
+        }
+        try {
+            return readField();
+        } finally {
+            nesting--;
+        }
+    }
+
+    private PyAst.FField readField() {
         int start = pos;
         int brackets = 0;
         int exprEnd = -1;

@@ -22,6 +22,9 @@ public final class Tokenizer {
     private final List<Token> out = new ArrayList<>();
     private final Deque<Integer> indents = new ArrayDeque<>();
     private int depth;
+    /** f-strings and format specs nested in each other (Python 3.12 allows it; CPython stops near 150 levels). */
+    private int fieldNesting;
+    private static final int MAX_FIELD_NESTING = 100;
 
     private Tokenizer(String src) {
         this.src = src.replace("\r\n", "\n").replace('\r', '\n');
@@ -215,6 +218,17 @@ public final class Tokenizer {
 
     /** From just after an f-string's '{' to just after its matching '}': expression, conversion, format spec. */
     private int scanReplacementField(int from, int startLine) {
+        if (++fieldNesting > MAX_FIELD_NESTING) {
+            throw new SyntaxProblem(startLine, "f-strings are nested more than " + MAX_FIELD_NESTING + " levels deep here");
+        }
+        try {
+            return scanField(from, startLine);
+        } finally {
+            fieldNesting--;
+        }
+    }
+
+    private int scanField(int from, int startLine) {
         int p = from;
         int brackets = 0;
         boolean inSpec = false;

@@ -79,6 +79,11 @@ class ConstantFolderTest {
         String longChain = String.join(" + ", java.util.Collections.nCopies(20000, "1"));
         assertThat(value(longChain)).isEqualTo(java.math.BigInteger.valueOf(20000));
         assertThat(value("-".repeat(5000) + "1")).isInstanceOf(ConstantFolder.NotConstant.class);
+        assertThat(value("f'{".repeat(30) + "CPU" + "}'".repeat(30))).isEqualTo("4");
+        assertThatThrownBy(() -> Tokenizer.tokenize("f'{".repeat(5000) + "1" + "}'".repeat(5000)))
+                .isInstanceOf(SyntaxProblem.class).hasMessageContaining("nested");
+        assertThatThrownBy(() -> Tokenizer.tokenize("f'{CPU:" + "{CPU:".repeat(5000) + "}".repeat(5001) + "'"))
+                .isInstanceOf(SyntaxProblem.class).hasMessageContaining("nested");
     }
 
     @Test
