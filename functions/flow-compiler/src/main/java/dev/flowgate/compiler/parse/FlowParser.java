@@ -77,7 +77,7 @@ public final class FlowParser {
                 parseFromImport();
             } else if (t.kind() == Token.Kind.NAME && (tokens.get(pos + 1).isOp("=") || tokens.get(pos + 1).isOp(":"))) {
                 bindings.add(new ModuleBinding(t.text(), t.line(), ModuleBinding.Kind.ASSIGNMENT, null, null));
-                assignment(moduleScope, moduleFolder, "module");
+                assignment(moduleScope, moduleFolder);
             } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).kind() == Token.Kind.OP
                     && AUGMENTED.contains(tokens.get(pos + 1).text())) {
                 augmentedAssignment(moduleScope, moduleFolder);
@@ -443,7 +443,7 @@ public final class FlowParser {
         Optional<String> kind = function == null ? Optional.empty()
                 : resolve(new PyExpr.Dotted(function)).filter(PARAMETER_KINDS::contains);
         if (kind.isEmpty()) {
-            bind(classScope, nameToken.text(), classFolder.valueAt(written, nameToken.line()), written, nameToken.line());
+            bind(classScope, nameToken.text(), classFolder.valueAt(written, nameToken.line()), nameToken.line());
             return Optional.empty();
         }
         classScope.put(nameToken.text(), unknown(nameToken.text(), "a " + kind.get() + " (its value is known when the flow runs)",
@@ -688,7 +688,7 @@ public final class FlowParser {
      * {@code NAME = value} or {@code NAME: annotation [= value]} at the position of NAME: binds NAME to the computed
      * value, or records why it is not a constant. Chained and other assignments make their names unknown.
      */
-    private void assignment(Map<String, ConstantFolder.Binding> scope, ConstantFolder folder, String where) {
+    private void assignment(Map<String, ConstantFolder.Binding> scope, ConstantFolder folder) {
         int start = pos;
         Token name = next();
         if (peek().isOp(":")) {
@@ -706,7 +706,7 @@ public final class FlowParser {
         PyAst value = expr.expression();
         pos = expr.pos;
         if (peek().kind() == Token.Kind.NEWLINE || peek().isOp(";") || peek().kind() == Token.Kind.END) {
-            bind(scope, name.text(), folder.valueAt(value, name.line()), value, name.line());
+            bind(scope, name.text(), folder.valueAt(value, name.line()), name.line());
             endStatementOrSkip();
         } else {
             skipStatement();
@@ -714,7 +714,7 @@ public final class FlowParser {
         }
     }
 
-    private static void bind(Map<String, ConstantFolder.Binding> scope, String name, Object value, PyAst written, int line) {
+    private static void bind(Map<String, ConstantFolder.Binding> scope, String name, Object value, int line) {
         scope.put(name, value instanceof ConstantFolder.NotConstant n
                 ? new ConstantFolder.Binding.Unknown("'" + name + "' (line " + line + ") is not a constant: " + n.reason())
                 : new ConstantFolder.Binding.Constant(value));
@@ -734,7 +734,7 @@ public final class FlowParser {
             Object right = folder.valueAt(value, name.line());
             Object result = right instanceof ConstantFolder.NotConstant ? right
                     : folder.binaryAt(op.substring(0, op.length() - 1), c.value(), right, name.text() + " " + op + " " + value.source(), name.line());
-            bind(scope, name.text(), result, value, name.line());
+            bind(scope, name.text(), result, name.line());
             endStatementOrSkip();
             return;
         }
