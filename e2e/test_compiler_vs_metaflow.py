@@ -26,6 +26,7 @@ FLOWS = {
     "config_includefile_efa": CORPUS / "config_flow.py",
     "inherited": CORPUS / "inherited_flow.py",
     "config_driven": CORPUS / "config_driven_flow.py",
+    "expressions": CORPUS / "expressions_flow.py",
     "mutators_batch_queue": ROOT / "e2e" / "flows" / "batch_mutated_flow.py",
     "every_batch_setting": ROOT / "e2e" / "flows" / "batch_settings_flow.py",
 }
