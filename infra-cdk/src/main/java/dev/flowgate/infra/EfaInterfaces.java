@@ -11,9 +11,11 @@ import java.util.TreeMap;
  * cut inter-node bandwidth to a fraction (this table's reason to exist).
  */
 final class EfaInterfaces {
-    /** EFA-capable training instance types → maximum EFA interfaces (network cards), per the EC2 User Guide. */
+    /**
+     * EFA-capable training instance types → maximum EFA interfaces (network cards), per the EC2 User Guide. No p3dn:
+     * AWS Batch's ECS_AL2023_NVIDIA image type, which every compute environment here uses, does not support P3 or G3.
+     */
     static final Map<String, Integer> BY_INSTANCE_TYPE = new TreeMap<>(Map.ofEntries(
-            Map.entry("p3dn.24xlarge", 1),
             Map.entry("p4d.24xlarge", 4),
             Map.entry("p4de.24xlarge", 4),
             Map.entry("p5.48xlarge", 32),

@@ -196,6 +196,33 @@ class FunctionContractTest {
         assertThat(apiKey).contains("{{resolve:secretsmanager:").contains(secret);
     }
 
+    @Test
+    void triggers_deliverWhatTheHandlersAccept() {
+        String alerter = logicalId("AWS::Lambda::Function", "FunctionName", prefix + "-alerter");
+        List<JsonNode> rules = control.path("Resources").properties().stream().map(Map.Entry::getValue)
+                .filter(r -> r.path("Type").asText().equals("AWS::Events::Rule")
+                        && r.path("Properties").path("Targets").toString().contains("\"" + alerter + "\""))
+                .toList();
+        assertThat(rules).as("rules targeting the alerter").hasSize(2);
+        String all = rules.toString();
+        // the events the alerter's AlerterEvents parses: Step Functions status changes, and its own flush event
+        assertThat(all).contains("\"source\":[\"" + dev.flowgate.alerter.domain.AlerterEvents.SFN_SOURCE + "\"]",
+                "\"detail-type\":[\"" + dev.flowgate.alerter.domain.AlerterEvents.SFN_DETAIL_TYPE + "\"]",
+                "FAILED", "TIMED_OUT", "ABORTED");
+        assertThat(all).contains(dev.flowgate.alerter.domain.AlerterEvents.ALERTER_SOURCE,
+                dev.flowgate.alerter.domain.AlerterEvents.FLUSH_BURSTS);
+        // who may invoke what: API Gateway the metadata API's alias and the webhook, the Jenkins role the deployer
+        Map<String, Set<String>> principals = new java.util.TreeMap<>();
+        control.path("Resources").properties().stream().map(Map.Entry::getValue)
+                .filter(r -> r.path("Type").asText().equals("AWS::Lambda::Permission"))
+                .forEach(r -> principals.computeIfAbsent(render(r.path("Properties").path("FunctionName"))
+                        .replaceAll("[0-9A-F]{8}(\\.Arn)?}$", "}"), k -> new TreeSet<>())
+                        .add(render(r.path("Properties").path("Principal"))));
+        assertThat(principals.toString()).contains("${Ref:MetadataApiLive}=[apigateway.amazonaws.com]")
+                .contains("${GetAtt:GitHubWebhook}=[apigateway.amazonaws.com]")
+                .contains(":role/" + "jenkins-deployer").contains("${GetAtt:Alerter}=[events.amazonaws.com]");
+    }
+
     // --- reading the template
 
     private static JsonNode function(Deployed fn) {
