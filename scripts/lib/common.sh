@@ -34,7 +34,7 @@ ensure_iac_venv() {
     return 0
   fi
   need python3 "install Python 3 (3.9 or newer) with pip and venv"
-  say "Creating the template scanners' environment in $IAC_VENV (cfn-lint, checkov; about a minute)..."
+  say "Creating the template scanners' environment in $IAC_VENV (cfn-lint, checkov; about two minutes)..."
   python3 -m venv "$IAC_VENV" || die "python3 -m venv failed: install the venv module (Debian: apt-get install python3-venv)"
   "$IAC_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
       -r "$FLOWGATE_ROOT/scripts/iac-requirements.txt" || die "pip install of the template scanners failed; see above"
