@@ -27,7 +27,6 @@ import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
-import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -147,7 +146,7 @@ public final class ControlPlaneStack extends Stack {
         foreachTable.grant(sfnRole, "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
         // a foreach compiled as a Distributed Map (use_distributed_map) runs each split as a child execution of the
         // flow's own state machine: the map run starts, describes and stops them (child executions are named
-        // <state machine>/<map label>:<id>, hence execution:*/*). Flowgate's Distributed Map writes nothing to S3.
+        // <state machine>/<map label>:<id>, hence execution:<prefix>_*/*). Flowgate's Distributed Map writes nothing to S3.
         sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:StartExecution"))
                 .resources(List.of(machines)).build());
         sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:DescribeExecution", "states:StopExecution"))

@@ -94,7 +94,7 @@ public final class DeployerWiring {
             .optional("METAFLOW_SERVICE_HEADERS", "extra headers (JSON) for metadata API calls")
             .local("METAFLOW_SERVICE_AUTH_KEY", "the metadata API key in plain text (local runtime and tests)")
             .local("FLOWGATE_METAFLOW_CONFIG", "the Metaflow config JSON in plain text (local runtime and tests)")
-            .optional("FLOWGATE_METAFLOW_LAYER", "Lambda layer ARN of the trusted Metaflow used to compile")
+            .optional("FLOWGATE_METAFLOW_LAYER", "s3:// tar.gz of the pinned Metaflow library for experimental packages")
             .local("FLOWGATE_LOCAL_URL", "the local runtime (Lambda Invoke API, GitHub stand-in, metadata API)")
             .allows(Resource.of(ResourceKind.SECRET, FlowgateResources.GITHUB_TOKEN.logicalName()), "secretsmanager:GetSecretValue")
             .allows(Resource.of(ResourceKind.SECRET, "metaflow-config"), "secretsmanager:GetSecretValue")
@@ -117,6 +117,8 @@ public final class DeployerWiring {
                     "events:RemoveTargets", "events:DescribeRule", "events:ListTargetsByRule")
             .allows(Resource.of(ResourceKind.FLOW_SCHEDULE_RULES), "events:DescribeRule", "events:ListTargetsByRule",
                     "events:RemoveTargets", "events:DeleteRule")
+            // not SDK calls of their own: CreateStateMachine with publish=true needs PublishStateMachineVersion, and
+            // passing the roles to state machines, schedules, rule targets and job definitions needs iam:PassRole
             .allows(Resource.of(ResourceKind.PASSED_ROLE, "sfn, events, job"), "iam:PassRole")
             .allows(Resource.of(ResourceKind.FUNCTION, "alerter"), "lambda:InvokeFunction")
             .build();
