@@ -26,6 +26,21 @@ ensure_venv() {
   cp "$FLOWGATE_ROOT/scripts/python-requirements.txt" "$VENV/.requirements"
 }
 
+# The template scanners (cfn-lint, checkov) in their own environment: checkov pins boto3/botocore below what moto
+# and Metaflow in .venv use. Created on first use by scripts/scan-templates.
+IAC_VENV="${FLOWGATE_IAC_VENV:-$FLOWGATE_ROOT/.venv-iac}"
+ensure_iac_venv() {
+  if [ -x "$IAC_VENV/bin/python" ] && cmp -s "$IAC_VENV/.requirements" "$FLOWGATE_ROOT/scripts/iac-requirements.txt"; then
+    return 0
+  fi
+  need python3 "install Python 3 (3.9 or newer) with pip and venv"
+  say "Creating the template scanners' environment in $IAC_VENV (cfn-lint, checkov; about two minutes)..."
+  python3 -m venv "$IAC_VENV" || die "python3 -m venv failed: install the venv module (Debian: apt-get install python3-venv)"
+  "$IAC_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+      -r "$FLOWGATE_ROOT/scripts/iac-requirements.txt" || die "pip install of the template scanners failed; see above"
+  cp "$FLOWGATE_ROOT/scripts/iac-requirements.txt" "$IAC_VENV/.requirements"
+}
+
 # Builds the Maven modules when a jar the command needs is missing or older than the sources.
 ensure_built() {
   local marker="$FLOWGATE_ROOT/functions/local-runtime/target/local-runtime.jar"
