@@ -36,6 +36,7 @@ public final class LocalPlatform {
         // Local stand-ins for what no AWS emulator covers:
         functions.http(LocalGitHubHandler.MOUNT, "local-github", new LocalGitHubHandler(gitRoot(env)), false);
         functions.http(LocalSlackSinkHandler.MOUNT, "local-slack", new LocalSlackSinkHandler(), false);
+        functions.http(LocalShellSettings.MOUNT, "local-env", new LocalShellSettings(env), false);
         return functions;
     }
 }
