@@ -63,10 +63,11 @@ def test_the_template_readme_works_as_written_and_ci_deploys_with_its_script(tmp
         "if scripts/flowgate-deploy.sh > ~/ci.txt; then exit 41; fi\n"
         "cat ~/ci.txt\n"
         # a newer commit deployed, then the push of an older one arrives: skipped, production stays
-        "git revert --no-edit -q HEAD\n"
+        "git revert --no-edit HEAD > /dev/null\n"
         "python -c 'from metaflow import Flow; Flow(\"ChurnTrainingFlow\").latest_successful_run.add_tag(\"prod_ready\")'\n"
         "flowgate push > ~/newer.txt\n"
-        "git checkout -q HEAD~2\n"
+        # the untested edit: older than the revert, never pushed with a webhook before
+        "git checkout -q HEAD~1\n"
         "flowgate push --branch main > ~/older.txt\n")
     text = doc_runner.script(prelude + blocks, log) + after
 

@@ -45,6 +45,7 @@ team_settings() {
   local given="$1"
   if [ -f "$given" ]; then (cd "$(dirname "$given")" && printf '%s/%s\n' "$(pwd)" "$(basename "$given")"); return 0; fi
   if [ -f "$FLOWGATE_ROOT/$given" ]; then printf '%s\n' "$FLOWGATE_ROOT/$given"; return 0; fi
+  if [ -f "$FLOWGATE_ROOT/infra-cdk/$given" ]; then printf '%s\n' "$FLOWGATE_ROOT/infra-cdk/$given"; return 0; fi
   if [[ "$given" =~ ^[a-z][a-z0-9-]*$ ]] && [ -f "$FLOWGATE_ROOT/infra-cdk/teams/$given.json" ]; then
     printf '%s\n' "$FLOWGATE_ROOT/infra-cdk/teams/$given.json"; return 0
   fi

@@ -160,6 +160,12 @@ final class PushCommand {
         }
         String deploymentId = accepted.path("deployment_id").asText("");
         out.println("  webhook: " + answer.statusCode() + " " + message + " (delivery " + delivery + ")");
+        if (accepted.path("duplicate").asBoolean(false)) {
+            // GitHub's redelivery rule: one deployment per commit and branch for a while; that one stands
+            out.println("nothing new: " + sha.substring(0, 12) + " was pushed moments ago; deployment " + deploymentId
+                    + " handles it (flowgate deployments FLOW shows it)");
+            return 0;
+        }
         if (!options.follow()) {
             out.println("sent: deployment " + deploymentId + " of " + repository + "@" + sha.substring(0, 12)
                     + "; follow it with flowgate deployments FLOW");
