@@ -53,3 +53,16 @@ ensure_built() {
   say "Building the local runtime (mvn package, tests skipped; the first build downloads dependencies)..."
   (cd "$FLOWGATE_ROOT" && mvn -q -B -DskipTests -pl functions/local-runtime -am package) || die "the build failed; see above"
 }
+
+# A team's settings file from what scripts/synth and scripts/deploy take: a path to the JSON, or a team name
+# (infra-cdk/teams/<team>.json). Prints the path relative to the checkout.
+team_settings() {
+  local given="$1"
+  if [ -f "$given" ]; then (cd "$(dirname "$given")" && printf '%s/%s\n' "$(pwd)" "$(basename "$given")"); return 0; fi
+  if [ -f "$FLOWGATE_ROOT/$given" ]; then printf '%s\n' "$FLOWGATE_ROOT/$given"; return 0; fi
+  if [ -f "$FLOWGATE_ROOT/infra-cdk/$given" ]; then printf '%s\n' "$FLOWGATE_ROOT/infra-cdk/$given"; return 0; fi
+  if [[ "$given" =~ ^[a-z][a-z0-9-]*$ ]] && [ -f "$FLOWGATE_ROOT/infra-cdk/teams/$given.json" ]; then
+    printf '%s\n' "$FLOWGATE_ROOT/infra-cdk/teams/$given.json"; return 0
+  fi
+  die "no team settings '$given': give infra-cdk/teams/TEAM.json (or the team name TEAM); copy infra-cdk/teams/example.json to start"
+}

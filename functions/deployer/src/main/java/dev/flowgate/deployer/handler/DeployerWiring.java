@@ -10,6 +10,7 @@ import dev.flowgate.deployer.adapter.LambdaAsyncDispatcher;
 import dev.flowgate.deployer.adapter.SecretsManagerSecret;
 import dev.flowgate.deployer.domain.DeploymentIds;
 import dev.flowgate.deployer.domain.RepositoryPolicy;
+import dev.flowgate.deployer.domain.StatusLinks;
 import dev.flowgate.deployer.domain.WebhookService;
 import dev.flowgate.model.resources.FlowgateResources;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -236,7 +237,21 @@ public final class DeployerWiring {
                         new LoggingAlertNotifier(System.out), Clock.systemUTC()),
                 repositoryPolicy(env),
                 metaflowSettings, env.get("FLOWGATE_METAFLOW_LAYER"), new DeploymentIds(), Clock.systemUTC(),
-                new GraphCheck(new MetaflowRunArtifacts(http, metadataUrl, metadataHeaders, s3, datastoreRoot), compiler));
+                new GraphCheck(new MetaflowRunArtifacts(http, metadataUrl, metadataHeaders, s3, datastoreRoot), compiler))
+                .linkStatusesTo(statusLinks(env, aws.region().id(), sfnRole));
+    }
+
+    /**
+     * Where commit statuses link: locally the deployment record the local platform serves, on AWS the Step Functions
+     * console page of the state machine (the account is the one of the deployer's Step Functions role).
+     */
+    static StatusLinks statusLinks(Environment env, String region, String sfnRole) {
+        Optional<String> local = env.get("FLOWGATE_LOCAL_URL");
+        if (local.isPresent()) {
+            return StatusLinks.localRecord(local.get());
+        }
+        return StatusLinks.accountOf(sfnRole).map(account -> StatusLinks.stepFunctionsConsole(region, account))
+                .orElse(StatusLinks.none());
     }
 
     /** What {@code flowgate deployments}, {@code flowgate rollback} and {@code flowgate undeploy} call. */
