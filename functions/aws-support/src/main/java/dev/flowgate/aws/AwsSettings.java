@@ -13,16 +13,34 @@ import software.amazon.awssdk.regions.Region;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Where and as whom Flowgate talks to AWS. In Lambda: the function's region and role, no endpoint override.
- * Against an emulator (moto, LocalStack): {@code AWS_ENDPOINT_URL} plus the emulator's dummy credentials.
- * Build SDK clients with {@link #configure} once per container (static or final fields), never per request.
+ * Against an emulator (moto, LocalStack): {@code AWS_ENDPOINT_URL} plus the emulator's dummy credentials, and
+ * optionally one service on an emulator of its own through the AWS SDKs' service-specific variable
+ * {@code AWS_ENDPOINT_URL_<SERVICE>} (the local platform serves DynamoDB from a faster store with
+ * {@code AWS_ENDPOINT_URL_DYNAMODB}). Build SDK clients with {@link #configure} once per container (static or
+ * final fields), never per request.
  */
-public record AwsSettings(Optional<URI> endpointOverride, Region region, AwsCredentialsProvider credentials) {
+public record AwsSettings(Optional<URI> endpointOverride, Region region, AwsCredentialsProvider credentials,
+                         Map<String, URI> serviceEndpoints) {
 
     public static final String DEFAULT_REGION = "us-east-1";
+    /** The services whose endpoint can be set apart from {@code AWS_ENDPOINT_URL}, by SDK package name. */
+    private static final java.util.List<String> SEPARATE_ENDPOINT_SERVICES = java.util.List.of("dynamodb");
+
+    public AwsSettings {
+        serviceEndpoints = Map.copyOf(serviceEndpoints);
+    }
+
+    /** Settings with one endpoint (or none) for every service. */
+    public AwsSettings(Optional<URI> endpointOverride, Region region, AwsCredentialsProvider credentials) {
+        this(endpointOverride, region, credentials, Map.of());
+    }
 
     /** One HTTP client for all SDK clients in this process: URLConnection starts fastest in Lambda. */
     private static final SdkHttpClient HTTP_CLIENT = UrlConnectionHttpClient.builder()
@@ -43,7 +61,17 @@ public record AwsSettings(Optional<URI> endpointOverride, Region region, AwsCred
         } else {
             credentials = DefaultCredentialsProvider.builder().build();
         }
-        return new AwsSettings(endpoint, region, credentials);
+        Map<String, URI> serviceEndpoints = new LinkedHashMap<>();
+        for (String service : SEPARATE_ENDPOINT_SERVICES) {
+            env.get("AWS_ENDPOINT_URL_" + service.toUpperCase(Locale.ROOT))
+                    .ifPresent(url -> serviceEndpoints.put(service, URI.create(url)));
+        }
+        return new AwsSettings(endpoint, region, credentials, serviceEndpoints);
+    }
+
+    /** The endpoint a client of {@code service} (the SDK package name, e.g. {@code dynamodb}) talks to, if overridden. */
+    public Optional<URI> endpointFor(String service) {
+        return Optional.ofNullable(serviceEndpoints.get(service)).or(() -> endpointOverride);
     }
 
     public static AwsSettings forEmulator(URI endpoint, String region) {
@@ -66,7 +94,19 @@ public record AwsSettings(Optional<URI> endpointOverride, Region region, AwsCred
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallTimeout(Duration.ofSeconds(60))
                         .build());
-        endpointOverride.ifPresent(builder::endpointOverride);
+        endpointFor(serviceOf(builder)).ifPresent(builder::endpointOverride);
         return builder.build();
+    }
+
+    /** The SDK package name of a client builder: {@code software.amazon.awssdk.services.dynamodb} → {@code dynamodb}. */
+    static String serviceOf(Object builder) {
+        String packageName = builder.getClass().getPackageName();
+        String prefix = "software.amazon.awssdk.services.";
+        if (!packageName.startsWith(prefix)) {
+            return "";
+        }
+        String rest = packageName.substring(prefix.length());
+        int dot = rest.indexOf('.');
+        return dot < 0 ? rest : rest.substring(0, dot);
     }
 }
