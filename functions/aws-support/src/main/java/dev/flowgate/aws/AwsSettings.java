@@ -14,6 +14,7 @@ import software.amazon.awssdk.regions.Region;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +32,7 @@ public record AwsSettings(Optional<URI> endpointOverride, Region region, AwsCred
 
     public static final String DEFAULT_REGION = "us-east-1";
     /** The services whose endpoint can be set apart from {@code AWS_ENDPOINT_URL}, by SDK package name. */
-    private static final java.util.List<String> SEPARATE_ENDPOINT_SERVICES = java.util.List.of("dynamodb");
+    private static final List<String> SEPARATE_ENDPOINT_SERVICES = List.of("dynamodb");
 
     public AwsSettings {
         serviceEndpoints = Map.copyOf(serviceEndpoints);
