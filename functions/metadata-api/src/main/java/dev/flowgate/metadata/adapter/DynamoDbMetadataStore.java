@@ -196,7 +196,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         long number = next.getAsLong();
         Map<String, AttributeValue> alias = new HashMap<>(key(flowPk(run.flowId()), "RUNID#" + run.runId()));
         alias.put("run_number", n(number));
-        return toRun(claimThenPut(alias, "run_number", number, owner -> runItem(run, owner),
+        return toRun(claimThenPut(alias, "run_number", number, next, "run_id", owner -> runItem(run, owner),
                 () -> MetadataException.conflict("run " + run.flowId() + "/" + run.runId() + " already exists")));
     }
 
@@ -246,6 +246,11 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     public Optional<Run> run(String flowId, ObjectId run) {
         Optional<Long> number = run.isNumber() ? Optional.of(run.number()) : runNumber(flowId, run.name());
         return number.flatMap(nr -> get(flowPk(flowId), runSk(nr))).map(DynamoDbMetadataStore::toRun);
+    }
+
+    @Override
+    public Optional<Long> runNumber(String flowId, ObjectId run) {
+        return run.isNumber() ? Optional.of(run.number()) : runNumber(flowId, run.name());
     }
 
     /** The number registered for a string run id; cached, as an alias never changes once written. */
@@ -319,11 +324,11 @@ public final class DynamoDbMetadataStore implements MetadataStore {
                     task.lastHeartbeatTs() - MetadataService.HEARTBEAT_WAIT_SECONDS);
         }
         int shard = TaskShards.ofName(task.taskName());
-        String pk = TaskShards.pk(task.flowId(), task.runNumber(), shard);
-        long number = TaskShards.namedNumber(shard, upsertCounter(pk, TaskShards.COUNTER_SK, "task_seq"));
-        Map<String, AttributeValue> alias = new HashMap<>(key(pk, "TASKNAME#" + task.stepName() + "#" + task.taskName()));
-        alias.put("task_number", n(number));
-        return toTask(claimThenPut(alias, "task_number", number, owner -> taskItem(task, owner),
+        LongSupplier next = () -> TaskShards.namedNumber(shard, upsertCounter(
+                TaskShards.pk(task.flowId(), task.runNumber(), shard), TaskShards.COUNTER_SK, "task_seq"));
+        long number = next.getAsLong();
+        return toTask(claimThenPut(taskAliasItem(task, number), "task_number", number, next, "task_name",
+                owner -> taskItem(task, owner),
                 () -> MetadataException.conflict("task " + task.stepName() + "/" + task.taskName() + " already exists")));
     }
 
@@ -342,7 +347,15 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         knownSteps.add(cacheKey);
     }
 
-    private static Map<String, AttributeValue> taskItem(NewTask task, long number) {
+    /** The item registering a task's string id: in the shard of the id, holding the task's number. */
+    static Map<String, AttributeValue> taskAliasItem(NewTask task, long number) {
+        String pk = TaskShards.pk(task.flowId(), task.runNumber(), TaskShards.ofName(task.taskName()));
+        Map<String, AttributeValue> alias = new HashMap<>(key(pk, "TASKNAME#" + task.stepName() + "#" + task.taskName()));
+        alias.put("task_number", n(number));
+        return alias;
+    }
+
+    static Map<String, AttributeValue> taskItem(NewTask task, long number) {
         String pk = TaskShards.pkOfTask(task.flowId(), task.runNumber(), number);
         Map<String, AttributeValue> item = new HashMap<>(key(pk, taskPrefix(task.stepName()) + pad(number)));
         item.put("flow_id", s(task.flowId()));
@@ -641,6 +654,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
      * between the two writes), so the client's 409-then-GET always finds it.
      */
     private Map<String, AttributeValue> claimThenPut(Map<String, AttributeValue> alias, String numberAttribute, long number,
+                                                     LongSupplier next, String idAttribute,
                                                      LongFunction<Map<String, AttributeValue>> itemFor,
                                                      Supplier<MetadataException> conflict) {
         try {
@@ -651,9 +665,25 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             putIfAbsent(itemFor.apply(owner));
             throw conflict.get();
         }
-        Map<String, AttributeValue> item = itemFor.apply(number);
-        putIfAbsent(item);
-        return item;
+        for (int attempt = 1; ; attempt++) {
+            Map<String, AttributeValue> item = itemFor.apply(number);
+            try {
+                putNew(item);
+                return item;
+            } catch (ConditionalCheckFailedException written) {
+                Optional<Map<String, AttributeValue>> existing = get(item.get("pk").s(), item.get("sk").s());
+                if (existing.isEmpty() || item.get(idAttribute).equals(existing.get().get(idAttribute)) || attempt == 5) {
+                    return existing.orElse(item); // a racer completing the same claim wrote the same object
+                }
+                // the number belongs to another object (an emulator's counter handed it out twice; DynamoDB's
+                // never does): this claim moves to the next number instead of sharing it
+                number = next.getAsLong();
+                Map<String, AttributeValue> moved = new HashMap<>(alias);
+                moved.put(numberAttribute, n(number));
+                call("PutItem", DynamoDbUsage.writeUnits(moved), () -> dynamo.putItem(r -> r.tableName(table).item(moved)
+                        .returnConsumedCapacity(TOTAL)));
+            }
+        }
     }
 
     /**
