@@ -478,6 +478,7 @@ public final class StateMachineGenerator {
         env.put("METAFLOW_DATATOOLS_S3ROOT", settings.datatoolsRoot());
         env.put("METAFLOW_DEFAULT_DATASTORE", "s3");
         env.put("METAFLOW_DEFAULT_METADATA", "service");
+        env.putAll(settings.forwardedEnvironment());
         env.put("METAFLOW_RUNTIME_ENVIRONMENT", "aws-batch");
         settings.s3EndpointUrl().ifPresent(url -> env.put("METAFLOW_S3_ENDPOINT_URL", url));
         env.put("METAFLOW_FLOW_NAME", graph.flowName());
