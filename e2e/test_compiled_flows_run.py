@@ -122,6 +122,17 @@ print(json.dumps({"ok": run.successful, "steps": sorted(s.id for s in run),
     assert "runtime:step-functions" in run["tags"]
 
 
+def test_deployment_tags_are_on_the_run_and_every_task(deployment):
+    """`--tag` (Metaflow's `step-functions create --tag`): the run and each of its tasks carry the tags."""
+    name, execution, error = run_compiled(deployment, ROOT / "examples" / "hello_world" / "hello_flow.py",
+                                          extra_args=("--tag", "team:ranking", "--tag", "nightly run"))
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"HelloFlow/sfn-{name}", """
+print(json.dumps({"run": sorted(run.user_tags), "tasks": [sorted(s.task.user_tags) for s in run]}))""")
+    assert run["run"] == ["nightly run", "team:ranking"]
+    assert run["tasks"] == [["nightly run", "team:ranking"]] * 3
+
+
 def test_static_split_joins_both_branches_and_reads_parameters_from_the_execution_input(deployment):
     name, execution, error = run_compiled(deployment, CORPUS / "branch_flow.py", {"alpha": 0.25})
     assert error is None, job_log_tail(execution)
@@ -141,6 +152,30 @@ def test_nested_foreach_fans_out_and_joins_through_the_dynamodb_bookkeeping(depl
 print(json.dumps({"ok": run.successful, "total": run["gather"].task["total"].data,
                   "squares": len(list(run["square"])), "inner": len(list(run["inner"]))}))""")
     assert run == {"ok": True, "total": 0 + 1 + 4, "squares": 3, "inner": 6}
+
+
+@pytest.mark.parametrize("distributed", [False, True])
+def test_a_split_joined_right_before_the_foreach_join_runs_with_a_foreach_in_one_branch(deployment, distributed):
+    """Issue 13: the static join `merge` ends the foreach body, so its input is the Parallel state's array; it used
+    to read the foreach's split parent from `$.Parameters` and every execution failed with States.Runtime."""
+    extra = ("--use-distributed-map", "--max-workers", "100") if distributed else ()
+    name, execution, error = run_compiled(deployment, CORPUS / "split_in_foreach_flow.py", extra_args=extra)
+    assert error is None, f"{error}\n{job_log_tail(execution)}"
+    run = read_run(deployment, f"SplitInForeachFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "totals": run["gather"].task["totals"].data,
+                  "merges": len(list(run["merge"])), "parts": len(list(run["part"]))}))""")
+    # item i: the left branch's inner foreach sums 10*i + p over p < i, the right branch gives i
+    assert run == {"ok": True, "totals": [11, 43, 96], "merges": 3, "parts": 1 + 2 + 3}
+
+
+def test_a_switch_inside_a_foreach_takes_each_splits_own_case(deployment):
+    name, execution, error = run_compiled(deployment, CORPUS / "switch_in_foreach_flow.py")
+    assert error is None, f"{error}\n{job_log_tail(execution)}"
+    run = read_run(deployment, f"SwitchInForeachFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "costs": run["collect"].task["costs"].data,
+                  "heavy": len(list(run["heavy"])), "light": len(list(run["light"]))}))""")
+    # sizes 1, 8, 3, 12: the big ones split in two shards costing their size each, the small ones cost 1
+    assert run == {"ok": True, "costs": [1, 1, 16, 24], "heavy": 2, "light": 2}
 
 
 @pytest.mark.parametrize("size, chosen", [(10, "heavy"), (1, "light")])

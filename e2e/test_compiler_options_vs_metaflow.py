@@ -7,9 +7,12 @@ the child executions. Flowgate's deliberate difference (functions/flow-compiler/
 no ResultWriter and no two read-back states; the Map keeps its input and the join's split parent is the
 foreach step's JobId.
 """
+import json
+
 import pytest
 
 from compiler_support import ROOT, MetaflowOffline
+from test_compiler_vs_metaflow import PER_DEPLOYMENT, normalise_command
 
 FLOWS = {
     "hyperparameter_sweep": ROOT / "examples" / "hyperparameter_sweep" / "sweep_flow.py",
@@ -20,6 +23,22 @@ OPTIONS = ["--use-distributed-map", "--max-workers", "500", "--workflow-timeout"
 BATCH = "arn:aws:states:::batch:submitJob.sync"
 
 
+# `--tag` (issue 13): tags on every run of the deployment; Metaflow pastes them into the commands unquoted, so the
+# comparison uses tags that need no quoting (Flowgate quotes the others, see ContainerCommand.tagOptions)
+TAGS = ["--tag", "team:ranking", "--tag", "nightly", "--tag", "team:ranking"]
+TAGGED = {"tagged_nested_foreach": ROOT / "functions" / "flow-compiler" / "src" / "test" / "resources" / "flows"
+          / "foreach_flow.py"}
+# settings Metaflow's Batch layer forwards from the config into every container (batch.py create_job)
+FORWARDED_SETTINGS = {
+    "METAFLOW_CARD_S3ROOT": "s3://flowgate-compare-datastore/team-cards",
+    "METAFLOW_OTEL_ENDPOINT": "http://otel-collector.internal:4318/v1/traces",
+    "METAFLOW_OTEL_SERVICE_NAME": "ranking-flows",
+    "METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE": "aws-secrets-manager",
+    "METAFLOW_AWS_SECRETS_MANAGER_DEFAULT_REGION": "eu-west-1",
+    "METAFLOW_S3_SERVER_SIDE_ENCRYPTION": "aws:kms",
+}
+
+
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
     results = {}
@@ -27,6 +46,12 @@ def compiled(tmp_path_factory):
         for key, flow in FLOWS.items():
             metaflow, log = offline.metaflow_json(flow, options=OPTIONS)
             results[key] = (metaflow, log, offline.flowgate_json(flow, options=OPTIONS))
+        # the same settings file for both, with the card root, OpenTelemetry and secrets settings a team sets
+        offline.settings.update(FORWARDED_SETTINGS)
+        offline.settings_file.write_text(json.dumps(offline.settings, indent=2))
+        for key, flow in TAGGED.items():
+            metaflow, log = offline.metaflow_json(flow, options=TAGS)
+            results[key] = (metaflow, log, offline.flowgate_json(flow, options=TAGS))
     return results
 
 
@@ -130,3 +155,37 @@ def test_deliberate_difference_no_s3_round_trip(compiled, key):
         assert _env(_batch(metaflow)[join])["METAFLOW_SPLIT_PARENT_TASK_ID"] == "$.Parameters.split_parent_task_id_" + foreach
         assert _env(_batch(flowgate)[join])["METAFLOW_SPLIT_PARENT_TASK_ID"] == "$.JobId"
     assert mf_all - fg_all == {n for m in fg_maps for n in (m + "_*GetManifest", m + "_*Map", m + "_*Pass")}
+
+
+def _container_env(flowgate, state):
+    """Flowgate's effective container environment: the job definition's plus the state's overrides."""
+    definition = next(d for d in flowgate["job_definitions"] if d["jobDefinitionName"] == state["Parameters"]["JobDefinition"])
+    shared = {e["name"]: e["value"] for e in definition["containerProperties"]["environment"]}
+    return {**shared, **_env(state)}
+
+
+def test_tags_reach_init_and_every_step_command_as_in_metaflow(compiled):
+    metaflow, flowgate = _pair(compiled, "tagged_nested_foreach")
+    mf_batch, fg_batch = _batch(metaflow), _batch(flowgate)
+    assert mf_batch.keys() == fg_batch.keys()
+    for name, mf in mf_batch.items():
+        mf_command = mf["Parameters"]["ContainerOverrides"]["Command"][2]
+        fg_command = fg_batch[name]["Parameters"]["ContainerOverrides"]["Command"][2]
+        assert normalise_command(fg_command).split() == normalise_command(mf_command).split(), name
+        # each step, and the start step's init, carries every tag in the order given (repeats kept)
+        expected = mf_command.count(" step ") + mf_command.count(" init ")
+        assert fg_command.count("--tag team:ranking --tag nightly --tag team:ranking") == expected >= 1, name
+
+
+def test_card_root_and_telemetry_settings_reach_every_container_as_in_metaflow(compiled):
+    metaflow, flowgate = _pair(compiled, "tagged_nested_foreach")
+    fg_batch = _batch(flowgate)
+    for name, mf in _batch(metaflow).items():
+        mf_env = {e["Name"]: e.get("Value", e.get("Value.$")) for e in mf["Parameters"]["ContainerOverrides"]["Environment"]}
+        fg_env = _container_env(flowgate, fg_batch[name])
+        for setting, value in FORWARDED_SETTINGS.items():
+            assert mf_env[setting] == fg_env[setting] == value, (name, setting)
+        assert set(mf_env) == set(fg_env) - {"METAFLOW_INPUT_PATHS"} | ({"METAFLOW_INPUT_PATHS"} & set(mf_env)), name
+        for setting, value in mf_env.items():
+            if setting not in PER_DEPLOYMENT and not str(value).startswith("$"):
+                assert fg_env[setting] == value, (name, setting)

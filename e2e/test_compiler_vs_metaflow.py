@@ -21,6 +21,7 @@ FLOWS = {
     "branch_flow": CORPUS / "branch_flow.py",
     "resources_flow": CORPUS / "resources_flow.py",
     "nested_foreach_project": CORPUS / "foreach_flow.py",
+    "split_in_foreach": CORPUS / "split_in_foreach_flow.py",
     "custom_start_end": CORPUS / "custom_named_flow.py",
     "single_step": CORPUS / "single_step_flow.py",
     "config_includefile_efa": CORPUS / "config_flow.py",
@@ -37,10 +38,8 @@ BATCH = "arn:aws:states:::batch:submitJob.sync"
 METAFLOW_OUTPUT_PATH = "$.['JobId', 'Parameters', 'Index', 'SplitParentTaskId']"
 
 # Environment variable names one side has and the other has not, each with the reason it is harmless.
-FLOWGATE_OMITS = {
-    "METAFLOW_CARD_S3ROOT": "Metaflow's config derives it from METAFLOW_DATASTORE_SYSROOT_S3 inside the container",
-    "METAFLOW_OTEL_SERVICE_NAME": "it is Metaflow's config default ('metaflow'), so the container gets it anyway",
-}
+# (none since issue 13: METAFLOW_CARD_S3ROOT and METAFLOW_OTEL_SERVICE_NAME are emitted as Metaflow emits them)
+FLOWGATE_OMITS = {}
 FLOWGATE_ADDS_ON_ENTRY = {
     "METAFLOW_INPUT_PATHS": "Flowgate also exports the entry step's literal input path; the command has it too",
 }

@@ -388,6 +388,45 @@ class CompilerBehaviourTest {
                 .hasMessageContaining("f.py:5: step 'start'");
     }
 
+    /** Metaflow 2.19 ({@code FlowSpec._NON_PARAMETERS}, {@code _get_parameters}, {@code Parameter.init}). */
+    @Test
+    void reservedAttributes_areNoParameters_andReservedParameterNamesAreRefused() throws IOException {
+        String source = """
+                from metaflow import FlowSpec, Parameter, Config, IncludeFile, step
+                class F(FlowSpec):
+                    name = Parameter("name", default="ignored")
+                    index = Parameter("index", default=3)
+                    input = Config("input", default_value={"a": 1})
+                    cmd = Parameter("cmd", default="x")
+                    foreach_stack = Parameter("foreach_stack", default="x")
+                    script_name = IncludeFile("script_name", default="x.csv")
+                    _hidden = Parameter("hidden", default=1)
+                    alpha = Parameter("alpha", default=0.5)
+                    @step
+                    def start(self):
+                        self.next(self.end)
+                    @step
+                    def end(self):
+                        pass
+                """;
+        FlowGraph graph = FlowCompiler.parse("f.py", source);
+        assertThat(graph.parameters()).extracting(p -> p.attribute()).containsExactly("alpha");
+        JsonNode start = FlowgateJson.parse(FlowCompiler.compile(graph, CorpusGoldenTest.options()).definitionJson()).at("/States/start");
+        assertThat(env(start, "METAFLOW_DEFAULT_PARAMETERS")).isEqualTo("{\"alpha\": 0.5}");
+        assertThat(env(start, "METAFLOW_FLOW_CONFIG_VALUE")).isNull();
+
+        for (String reserved : java.util.List.of("Parameter(\"tags\")", "Parameter(\"run-id\", default=1)",
+                "Parameter(\"max_workers\", default=1)", "Config(\"with\", default_value={})", "IncludeFile(\"tag\")")) {
+            String flow = source.replace("Parameter(\"alpha\", default=0.5)", reserved);
+            assertThatThrownBy(() -> FlowCompiler.parse("f.py", flow)).isInstanceOf(FlowLintException.class)
+                    .hasMessageContaining("f.py:10:").hasMessageContaining("is a reserved word")
+                    .hasMessageContaining("use a different name for your parameter");
+        }
+        // a reserved name on an attribute Metaflow skips is never looked at, as in Metaflow
+        assertThat(FlowCompiler.parse("f.py", source.replace("Parameter(\"hidden\", default=1)", "Parameter(\"tags\")"))
+                .parameters()).hasSize(1);
+    }
+
     @Test
     void projectNaming_followsMetaflow() throws IOException {
         String source = Files.readString(CorpusGoldenTest.CORPUS.resolve("foreach_flow.py"));

@@ -180,6 +180,7 @@ public final class MetaflowFlowCompiler implements FlowCompiler {
                 .maxWorkers(request.options().maxWorkers())
                 .distributedMap(request.options().distributedMap())
                 .workflowTimeoutSeconds(request.options().workflowTimeoutSeconds())
+                .tags(request.options().tags())
                 .build();
     }
 

@@ -3,6 +3,7 @@ package dev.flowgate.deployer.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.flowgate.model.limits.MetaflowTags;
 import dev.flowgate.model.limits.StepFunctionsLimits;
 import dev.flowgate.model.naming.MetaflowNames;
 
@@ -26,6 +27,7 @@ import java.util.function.ToIntFunction;
  *     use_distributed_map: true      # optional: foreach as Distributed Map (default: inline Map)
  *     max_workers: 1000              # optional: foreach splits at once, 1-10000 (default 100)
  *     workflow_timeout: 86400        # optional: seconds an execution may run, 1-31536000 (default: none)
+ *     tags: [team:fraud, nightly]    # optional: tags on every run of the deployment (Metaflow's --tag), at most 50
  * </pre>
  */
 public record ProjectManifest(String project, Optional<String> productionBranch, List<String> packageSuffixes,
@@ -42,10 +44,20 @@ public record ProjectManifest(String project, Optional<String> productionBranch,
 
     /**
      * How a flow runs on Step Functions, as {@code step-functions create} options: {@code --use-distributed-map},
-     * {@code --max-workers} (0: the default, 100), {@code --workflow-timeout} in seconds (0: none).
+     * {@code --max-workers} (0: the default, 100), {@code --workflow-timeout} in seconds (0: none), {@code --tag}
+     * (tags on every run, in order).
      */
-    public record StepFunctionsOptions(boolean distributedMap, int maxWorkers, int workflowTimeoutSeconds) {
+    public record StepFunctionsOptions(boolean distributedMap, int maxWorkers, int workflowTimeoutSeconds, List<String> tags) {
         public static final StepFunctionsOptions DEFAULT = new StepFunctionsOptions(false, 0, 0);
+
+        public StepFunctionsOptions {
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
+
+        /** Without tags. */
+        public StepFunctionsOptions(boolean distributedMap, int maxWorkers, int workflowTimeoutSeconds) {
+            this(distributedMap, maxWorkers, workflowTimeoutSeconds, List.of());
+        }
     }
 
     /** One flow: its FlowSpec class name, the repo-root-relative path of its file and its Step Functions options. */
@@ -136,7 +148,32 @@ public record ProjectManifest(String project, Optional<String> productionBranch,
         }
         int maxWorkers = limit(flow, path, "max_workers", StepFunctionsLimits::maxWorkers, "max_workers: 1000");
         int timeout = limit(flow, path, "workflow_timeout", StepFunctionsLimits::workflowTimeoutSeconds, "workflow_timeout: 86400");
-        return new StepFunctionsOptions(distributed.asBoolean(false), maxWorkers, timeout);
+        return new StepFunctionsOptions(distributed.asBoolean(false), maxWorkers, timeout, tags(flow, path));
+    }
+
+    /** {@code tags:} a list of strings, checked as Metaflow's {@code step-functions create --tag} checks them. */
+    private static List<String> tags(JsonNode flow, String path) {
+        JsonNode value = flow.path("tags");
+        if (value.isMissingNode() || value.isNull()) {
+            return List.of();
+        }
+        String example = "; e.g. 'tags: [team:fraud, nightly]'";
+        if (!value.isArray()) {
+            throw new DeployError.InvalidManifest(path + ".tags", FILE + ": " + path + ".tags must be a list of tags" + example);
+        }
+        List<String> tags = new ArrayList<>();
+        for (JsonNode tag : value) {
+            if (!tag.isTextual()) {
+                throw new DeployError.InvalidManifest(path + ".tags", FILE + ": " + path + ".tags: each tag is a string"
+                        + " (quote numbers and true/false), got " + tag + example);
+            }
+            tags.add(tag.asText());
+        }
+        try {
+            return MetaflowTags.validate(tags);
+        } catch (IllegalArgumentException e) {
+            throw new DeployError.InvalidManifest(path + ".tags", FILE + ": " + path + ".tags: " + e.getMessage() + example);
+        }
     }
 
     private static int limit(JsonNode flow, String path, String field, ToIntFunction<String> parse, String example) {

@@ -89,8 +89,14 @@ public class MetaflowFlowCompilerTest {
         Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
         settings.put("METAFLOW_SFN_DYNAMO_DB_TABLE", "sfn-foreach");
         CompileRequest.Builder wide = demoFlow().flowSource(foreach).fileName("wide.py").flowName("WideFlow").settings(settings);
-        CompiledFlow compiled = compiler.compile(wide.options(new StepFunctionsOptions(true, 2000, 3600)).build());
+        CompiledFlow compiled = compiler.compile(wide.options(new StepFunctionsOptions(true, 2000, 3600,
+                java.util.List.of("team:fraud", "nightly run"))).build());
         JsonNode definition = FlowgateJson.parse(compiled.definitionJson());
+        // flowgate.yaml's tags: on init and on every step, as Metaflow's step-functions create --tag
+        assertThat(definition.at("/States/start/Parameters/ContainerOverrides/Command/2").asText())
+                .contains("-params --tag team:fraud --tag 'nightly run'; fi")
+                .contains("step start --run-id sfn-$METAFLOW_RUN_ID")
+                .containsPattern("step start .* --tag team:fraud --tag 'nightly run'\\)");
         assertThat(definition.path("TimeoutSeconds").asInt()).isEqualTo(3600);
         assertThat(definition.path("States").path("*score").path("ItemProcessor").path("ProcessorConfig").path("Mode").asText())
                 .isEqualTo("DISTRIBUTED");

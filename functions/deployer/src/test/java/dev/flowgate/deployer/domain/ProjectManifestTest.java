@@ -73,6 +73,25 @@ class ProjectManifestTest {
                 .hasMessageContaining("true or false");
     }
 
+    /** Metaflow's {@code step-functions create --tag}, per flow; checked as Metaflow's validate_tags checks them. */
+    @Test
+    void parse_tags_keepTheirOrder_andBadOnesNameTheFieldAndTheRule() {
+        ProjectManifest manifest = parse("project: p\nflows:\n  - name: A\n    file: a.py\n    tags: [team:fraud, 'nightly run', '2024']\n"
+                + "  - name: B\n    file: b.py\n");
+        assertThat(manifest.flow("A").orElseThrow().options().tags()).containsExactly("team:fraud", "nightly run", "2024");
+        assertThat(manifest.flow("B").orElseThrow().options().tags()).isEmpty();
+        String many = java.util.stream.IntStream.range(0, 51).mapToObj(i -> "t" + i).collect(java.util.stream.Collectors.joining(", "));
+        for (String[] bad : new String[][]{{"team", "must be a list of tags"}, {"['']", "must not be empty"},
+                {"[" + "x".repeat(501) + "]", "too long: 501 > 500"}, {"[2024]", "each tag is a string"},
+                {"[{a: b}]", "each tag is a string"}, {"[" + many + "]", "at most 50 distinct tags"}}) {
+            assertThatThrownBy(() -> parse("project: p\nflows: [{name: A, file: a.py, tags: " + bad[0] + "}]")).as(bad[0])
+                    .isInstanceOfSatisfying(DeployError.InvalidManifest.class, e -> {
+                        assertThat(e.field()).isEqualTo("flows[0].tags");
+                        assertThat(e.getMessage()).contains(bad[1]).endsWith("e.g. 'tags: [team:fraud, nightly]'");
+                    });
+        }
+    }
+
     @Test
     void projectBranch_followsMetaflowNaming() {
         assertThat(ProjectBranch.experimental("feature_new_model").label()).isEqualTo("test.feature_new_model");

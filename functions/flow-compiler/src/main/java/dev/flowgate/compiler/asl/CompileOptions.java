@@ -1,7 +1,9 @@
 package dev.flowgate.compiler.asl;
 
+import dev.flowgate.model.limits.MetaflowTags;
 import dev.flowgate.model.limits.StepFunctionsLimits;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -22,11 +24,14 @@ import java.util.Objects;
  *                               compiles a placeholder no package matches: such a state machine never runs code.
  *                               A given {@code codePackageUrl} must be an {@code s3://} URL under the datastore
  *                               root or the verified-package prefix ({@link CodePackageLocation}).
+ * @param tags                   tags on every run of the deployment ({@code step-functions create --tag}), in order;
+ *                               checked as Metaflow checks them ({@link MetaflowTags})
  */
 public record CompileOptions(DeploymentSettings settings, String codePackageUrl, String codePackageSha,
                              String codePackageMetadata, String branch, boolean production, String productionToken,
                              String owner, String metaflowVersion, int maxWorkers, boolean distributedMap,
-                             int workflowTimeoutSeconds, Map<String, String> includedFiles, String codePackageSha256) {
+                             int workflowTimeoutSeconds, Map<String, String> includedFiles, String codePackageSha256,
+                             List<String> tags) {
     /** What an options without a digest compiles into the SHA-256 check: no package matches it. */
     public static final String NO_SHA256 = "<code-package-sha256>";
 
@@ -38,6 +43,7 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
         }
         codePackageSha256 = codePackageSha256 == null || codePackageSha256.equals(NO_SHA256) ? NO_SHA256 : CodePackageLocation.sha256(codePackageSha256);
         includedFiles = includedFiles == null ? Map.of() : Map.copyOf(includedFiles);
+        tags = MetaflowTags.validate(tags);
         codePackageUrl = codePackageUrl == null ? placeholderUrl : codePackageUrl;
         codePackageSha = codePackageSha == null ? "<code-package-sha>" : codePackageSha;
         codePackageMetadata = codePackageMetadata == null
@@ -70,7 +76,7 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
                 .codePackageMetadata(codePackageMetadata).branch(branch).production(production)
                 .productionToken(productionToken).owner(owner).metaflowVersion(metaflowVersion).maxWorkers(maxWorkers)
                 .distributedMap(distributedMap).workflowTimeoutSeconds(workflowTimeoutSeconds)
-                .includedFiles(includedFiles).codePackageSha256(codePackageSha256);
+                .includedFiles(includedFiles).codePackageSha256(codePackageSha256).tags(tags);
     }
 
     /** Collects {@link CompileOptions} by name; {@link #build()} applies the record's defaults and checks. */
@@ -89,6 +95,7 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
         private int workflowTimeoutSeconds;
         private Map<String, String> includedFiles = Map.of();
         private String codePackageSha256;
+        private List<String> tags = List.of();
 
         private Builder() {
         }
@@ -173,14 +180,20 @@ public record CompileOptions(DeploymentSettings settings, String codePackageUrl,
             return this;
         }
 
+        /** Tags on every run ({@code --tag}); null or empty: none. */
+        public Builder tags(List<String> tags) {
+            this.tags = tags;
+            return this;
+        }
+
         /**
          * @throws NullPointerException     without settings
-         * @throws IllegalArgumentException for a package URL, digest, worker count or timeout the record refuses
+         * @throws IllegalArgumentException for a package URL, digest, worker count, timeout or tag the record refuses
          */
         public CompileOptions build() {
             return new CompileOptions(settings, codePackageUrl, codePackageSha, codePackageMetadata, branch, production,
                     productionToken, owner, metaflowVersion, maxWorkers, distributedMap, workflowTimeoutSeconds,
-                    includedFiles, codePackageSha256);
+                    includedFiles, codePackageSha256, tags);
         }
     }
 }

@@ -83,7 +83,7 @@ final class ContainerCommand {
         if (node.name().equals(graph.start().name())) {
             steps.add("if ! python " + flowFile + " dump --max-value-size=0 sfn-${METAFLOW_RUN_ID}/_parameters/${AWS_BATCH_JOB_ID}-params"
                     + " >/dev/null 2>/dev/null; then python -c " + ShellQuote.quote(PARAMETERS_TO_INIT) + " python " + flowFile + " " + top
-                    + " init --run-id sfn-$METAFLOW_RUN_ID --task-id ${AWS_BATCH_JOB_ID}-params; fi");
+                    + " init --run-id sfn-$METAFLOW_RUN_ID --task-id ${AWS_BATCH_JOB_ID}-params" + tagOptions(options) + "; fi");
         }
         if (closedSplit(graph, node) == NodeType.FOREACH) {
             steps.add("METAFLOW_PARENT_TASK_IDS=$(python -c " + ShellQuote.quote(PARENT_TASK_IDS) + ")"
@@ -97,11 +97,23 @@ final class ContainerCommand {
         } else if (node.inFuncs().size() == 1 && graph.step(node.inFuncs().get(0)).type() == NodeType.FOREACH) {
             step.append(" --split-index $METAFLOW_SPLIT_INDEX");
         }
+        step.append(tagOptions(options));
         steps.add(step.toString());
         if (node.type() == NodeType.SWITCH) {
             steps.add(recordSwitchChoice(graph, node, options));
         }
         return String.join(" && ", setup) + " && " + logged(String.join(" && ", steps)) + "; c=$?; python -m metaflow.mflog.save_logs; exit $c";
+    }
+
+    /**
+     * Metaflow's {@code --tag} options of {@code step-functions create}, after {@code init}'s and each step's other
+     * options: every run and task gets the deployment's tags. Metaflow pastes each tag into the line unquoted;
+     * Flowgate quotes it ({@code shlex.quote}), which leaves a plain tag the same word.
+     */
+    private static String tagOptions(CompileOptions options) {
+        StringBuilder tags = new StringBuilder();
+        options.tags().forEach(tag -> tags.append(" --tag ").append(ShellQuote.quote(tag)));
+        return tags.toString();
     }
 
     /**

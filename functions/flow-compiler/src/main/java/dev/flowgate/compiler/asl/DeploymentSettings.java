@@ -11,16 +11,28 @@ import java.util.Optional;
 /**
  * Where and how compiled steps run, read from the same keys as a Metaflow config file
  * ({@code ~/.metaflowconfig/config.json}), with or without the {@code METAFLOW_} prefix.
+ *
+ * @param forwardedEnvironment settings Metaflow 2.19's Batch layer ({@code batch.py} {@code create_job}) passes from
+ *                             the deployer's config into every container, by their {@code METAFLOW_} names:
+ *                             {@code METAFLOW_CARD_S3ROOT} (configured, else {@code <datastore root>/mf.cards}),
+ *                             {@code METAFLOW_OTEL_SERVICE_NAME} (configured, else {@code metaflow}), and when
+ *                             configured {@code METAFLOW_OTEL_ENDPOINT}, {@code METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE},
+ *                             {@code METAFLOW_AWS_SECRETS_MANAGER_DEFAULT_REGION},
+ *                             {@code METAFLOW_S3_SERVER_SIDE_ENCRYPTION}
  */
 public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, String jobQueue, String image,
                                  String jobRole, String sfnRole, Optional<String> dynamoTable, String serviceUrl,
                                  Optional<String> serviceHeaders, Optional<String> s3EndpointUrl, String region,
                                  Optional<String> stateMachinePrefix, long defaultRuntimeLimitSeconds,
                                  Optional<String> fargateExecutionRole, Map<String, String> batchDefaultTags,
-                                 Optional<String> containerRegistry) {
+                                 Optional<String> containerRegistry, Map<String, String> forwardedEnvironment) {
+    /** Settings Metaflow forwards into the container only when the config sets them (no default). */
+    private static final java.util.List<String> FORWARDED_WHEN_SET = java.util.List.of("OTEL_ENDPOINT",
+            "DEFAULT_SECRETS_BACKEND_TYPE", "AWS_SECRETS_MANAGER_DEFAULT_REGION", "S3_SERVER_SIDE_ENCRYPTION");
 
     public DeploymentSettings {
         batchDefaultTags = Collections.unmodifiableMap(new LinkedHashMap<>(batchDefaultTags));
+        forwardedEnvironment = Collections.unmodifiableMap(new LinkedHashMap<>(forwardedEnvironment));
     }
 
     public static DeploymentSettings fromConfig(Map<String, String> config) {
@@ -40,7 +52,18 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
                 get(config, "SERVICE_HEADERS"), get(config, "S3_ENDPOINT_URL"),
                 get(config, "AWS_DEFAULT_REGION").or(() -> Optional.ofNullable(config.get("AWS_DEFAULT_REGION"))).orElse("us-east-1"),
                 get(config, "SFN_STATE_MACHINE_PREFIX"), limit, get(config, "ECS_FARGATE_EXECUTION_ROLE"),
-                batchDefaultTags(get(config, "BATCH_DEFAULT_TAGS")), registry);
+                batchDefaultTags(get(config, "BATCH_DEFAULT_TAGS")), registry, forwardedEnvironment(config, root));
+    }
+
+    /** What {@code batch.py} sets from the config in every container (see {@code forwardedEnvironment}). */
+    private static Map<String, String> forwardedEnvironment(Map<String, String> config, String datastoreRoot) {
+        Map<String, String> env = new LinkedHashMap<>();
+        // metaflow_config: CARD_S3ROOT = from_conf("CARD_S3ROOT", os.path.join(DATASTORE_SYSROOT_S3, "mf.cards"))
+        env.put("METAFLOW_CARD_S3ROOT", get(config, "CARD_S3ROOT")
+                .orElse(datastoreRoot + (datastoreRoot.endsWith("/") ? "" : "/") + "mf.cards"));
+        env.put("METAFLOW_OTEL_SERVICE_NAME", get(config, "OTEL_SERVICE_NAME").orElse("metaflow"));
+        FORWARDED_WHEN_SET.forEach(key -> get(config, key).ifPresent(v -> env.put("METAFLOW_" + key, v)));
+        return env;
     }
 
     /** An image named without a registry gets {@code METAFLOW_BATCH_CONTAINER_REGISTRY}'s, as in Metaflow. */

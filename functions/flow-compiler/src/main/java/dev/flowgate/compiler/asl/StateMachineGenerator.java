@@ -387,10 +387,7 @@ public final class StateMachineGenerator {
         }
         List<String> foreachParents = enclosingForeaches(node);
         for (String parent : foreachParents) {
-            boolean firstInBody = graph.step(parent).outFuncs().get(0).equals(node.name())
-                    && graph.step(parent).type() == NodeType.FOREACH;
-            jobParameters.put("split_parent_task_id_" + parent + ".$", firstInBody ? "$.SplitParentTaskId"
-                    : (staticJoin(node) ? "$[0]" : "$") + ".Parameters.split_parent_task_id_" + parent);
+            jobParameters.put("split_parent_task_id_" + parent + ".$", splitParentPath(node, parent));
         }
 
         ObjectNode overrides = JSON.createObjectNode();
@@ -482,6 +479,7 @@ public final class StateMachineGenerator {
         env.put("METAFLOW_DATATOOLS_S3ROOT", settings.datatoolsRoot());
         env.put("METAFLOW_DEFAULT_DATASTORE", "s3");
         env.put("METAFLOW_DEFAULT_METADATA", "service");
+        env.putAll(settings.forwardedEnvironment());
         env.put("METAFLOW_RUNTIME_ENVIRONMENT", "aws-batch");
         settings.s3EndpointUrl().ifPresent(url -> env.put("METAFLOW_S3_ENDPOINT_URL", url));
         env.put("METAFLOW_FLOW_NAME", graph.flowName());
@@ -545,10 +543,8 @@ public final class StateMachineGenerator {
         env.put("METAFLOW_INPUT_PATHS", ContainerCommand.inputPaths(graph, node));
         String foreachJoinParent = foreachBodyEnd(node);
         if (foreachJoinParent != null) {
-            env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", "$.Parameters.split_parent_task_id_" + foreachJoinParent);
-            if (graph.step(foreachJoinParent).outFuncs().get(0).equals(node.name())) {
-                env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", "$.SplitParentTaskId");
-            }
+            // as Metaflow: the same value the step passes on as its split_parent_task_id_<foreach> job parameter
+            env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", splitParentPath(node, foreachJoinParent));
         }
         if (node.has("parallel")) {
             // Metaflow's step_functions_internal decorator records every task that ends a split's branch for the
@@ -617,7 +613,24 @@ public final class StateMachineGenerator {
         if (node.name().equals(graph.start().name())) {
             return TriggerGate.OPTION_PATH + ".option";
         }
-        return staticJoin(node) ? "$[0].Parameters.trigger_option" : "$.Parameters.trigger_option";
+        return inputRoot(node) + ".Parameters.trigger_option";
+    }
+
+    /**
+     * Where this step finds the Batch job id of the enclosing foreach step {@code foreach}: the Map item's
+     * {@code SplitParentTaskId} for the first step of the body, else the job parameter its input carries — in the
+     * first element of the Parallel state's array for a static join (its input is one output per branch).
+     */
+    private String splitParentPath(StepNode node, String foreach) {
+        if (graph.step(foreach).outFuncs().get(0).equals(node.name())) {
+            return "$.SplitParentTaskId";
+        }
+        return inputRoot(node) + ".Parameters.split_parent_task_id_" + foreach;
+    }
+
+    /** The root of what the step reads from its input: {@code $[0]} after a static split's Parallel state, else {@code $}. */
+    private String inputRoot(StepNode node) {
+        return staticJoin(node) ? "$[0]" : "$";
     }
 
     private String runIdPath(StepNode node) {
@@ -626,7 +639,7 @@ public final class StateMachineGenerator {
         }
         // Metaflow reads "$.Parameters.['metaflow.run_id']"; the dot-free duplicate "run_id" is the same value
         // addressed with plain JSONPath, which every ASL validator accepts
-        return staticJoin(node) ? "$[0].Parameters.run_id" : "$.Parameters.run_id";
+        return inputRoot(node) + ".Parameters.run_id";
     }
 
     /** A join of a static split: its input is the Parallel state's array. */

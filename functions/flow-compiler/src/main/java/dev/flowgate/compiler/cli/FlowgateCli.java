@@ -35,7 +35,7 @@ public final class FlowgateCli {
             usage: flowgate compile FLOW.py --settings SETTINGS.json [--code-url S3_URL --code-sha SHA --code-sha256 SHA256]
                                    [--branch BRANCH | --production] [--owner NAME] [--schedule-out FILE]
                                    [--job-definitions-out FILE] [--use-distributed-map]
-                                   [--max-workers N] [--workflow-timeout SECONDS]
+                                   [--max-workers N] [--workflow-timeout SECONDS] [--tag TAG]...
                                    [--config NAME PATH]... [--config-value NAME JSON]... [--graph-info FILE]
                    flowgate graph FLOW.py [--dot] [--config NAME PATH]... [--config-value NAME JSON]...
 
@@ -48,6 +48,8 @@ public final class FlowgateCli {
                      --use-distributed-map runs each foreach as a Distributed Map (child executions, up to
                      --max-workers splits at once, at most 10000; default 100; an inline Map runs at most 40).
                      --workflow-timeout fails an execution still running after SECONDS (1 to 31536000, one year).
+                     --tag TAG (repeatable) puts TAG on every run of the deployment and its tasks, as Metaflow's
+                     step-functions create --tag (at most 50 tags, each 1 to 500 characters).
                      --graph-info FILE takes a run's record (its _graph_info artifact as JSON, e.g.
                      json.dump(Run('Flow/1')['start'].task['_graph_info'].data, f)): the decorators the run's
                      mutators inserted are compiled in (never running the mutators), and any difference between
@@ -98,6 +100,7 @@ public final class FlowgateCli {
 
     private static int compile(List<String> args, PrintStream out, PrintStream err) {
         Map<String, String> configs = configOptions(args);
+        List<String> tags = repeated(args, "--tag");
         Map<String, String> options = options(args, List.of("--settings", "--code-url", "--code-sha", "--code-sha256", "--branch", "--owner",
                 "--schedule-out", "--production-token", "--max-workers", "--workflow-timeout", "--job-definitions-out",
                 "--graph-info"),
@@ -144,6 +147,11 @@ public final class FlowgateCli {
                     .build();
         } catch (IllegalArgumentException e) {
             throw new BadArgument("--code-url/--code-sha256: " + e.getMessage());
+        }
+        try {
+            compileOptions = compileOptions.toBuilder().tags(tags).build();
+        } catch (IllegalArgumentException e) {
+            throw new BadArgument("--tag: " + e.getMessage());
         }
         compileOptions = compileOptions.toBuilder()
                 .includedFiles(includedFiles(graph, Path.of(flowFile), compileOptions, err)).build();
@@ -267,6 +275,23 @@ public final class FlowgateCli {
             args.subList(i, i + 3).clear();
         }
         return configs;
+    }
+
+    /** Removes every {@code OPTION VALUE} pair of a repeatable option from args; returns the values in order. */
+    private static List<String> repeated(List<String> args, String option) {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < args.size(); ) {
+            if (!args.get(i).equals(option)) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= args.size()) {
+                throw new BadArgument(option + " needs a value");
+            }
+            values.add(args.get(i + 1));
+            args.subList(i, i + 2).clear();
+        }
+        return values;
     }
 
     private static String pretty(String json) {

@@ -100,12 +100,41 @@ final class FlowClasses {
         List<ParameterDef> parameters = new ArrayList<>();
         for (ClassDef c : members) {
             c.steps().stream().filter(s -> owner.get(s.name()) == c).forEach(steps::add);
-            c.parameters().stream().filter(p -> owner.get(p.attribute()) == c).forEach(parameters::add);
+            c.parameters().stream().filter(p -> owner.get(p.attribute()) == c && isParameterAttribute(p.attribute()))
+                    .forEach(parameters::add);
         }
+        parameters.forEach(FlowClasses::refuseReservedName);
         // in the order they are written in the file (for a flow without bases: its own source order)
         steps.sort(Comparator.comparingInt(ParsedStep::line));
         parameters.sort(Comparator.comparingInt(ParameterDef::line));
         return new ParsedFlow(fileName, flow.name(), flow.line(), flowDecorators(flow, mro), parameters, steps, bindings);
+    }
+
+    /**
+     * Metaflow 2.19's {@code FlowSpec._get_parameters} skips attributes starting with {@code _} and those in
+     * {@code FlowSpec._NON_PARAMETERS}: a Parameter, Config or IncludeFile bound to one is silently no parameter
+     * (no option, no default, {@code self.name} stays the flow's name).
+     */
+    static final Set<String> NON_PARAMETERS = Set.of("cmd", "foreach_stack", "index", "input", "script_name", "name");
+
+    /** Parameter names Metaflow 2.19 refuses ({@code Parameter.init}): its own command-line options, also with {@code _}. */
+    static final Set<String> RESERVED_PARAMETER_NAMES = Set.of("params", "with", "tag", "namespace", "obj", "tags",
+            "decospecs", "run-id-file", "run_id_file", "max-num-splits", "max_num_splits", "max-workers", "max_workers",
+            "max-log-size", "max_log_size", "user-namespace", "user_namespace", "run-id", "run_id", "task-id", "task_id",
+            "runner-attribute-file", "runner_attribute_file");
+
+    private static boolean isParameterAttribute(String attribute) {
+        return !attribute.startsWith("_") && !NON_PARAMETERS.contains(attribute);
+    }
+
+    private static void refuseReservedName(ParameterDef parameter) {
+        if (RESERVED_PARAMETER_NAMES.contains(parameter.name())) {
+            // Metaflow fails every command of the flow with "Parameter name 'tags' is a reserved word"
+            throw new SyntaxProblem(parameter.line(), parameter.kind() + " name '" + parameter.name()
+                    + "' is a reserved word (an option of Metaflow's own command line)",
+                    "use a different name for your parameter, e.g. " + parameter.kind() + "(\"my_" + parameter.name().replace('-', '_')
+                    + "\", ...)");
+        }
     }
 
     private ClassDef chooseFlow(List<MainCall> mainCalls) {

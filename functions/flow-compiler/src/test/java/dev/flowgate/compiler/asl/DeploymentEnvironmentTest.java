@@ -170,6 +170,33 @@ class DeploymentEnvironmentTest {
         assertThat(shared.get(0)).isEqualTo(shared.get(1));
     }
 
+    /** Metaflow 2.19's batch.py create_job: card root and OpenTelemetry settings reach every container (issue 13). */
+    @Test
+    void cardRootTelemetryAndSecretsSettings_reachEveryContainer_asMetaflowForwardsThem() {
+        CompiledFlow defaults = compile(flow("", ""), config());
+        JsonNode start = FlowgateJson.parse(defaults.definitionJson()).at("/States/start");
+        assertThat(jobDefinitionEnvironment(defaults, start))
+                .containsEntry("METAFLOW_CARD_S3ROOT", "s3://test-datastore/metaflow/mf.cards")
+                .containsEntry("METAFLOW_OTEL_SERVICE_NAME", "metaflow")
+                .doesNotContainKeys("METAFLOW_OTEL_ENDPOINT", "METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE",
+                        "METAFLOW_AWS_SECRETS_MANAGER_DEFAULT_REGION", "METAFLOW_S3_SERVER_SIDE_ENCRYPTION");
+
+        CompiledFlow custom = compile(flow("", ""), config("METAFLOW_CARD_S3ROOT", "s3://cards-bucket/team/cards",
+                "OTEL_ENDPOINT", "http://collector:4318/v1/traces", "METAFLOW_OTEL_SERVICE_NAME", "ranking",
+                "METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE", "aws-secrets-manager",
+                "METAFLOW_AWS_SECRETS_MANAGER_DEFAULT_REGION", "eu-west-1", "METAFLOW_S3_SERVER_SIDE_ENCRYPTION", "aws:kms"));
+        for (JsonNode state : List.of(FlowgateJson.parse(custom.definitionJson()).at("/States/start"),
+                FlowgateJson.parse(custom.definitionJson()).at("/States/end"))) {
+            assertThat(jobDefinitionEnvironment(custom, state))
+                    .containsEntry("METAFLOW_CARD_S3ROOT", "s3://cards-bucket/team/cards")
+                    .containsEntry("METAFLOW_OTEL_ENDPOINT", "http://collector:4318/v1/traces")
+                    .containsEntry("METAFLOW_OTEL_SERVICE_NAME", "ranking")
+                    .containsEntry("METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE", "aws-secrets-manager")
+                    .containsEntry("METAFLOW_AWS_SECRETS_MANAGER_DEFAULT_REGION", "eu-west-1")
+                    .containsEntry("METAFLOW_S3_SERVER_SIDE_ENCRYPTION", "aws:kms");
+        }
+    }
+
     @Test
     void aNewCodePackage_getsNewJobDefinitions_soOlderVersionsKeepTheirs() {
         CompiledFlow first = compile(flow("", ""), config());

@@ -251,6 +251,50 @@ class FlowgateCliTest {
         assertThat(stderr()).contains("--workflow-timeout needs a value");
     }
 
+    /** Metaflow's {@code step-functions create --tag}: init and every step command carry each tag, in order. */
+    @Test
+    void compile_tags_reachInitAndEveryStepCommand_quotedOnlyWhenNeeded() {
+        int code = run("compile", FLOWS.resolve("foreach_flow.py").toString(), "--settings", SETTINGS,
+                "--tag", "team:ranking", "--tag", "nightly run", "--tag", "team:ranking");
+
+        assertThat(code).as(stderr()).isZero();
+        JsonNode definition = FlowgateJson.parse(stdout());
+        String start = definition.at("/States/start/Parameters/ContainerOverrides/Command/2").asText();
+        assertThat(start).contains("init --run-id sfn-$METAFLOW_RUN_ID --task-id ${AWS_BATCH_JOB_ID}-params"
+                + " --tag team:ranking --tag 'nightly run' --tag team:ranking; fi");
+        java.util.List<String> commands = new java.util.ArrayList<>();
+        definition.findValues("Command").forEach(c -> commands.add(c.get(2).asText()));
+        assertThat(commands).hasSizeGreaterThan(4).allSatisfy(command -> assertThat(command)
+                .containsPattern(" step \\w+ .* --tag team:ranking --tag 'nightly run' --tag team:ranking\\)"));
+    }
+
+    @Test
+    void compile_badTag_exits2_namingTheOptionAndTheRule() {
+        String tooLong = "x".repeat(501);
+        java.util.List<String[]> bad = java.util.List.of(new String[]{"--tag", ""}, new String[]{"--tag", tooLong},
+                new String[]{"--tag"});
+        for (String[] tag : bad) {
+            out.reset();
+            err.reset();
+            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("compile",
+                    FLOWS.resolve("branch_flow.py").toString(), "--settings", SETTINGS), java.util.Arrays.stream(tag)).toArray(String[]::new);
+            assertThat(run(args)).isEqualTo(2);
+            assertThat(stderr()).startsWith("error: --tag").doesNotContain("\tat ");
+            assertThat(stdout()).isEmpty();
+        }
+        java.util.List<String> many = new java.util.ArrayList<>(java.util.List.of("compile", FLOWS.resolve("branch_flow.py").toString(),
+                "--settings", SETTINGS));
+        for (int i = 0; i < 51; i++) {
+            many.add("--tag");
+            many.add("t" + i);
+        }
+        err.reset();
+        assertThat(run(many.toArray(String[]::new))).isEqualTo(2);
+        assertThat(stderr()).contains("error: --tag: at most 50 distinct tags");
+        err.reset();
+        assertThat(run(many.subList(0, many.size() - 2).toArray(String[]::new))).as(stderr()).isZero();
+    }
+
     @Test
     void graph_printsStepsAsTextAndAsDot() {
         assertThat(run("graph", FLOWS.resolve("branch_flow.py").toString())).isZero();
