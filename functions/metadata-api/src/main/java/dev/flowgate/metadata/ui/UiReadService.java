@@ -14,6 +14,7 @@ import dev.flowgate.model.naming.ObjectId;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ public final class UiReadService {
     static final Set<String> ARTIFACT_FIELDS = Set.of("flow_id", "run_number", "run_id", "step_name", "task_id",
             "task_name", "name", "location", "ds_type", "sha", "type", "content_type", "user_name", "attempt_id",
             "ts_epoch");
+    static final Set<String> DERIVED_RUN_FIELDS = Set.of("status", "finished_at", "duration");
     private static final UiQuery.Order NEWEST_ATTEMPT = new UiQuery.Order("attempt_id", true);
 
     private final MetadataStore store;
@@ -153,10 +155,27 @@ public final class UiReadService {
         return UiQuery.parse(query, ARTIFACT_FIELDS).apply(rows, List.of(NEWEST_ATTEMPT), byString("name"));
     }
 
+    /**
+     * Status costs one Query per run (its end step's metadata), so it is derived for the page only, unless the
+     * request filters or orders on a derived field (status, finished_at, duration); then for every run.
+     */
     private UiQuery.Page runPage(List<Run> runs, Map<String, String> query) {
-        List<Map<String, Object>> rows = runs.stream().map(this::runRow).toList();
-        return UiQuery.parse(query, RUN_FIELDS).apply(rows, List.of(),
+        boolean derivedEverywhere = query.keySet().stream().anyMatch(k -> DERIVED_RUN_FIELDS.contains(k.split(":", 2)[0]))
+                || List.of(query.getOrDefault("_order", "").replace("+", "").replace("-", "").split(","))
+                .stream().anyMatch(DERIVED_RUN_FIELDS::contains);
+        Map<Map<String, Object>, Run> source = new IdentityHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Run run : runs) {
+            Map<String, Object> row = derivedEverywhere ? runRow(run) : baseRunRow(run);
+            source.put(row, run);
+            rows.add(row);
+        }
+        UiQuery.Page page = UiQuery.parse(query, RUN_FIELDS).apply(rows, List.of(),
                 byString("flow_id").thenComparing(byLong("run_number").reversed()));
+        if (!derivedEverywhere) {
+            page.rows().forEach(row -> derive(row, source.get(row)));
+        }
+        return page;
     }
 
     private long now() {
@@ -174,7 +193,19 @@ public final class UiReadService {
     }
 
     private Map<String, Object> runRow(Run run) {
+        return derive(baseRunRow(run), run);
+    }
+
+    private Map<String, Object> derive(Map<String, Object> row, Run run) {
         UiStatus.RunState state = UiStatus.run(run, store.metadata(run.flowId(), run.number(), "end"), now());
+        row.put("status", state.status());
+        row.put("finished_at", state.finishedAt());
+        row.put("duration", state.duration());
+        return row;
+    }
+
+    /** The run row with status, finished_at and duration still null (in their places). */
+    private static Map<String, Object> baseRunRow(Run run) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("flow_id", run.flowId());
         row.put("run_number", run.number());
@@ -183,10 +214,10 @@ public final class UiReadService {
         // reference: user is NULL unless the run carries the system tag user:<user_name> (Step Functions runs)
         row.put("user", run.systemTags().contains("user:" + run.userName()) ? run.userName() : null);
         row.put("run", run.exposedId().toString());
-        row.put("status", state.status());
+        row.put("status", null);
         row.put("ts_epoch", run.tsEpoch());
-        row.put("finished_at", state.finishedAt());
-        row.put("duration", state.duration());
+        row.put("finished_at", null);
+        row.put("duration", null);
         row.put("last_heartbeat_ts", run.lastHeartbeatTs());
         row.put("tags", sorted(run.tags()));
         row.put("system_tags", sorted(run.systemTags()));

@@ -72,6 +72,10 @@ class UiBackendApiTest {
 
         JsonNode second = get("/api/runs", query("_order", "-ts_epoch", "_limit", "2", "_page", "2"), 200);
         assertEquals(List.of("AFlow/2", "AFlow/1"), runs(second));
+        // status is derived for the page's runs only, and still present on each
+        assertEquals("running", second.get("data").get(0).get("status").asText());
+        assertEquals("failed", second.get("data").get(1).get("status").asText());
+        assertEquals(NOW_MS / 1000 * 1000 - 1_000_000, second.get("data").get(1).get("finished_at").asLong());
         assertEquals(3, second.get("pages").get("next").asInt()); // a full page links a next one, as the reference does
         JsonNode third = get("/api/runs", query("_order", "-ts_epoch", "_limit", "2", "_page", "3"), 200);
         assertEquals(0, third.get("data").size());
