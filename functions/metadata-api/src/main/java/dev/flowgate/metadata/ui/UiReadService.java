@@ -52,8 +52,9 @@ public final class UiReadService {
     }
 
     public UiQuery.Page flows(Map<String, String> query) {
+        UiQuery parsed = UiQuery.parse(query, FLOW_FIELDS);
         List<Map<String, Object>> rows = store.flows().stream().map(UiReadService::flowRow).toList();
-        return UiQuery.parse(query, FLOW_FIELDS).apply(rows, List.of(), byString("flow_id"));
+        return parsed.apply(rows, List.of(), byString("flow_id"));
     }
 
     public Map<String, Object> flow(String flowId) {
@@ -63,10 +64,11 @@ public final class UiReadService {
     /** Runs of one flow; status is derived for every run (one Query of its end step's metadata each). */
     public UiQuery.Page runs(String flowId, Map<String, String> query) {
         String flow = flowName(flowId);
+        UiQuery parsed = UiQuery.parse(query, RUN_FIELDS);
         if (store.flow(flow).isEmpty()) {
             throw notFound("flow " + flowId);
         }
-        return runPage(store.runs(flow), query);
+        return runPage(store.runs(flow), query, parsed);
     }
 
     /**
@@ -74,6 +76,7 @@ public final class UiReadService {
      * ({@code flow_id=} narrows that to the named flows). Never a Scan.
      */
     public UiQuery.Page allRuns(Map<String, String> query) {
+        UiQuery parsed = UiQuery.parse(query, RUN_FIELDS);
         List<String> flows = new ArrayList<>();
         String named = query.get("flow_id");
         if (named != null) {
@@ -87,7 +90,7 @@ public final class UiReadService {
         }
         List<Run> runs = new ArrayList<>();
         flows.forEach(f -> runs.addAll(store.runs(f)));
-        return runPage(runs, query);
+        return runPage(runs, query, parsed);
     }
 
     public Map<String, Object> run(String flowId, String runId) {
@@ -95,6 +98,7 @@ public final class UiReadService {
     }
 
     public UiQuery.Page steps(String flowId, String runId, Map<String, String> query) {
+        UiQuery parsed = UiQuery.parse(query, STEP_FIELDS);
         Run run = requireRun(flowId, runId);
         List<MetadataEntry> metadata = store.metadata(run.flowId(), run.number(), null);
         List<Artifact> artifacts = store.artifacts(run.flowId(), run.number(), null);
@@ -105,7 +109,7 @@ public final class UiReadService {
                     s -> store.tasks(run.flowId(), run.number(), s));
             rows.add(stepRow(step, run, metadata, artifacts, tasks));
         }
-        return UiQuery.parse(query, STEP_FIELDS).apply(rows, List.of(), byString("step_name"));
+        return parsed.apply(rows, List.of(), byString("step_name"));
     }
 
     public Map<String, Object> step(String flowId, String runId, String stepName) {
@@ -118,6 +122,7 @@ public final class UiReadService {
 
     /** One row per task attempt, newest attempt first (the reference's initial order), then {@code _order}. */
     public UiQuery.Page tasks(String flowId, String runId, String stepName, Map<String, String> query) {
+        UiQuery parsed = UiQuery.parse(query, TASK_FIELDS);
         Run run = requireRun(flowId, runId);
         if (store.step(run.flowId(), run.number(), stepName).isEmpty()) {
             throw notFound("step " + flowId + "/" + runId + "/" + stepName);
@@ -128,7 +133,7 @@ public final class UiReadService {
         for (Task task : store.tasks(run.flowId(), run.number(), stepName)) {
             rows.addAll(taskRows(task, run, ofTask(metadata, task.key()), ofTaskArtifacts(artifacts, task.key())));
         }
-        return UiQuery.parse(query, TASK_FIELDS).apply(rows, List.of(NEWEST_ATTEMPT), byLong("task_id"));
+        return parsed.apply(rows, List.of(NEWEST_ATTEMPT), byLong("task_id"));
     }
 
     /** The task's newest attempt. */
@@ -140,26 +145,28 @@ public final class UiReadService {
 
     public UiQuery.Page taskMetadata(String flowId, String runId, String stepName, String taskId,
                                      Map<String, String> query) {
+        UiQuery parsed = UiQuery.parse(query, METADATA_FIELDS);
         Run run = requireRun(flowId, runId);
         Task task = requireTask(run, stepName, taskId);
         List<Map<String, Object>> rows = store.metadata(task.key()).stream().map(m -> metadataRow(m, run, task)).toList();
-        return UiQuery.parse(query, METADATA_FIELDS).apply(rows, List.of(), byLong("id").reversed());
+        return parsed.apply(rows, List.of(), byLong("id").reversed());
     }
 
     /** Every attempt's artifacts, newest attempt first (reference: the artifact table's ordering). */
     public UiQuery.Page taskArtifacts(String flowId, String runId, String stepName, String taskId,
                                       Map<String, String> query) {
+        UiQuery parsed = UiQuery.parse(query, ARTIFACT_FIELDS);
         Run run = requireRun(flowId, runId);
         Task task = requireTask(run, stepName, taskId);
         List<Map<String, Object>> rows = store.artifacts(task.key()).stream().map(a -> artifactRow(a, run, task)).toList();
-        return UiQuery.parse(query, ARTIFACT_FIELDS).apply(rows, List.of(NEWEST_ATTEMPT), byString("name"));
+        return parsed.apply(rows, List.of(NEWEST_ATTEMPT), byString("name"));
     }
 
     /**
      * Status costs one Query per run (its end step's metadata), so it is derived for the page only, unless the
      * request filters or orders on a derived field (status, finished_at, duration); then for every run.
      */
-    private UiQuery.Page runPage(List<Run> runs, Map<String, String> query) {
+    private UiQuery.Page runPage(List<Run> runs, Map<String, String> query, UiQuery parsed) {
         boolean derivedEverywhere = query.keySet().stream().anyMatch(k -> DERIVED_RUN_FIELDS.contains(k.split(":", 2)[0]))
                 || List.of(query.getOrDefault("_order", "").replace("+", "").replace("-", "").split(","))
                 .stream().anyMatch(DERIVED_RUN_FIELDS::contains);
@@ -170,7 +177,7 @@ public final class UiReadService {
             source.put(row, run);
             rows.add(row);
         }
-        UiQuery.Page page = UiQuery.parse(query, RUN_FIELDS).apply(rows, List.of(),
+        UiQuery.Page page = parsed.apply(rows, List.of(),
                 byString("flow_id").thenComparing(byLong("run_number").reversed()));
         if (!derivedEverywhere) {
             page.rows().forEach(row -> derive(row, source.get(row)));

@@ -9,6 +9,9 @@ import dev.flowgate.model.json.FlowgateJson;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.flowgate.metadata.port.MetadataStore;
+
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -17,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -121,6 +125,24 @@ class UiBackendApiTest {
         get("/api/flows/AFlow/runs/1/steps/start/tasks/5/metadata", Map.of(), 404);
         get("/api/nothing/here", Map.of(), 404);
         assertEquals(405, api.serve("POST", "/api/flows", Map.of(), BASE).status());
+    }
+
+    @Test
+    void badPagingInputIsRefusedBeforeAnyStoreRead() {
+        InMemoryMetadataStore store = new InMemoryMetadataStore();
+        AtomicInteger reads = new AtomicInteger();
+        MetadataStore counted = (MetadataStore) Proxy.newProxyInstance(MetadataStore.class.getClassLoader(),
+                new Class<?>[]{MetadataStore.class}, (proxy, method, args) -> {
+                    reads.incrementAndGet();
+                    return method.invoke(store, args);
+                });
+        UiBackendApi counting = new UiBackendApi(new UiReadService(counted, Clock.systemUTC()));
+        for (String path : List.of("/api/runs", "/api/flows", "/api/flows/A/runs", "/api/flows/A/runs/1/steps",
+                "/api/flows/A/runs/1/steps/s/tasks", "/api/flows/A/runs/1/steps/s/tasks/1/metadata",
+                "/api/flows/A/runs/1/steps/s/tasks/1/artifacts")) {
+            assertEquals(400, counting.serve("GET", path, query("_limit", "x"), BASE).status(), path);
+        }
+        assertEquals(0, reads.get());
     }
 
     private static List<String> fieldNames(JsonNode node) {
