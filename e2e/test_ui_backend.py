@@ -188,6 +188,19 @@ def test_tasks_one_row_per_attempt_newest_first(ui_runs, platform_url):
     assert newest["duration"] == newest["finished_at"] - newest["started_at"]
     task = assert_single(api(platform_url, f"{path}/{newest['task_id']}"))
     assert task == newest  # a single task is its newest attempt
+    attempts = api(platform_url, f"{path}/{newest['task_id']}/attempts")
+    assert_list_envelope(attempts)
+    assert attempts["data"] == rows
+
+
+def test_run_tasks_lists_every_step_s_task_attempts(ui_runs, platform_url):
+    body = api(platform_url, f"/flows/RetryFlow/runs/{ui_runs['retry']}/tasks?_limit=100&_order=%2Bts_epoch")
+    assert_list_envelope(body)
+    rows = body["data"]
+    assert all(list(r) == TASK_KEYS for r in rows)
+    assert [(r["step_name"], r["attempt_id"], r["status"]) for r in rows if r["step_name"] != "_parameters"] == [
+        ("start", 0, "completed"), ("flaky", 1, "completed"), ("flaky", 0, "failed"), ("end", 0, "completed")]
+    assert [r["ts_epoch"] for r in rows] == sorted(r["ts_epoch"] for r in rows)
 
 
 def test_task_metadata_and_artifacts(ui_runs, platform_url):

@@ -37,12 +37,16 @@ public final class UiBackendApi {
                 .add("GET", RUN, c -> Router.Reply.ok(service.run(c.param("flow_id"), c.param("run_number"))))
                 .add("GET", RUN + "/steps", c -> Router.Reply.ok(service.steps(c.param("flow_id"),
                         c.param("run_number"), c.query())))
+                .add("GET", RUN + "/tasks", c -> Router.Reply.ok(service.runTasks(c.param("flow_id"),
+                        c.param("run_number"), c.query())))
                 .add("GET", STEP, c -> Router.Reply.ok(service.step(c.param("flow_id"), c.param("run_number"),
                         c.param("step_name"))))
                 .add("GET", STEP + "/tasks", c -> Router.Reply.ok(service.tasks(c.param("flow_id"),
                         c.param("run_number"), c.param("step_name"), c.query())))
                 .add("GET", TASK, c -> Router.Reply.ok(service.task(c.param("flow_id"), c.param("run_number"),
                         c.param("step_name"), c.param("task_id"))))
+                .add("GET", TASK + "/attempts", c -> Router.Reply.ok(service.taskAttempts(c.param("flow_id"),
+                        c.param("run_number"), c.param("step_name"), c.param("task_id"), c.query())))
                 .add("GET", TASK + "/metadata", c -> Router.Reply.ok(service.taskMetadata(c.param("flow_id"),
                         c.param("run_number"), c.param("step_name"), c.param("task_id"), c.query())))
                 .add("GET", TASK + "/artifacts", c -> Router.Reply.ok(service.taskArtifacts(c.param("flow_id"),

@@ -136,6 +136,35 @@ public final class UiReadService {
         return parsed.apply(rows, List.of(NEWEST_ATTEMPT), byLong("task_id"));
     }
 
+    /**
+     * Every task attempt of a run (the UI's timeline): steps, then each step's tasks, plus the run's metadata and
+     * artifacts (reference {@code api/task.py get_run_tasks}: no initial order, only {@code _order}).
+     */
+    public UiQuery.Page runTasks(String flowId, String runId, Map<String, String> query) {
+        UiQuery parsed = UiQuery.parse(query, TASK_FIELDS);
+        Run run = requireRun(flowId, runId);
+        List<MetadataEntry> metadata = store.metadata(run.flowId(), run.number(), null);
+        List<Artifact> artifacts = store.artifacts(run.flowId(), run.number(), null);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Step step : store.steps(run.flowId(), run.number())) {
+            for (Task task : store.tasks(run.flowId(), run.number(), step.stepName())) {
+                rows.addAll(taskRows(task, run, ofTask(metadata, task.key()), ofTaskArtifacts(artifacts, task.key())));
+            }
+        }
+        return parsed.apply(rows, List.of(), byLong("ts_epoch").thenComparing(byLong("task_id"))
+                .thenComparing(byLong("attempt_id").reversed()));
+    }
+
+    /** Every attempt of one task, newest first. */
+    public UiQuery.Page taskAttempts(String flowId, String runId, String stepName, String taskId,
+                                     Map<String, String> query) {
+        UiQuery parsed = UiQuery.parse(query, TASK_FIELDS);
+        Run run = requireRun(flowId, runId);
+        Task task = requireTask(run, stepName, taskId);
+        return parsed.apply(taskRows(task, run, store.metadata(task.key()), store.artifacts(task.key())),
+                List.of(NEWEST_ATTEMPT), byLong("task_id"));
+    }
+
     /** The task's newest attempt. */
     public Map<String, Object> task(String flowId, String runId, String stepName, String taskId) {
         Run run = requireRun(flowId, runId);
