@@ -4,7 +4,9 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import dev.flowgate.aws.AwsSettings;
+import dev.flowgate.aws.FunctionContract;
+import dev.flowgate.aws.FunctionContract.Resource;
+import dev.flowgate.aws.FunctionContract.ResourceKind;
 import dev.flowgate.aws.Environment;
 import dev.flowgate.metadata.adapter.DynamoDbMetadataStore;
 import dev.flowgate.metadata.adapter.DynamoDbUsage;
@@ -22,6 +24,15 @@ import java.util.TreeMap;
  * {@code X-Forwarded-Host} or {@code Host} as the reference builds them ({@code MF_BASEURL} overrides, as there).
  */
 public final class UiBackendHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+    /** Read-only: the metadata table's GetItem/Query and its index (no write, no Scan). Not in the CDK app yet. */
+    public static final FunctionContract CONTRACT = FunctionContract.builder("ui-backend")
+            .required("FLOWGATE_RESOURCE_PREFIX", "resource name prefix (the metadata table)")
+            .optional("MF_BASEURL", "base URL of the links in answers (default: from the request's host headers)")
+            .optional("POWERTOOLS_LOG_LEVEL", "WARN logs only 4xx/5xx requests")
+            .allows(Resource.of(ResourceKind.TABLE, FlowgateResources.METADATA.logicalName()), "dynamodb:GetItem",
+                    "dynamodb:Query")
+            .allows(Resource.of(ResourceKind.TABLE_INDEXES, FlowgateResources.METADATA.logicalName()), "dynamodb:Query")
+            .build();
     private final UiBackendApi api;
     private final DynamoDbUsage usage;
     private final RequestLog log;
@@ -31,9 +42,10 @@ public final class UiBackendHandler implements RequestHandler<APIGatewayProxyReq
         this(Environment.system());
     }
 
-    public UiBackendHandler(Environment env) {
+    public UiBackendHandler(Environment system) {
+        Environment env = CONTRACT.environment(system);
         FlowgateResources resources = new FlowgateResources(env.get("FLOWGATE_RESOURCE_PREFIX", FlowgateResources.DEFAULT_PREFIX));
-        DynamoDbClient dynamo = AwsSettings.from(env).configure(DynamoDbClient.builder());
+        DynamoDbClient dynamo = CONTRACT.aws(env).configure(DynamoDbClient.builder());
         this.usage = new DynamoDbUsage();
         this.api = new UiBackendApi(new UiReadService(new DynamoDbMetadataStore(dynamo,
                 resources.tableName(FlowgateResources.METADATA), usage), Clock.systemUTC()));
