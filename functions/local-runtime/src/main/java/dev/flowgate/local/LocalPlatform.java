@@ -9,6 +9,8 @@ import dev.flowgate.deployer.handler.DeployerWiring;
 import dev.flowgate.deployer.handler.GitHubWebhookHandler;
 import dev.flowgate.local.github.LocalGitHubHandler;
 import dev.flowgate.metadata.handler.MetadataApiHandler;
+import dev.flowgate.metadata.handler.UiBackendApi;
+import dev.flowgate.metadata.handler.UiBackendHandler;
 
 import java.nio.file.Path;
 
@@ -31,6 +33,7 @@ public final class LocalPlatform {
         LocalFunctions functions = new LocalFunctions();
         // Registrations: one line per function (http mounts for API Gateway routes, invokable for Invoke-only).
         functions.http("/", "metadata-api", new MetadataApiHandler(LocalMetadataStore.metadataEnvironment(env)), true);
+        functions.http(UiBackendApi.PREFIX, "ui-backend", new UiBackendHandler(LocalMetadataStore.metadataEnvironment(env)), true);
         functions.http(GitHubWebhookHandler.MOUNT, "flowgate-github-webhook", new GitHubWebhookHandler(env), false);
         functions.invokable(DeployerHandler.FUNCTION_NAME, new DeployerHandler(env));
         functions.invokable(AlerterWiring.FUNCTION_NAME, new AlerterHandler(env));
