@@ -16,10 +16,19 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
                                  String jobRole, String sfnRole, Optional<String> dynamoTable, String serviceUrl,
                                  Optional<String> serviceHeaders, Optional<String> s3EndpointUrl, String region,
                                  Optional<String> stateMachinePrefix, long defaultRuntimeLimitSeconds,
-                                 Optional<String> fargateExecutionRole, Map<String, String> batchDefaultTags) {
+                                 Optional<String> fargateExecutionRole, Map<String, String> batchDefaultTags,
+                                 Optional<JobSecret> serviceAuthKey) {
 
     public DeploymentSettings {
         batchDefaultTags = Collections.unmodifiableMap(new LinkedHashMap<>(batchDefaultTags));
+        serviceAuthKey = serviceAuthKey == null ? Optional.empty() : serviceAuthKey;
+    }
+
+    /**
+     * The metadata API key of the jobs, by reference: Batch reads the secret {@code secretArn} with the ECS task
+     * execution role {@code executionRole} and sets METAFLOW_SERVICE_AUTH_KEY in the container.
+     */
+    public record JobSecret(String secretArn, String executionRole) {
     }
 
     public static DeploymentSettings fromConfig(Map<String, String> config) {
@@ -42,7 +51,29 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
                 get(config, "SERVICE_HEADERS"), get(config, "S3_ENDPOINT_URL"),
                 get(config, "AWS_DEFAULT_REGION").or(() -> Optional.ofNullable(config.get("AWS_DEFAULT_REGION"))).orElse("us-east-1"),
                 get(config, "SFN_STATE_MACHINE_PREFIX"), limit, get(config, "ECS_FARGATE_EXECUTION_ROLE"),
-                batchDefaultTags(get(config, "BATCH_DEFAULT_TAGS")));
+                batchDefaultTags(get(config, "BATCH_DEFAULT_TAGS")), serviceAuthKey(config));
+    }
+
+    /**
+     * METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN with the execution role that may read it (METAFLOW_BATCH_EXECUTION_ROLE,
+     * else METAFLOW_ECS_FARGATE_EXECUTION_ROLE). A key in METAFLOW_SERVICE_HEADERS is refused: it would be stored in
+     * plain text in every job definition and deployment record.
+     */
+    private static Optional<JobSecret> serviceAuthKey(Map<String, String> config) {
+        get(config, "SERVICE_HEADERS").ifPresent(headers -> {
+            if (headers.toLowerCase(java.util.Locale.ROOT).contains("x-api-key")) {
+                throw new SettingsException("METAFLOW_SERVICE_HEADERS must not carry x-api-key: job definitions would hold"
+                        + " the key in plain text; store it in Secrets Manager and set METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN");
+            }
+        });
+        Optional<String> arn = get(config, "SERVICE_AUTH_KEY_SECRET_ARN");
+        if (arn.isEmpty()) {
+            return Optional.empty();
+        }
+        String role = get(config, "BATCH_EXECUTION_ROLE").or(() -> get(config, "ECS_FARGATE_EXECUTION_ROLE"))
+                .orElseThrow(() -> new SettingsException("METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN needs METAFLOW_BATCH_EXECUTION_ROLE:"
+                        + " the ECS task execution role AWS Batch reads the secret with"));
+        return Optional.of(new JobSecret(arn.get(), role));
     }
 
     /** {@code METAFLOW_BATCH_DEFAULT_TAGS}: a JSON object of string tags added to every Batch job, as in Metaflow. */

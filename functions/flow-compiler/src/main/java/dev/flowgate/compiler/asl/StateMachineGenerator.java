@@ -689,6 +689,11 @@ public final class StateMachineGenerator {
         container.putArray("command").add("echo").add("hello world");
         ArrayNode environment = container.putArray("environment");
         deploymentEnvironment.forEach((name, value) -> environment.addObject().put("name", name).put("value", value));
+        settings.serviceAuthKey().ifPresent(key -> {
+            // the metadata API key by reference: Batch resolves it when the job starts; the value is in no definition
+            container.put("executionRoleArn", key.executionRole());
+            container.putArray("secrets").addObject().put("name", "METAFLOW_SERVICE_AUTH_KEY").put("valueFrom", key.secretArn());
+        });
         ArrayNode req = container.putArray("resourceRequirements");
         req.addObject().put("value", "1").put("type", "VCPU");
         req.addObject().put("value", "4096").put("type", "MEMORY");
