@@ -2,6 +2,7 @@ package dev.flowgate.local;
 
 import dev.flowgate.aws.AwsSettings;
 import dev.flowgate.aws.Environment;
+import dev.flowgate.deployer.handler.DeployerWiring;
 import dev.flowgate.emulator.AwsEmulator;
 import dev.flowgate.emulator.EmulatorStartException;
 import dev.flowgate.emulator.ResourceProvisioner;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -73,6 +75,7 @@ public final class LocalRuntime implements AutoCloseable {
             Map<String, String> defaults;
             try (ResourceProvisioner provisioner = new ResourceProvisioner(AwsSettings.from(functionEnv), new FlowgateResources(prefix))) {
                 defaults = provisioner.provisionAll(functionEnv);
+                functionEnv = deployerKeyAsSecret(functionEnv, provisioner, prefix);
             }
             LocalFunctions functions = platform.apply(functionEnv);
             LocalRuntime runtime = new LocalRuntime(emulator, server, functionEnv, defaults, functions);
@@ -85,6 +88,20 @@ public final class LocalRuntime implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The deployer reads its metadata API key from Secrets Manager, as in AWS: a key given in plain text
+     * (METAFLOW_SERVICE_AUTH_KEY) is stored in the emulated Secrets Manager and the deployer is given its ARN.
+     */
+    private static Environment deployerKeyAsSecret(Environment env, ResourceProvisioner provisioner, String prefix) {
+        Optional<String> key = env.get("METAFLOW_SERVICE_AUTH_KEY");
+        if (key.isEmpty() || env.get(DeployerWiring.METADATA_API_KEY_SECRET).isPresent()) {
+            return env;
+        }
+        String arn = provisioner.storeSecret(prefix + "-deployer-api-key",
+                "x-api-key the deployer sends to the metadata API (local: from METAFLOW_SERVICE_AUTH_KEY)", key.get());
+        return env.with(DeployerWiring.METADATA_API_KEY_SECRET, arn).with("METAFLOW_SERVICE_AUTH_KEY", null);
     }
 
     public int port() {

@@ -51,8 +51,8 @@ import java.util.function.Supplier;
  */
 public final class DeployerWiring {
     public static final String DEPLOYER_FUNCTION = "flowgate-deployer";
-    /** The ARN (or name) of the Secrets Manager secret holding the deployer's own metadata API key. */
-    public static final String AUTH_KEY_SECRET = "METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN";
+    /** The Secrets Manager secret (ARN or name) holding the x-api-key the deployer sends to the metadata API. */
+    public static final String METADATA_API_KEY_SECRET = "FLOWGATE_METADATA_API_KEY_SECRET";
     /**
      * The ARN of the secret holding the production jobs' metadata API key: compiled job definitions name it in
      * their {@code secrets} (Batch puts it in METAFLOW_SERVICE_AUTH_KEY), never its value.
@@ -105,14 +105,14 @@ public final class DeployerWiring {
 
     /**
      * METAFLOW_SERVICE_HEADERS plus the deployer's API key: from the Secrets Manager secret named by
-     * {@value #AUTH_KEY_SECRET} (AWS, and the local platform, which seeds it in the emulator), else from
+     * {@value #METADATA_API_KEY_SECRET} (AWS, and the local platform, which seeds it in the emulator), else from
      * METAFLOW_SERVICE_AUTH_KEY (a development shortcut; a key in plain text, never set by the CDK app).
      */
     static MetadataServiceHeaders metadataHeaders(Environment env, SecretsProvider secrets) {
         Map<String, String> fixed = new HashMap<>();
         env.get("METAFLOW_SERVICE_HEADERS").ifPresent(h -> FlowgateJson.parse(h).fields()
                 .forEachRemaining(e -> fixed.put(e.getKey(), e.getValue().asText())));
-        Optional<Supplier<String>> key = env.get(AUTH_KEY_SECRET)
+        Optional<Supplier<String>> key = env.get(METADATA_API_KEY_SECRET)
                 .<Supplier<String>>map(arn -> new SecretsManagerSecret(secrets, arn))
                 .or(() -> env.get("METAFLOW_SERVICE_AUTH_KEY").map(k -> () -> k));
         return new MetadataServiceHeaders(fixed, key);
