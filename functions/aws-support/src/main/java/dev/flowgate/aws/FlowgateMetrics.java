@@ -4,43 +4,51 @@ import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
 
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * CloudWatch metrics in Embedded Metric Format through Powertools Metrics, one EMF document per call (Powertools'
- * {@code flushMetrics}: its own dimensions, so concurrent requests never mix). Emitted in Lambda (where the log
- * line becomes the metric) or with {@code FLOWGATE_METRICS=emf}; elsewhere (the local runtime, tests) a no-op,
- * so local logs stay one short line per request. The namespace is {@code POWERTOOLS_METRICS_NAMESPACE} when set.
+ * {@code flushMetrics}: its own dimensions, so concurrent requests never mix). Emitted in Lambda, where the EMF log
+ * line becomes the metric; elsewhere (the local runtime, tests) a no-op, so local logs stay one short line per
+ * request. The namespace is {@code POWERTOOLS_METRICS_NAMESPACE} when set, else the function's default.
  */
 public final class FlowgateMetrics {
     private final boolean enabled;
     private final String namespace;
+    private final Supplier<Metrics> metrics;
 
-    private FlowgateMetrics(boolean enabled, String namespace) {
+    /** {@code metrics}: Powertools' instance in production, a recording fake in tests. */
+    public FlowgateMetrics(boolean enabled, String namespace, Supplier<Metrics> metrics) {
         this.enabled = enabled;
         this.namespace = namespace;
+        this.metrics = metrics;
     }
 
     public static FlowgateMetrics from(Environment env, String defaultNamespace) {
-        boolean enabled = env.get("FLOWGATE_METRICS").map("emf"::equalsIgnoreCase)
-                .orElse(env.get("AWS_LAMBDA_FUNCTION_NAME").isPresent());
-        return new FlowgateMetrics(enabled, env.get("POWERTOOLS_METRICS_NAMESPACE", defaultNamespace));
+        return new FlowgateMetrics(env.get("AWS_LAMBDA_FUNCTION_NAME").isPresent(),
+                env.get("POWERTOOLS_METRICS_NAMESPACE", defaultNamespace), MetricsFactory::getMetricsInstance);
     }
 
     public static FlowgateMetrics disabled() {
-        return new FlowgateMetrics(false, "none");
+        return new FlowgateMetrics(false, "none", MetricsFactory::getMetricsInstance);
     }
 
-    public boolean enabled() {
-        return enabled;
+    /** For {@link RecordedMetrics}: the same emitter over a recorder that keeps each document in {@code sink}. */
+    FlowgateMetrics recordingTo(RecordedMetrics sink) {
+        return new FlowgateMetrics(enabled, namespace, () -> new RecordedMetrics.Recorder().sink(sink));
     }
 
-    /** Writes one EMF document with what {@code metrics} adds (dimensions and values). */
-    public void emit(Consumer<Metrics> metrics) {
+    public String namespace() {
+        return namespace;
+    }
+
+    /** Writes one EMF document with what {@code document} adds (dimensions and values). */
+    public void emit(Consumer<Metrics> document) {
         if (!enabled) {
             return;
         }
-        Metrics instance = MetricsFactory.getMetricsInstance();
+        Metrics instance = metrics.get();
         instance.setNamespace(namespace);
-        instance.flushMetrics(metrics);
+        instance.flushMetrics(document);
     }
 }
