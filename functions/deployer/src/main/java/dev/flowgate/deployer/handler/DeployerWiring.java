@@ -178,7 +178,7 @@ public final class DeployerWiring {
                 store,
                 store,
                 new LambdaAlertNotifier(lambdaClient(env, aws), env.get("FLOWGATE_ALERTER_FUNCTION", ALERTER_FUNCTION),
-                        new LoggingAlertNotifier(System.out), Clock.systemUTC()),
+                        new LoggingAlertNotifier(), Clock.systemUTC()),
                 repositoryPolicy(env),
                 metaflowSettings, env.get("FLOWGATE_METAFLOW_LAYER"), new DeploymentIds(), Clock.systemUTC(),
                 new GraphCheck(new MetaflowRunArtifacts(http, metadataUrl, metadataHeaders, s3, datastoreRoot), compiler));
