@@ -43,8 +43,9 @@ public final class GitHubWebhookHandler implements RequestHandler<APIGatewayProx
     }
 
     /**
-     * SnapStart priming: an unsigned delivery runs header handling, the HMAC check and the JSON answer; it is
-     * refused before any secret or table is read, so nothing leaves the function.
+     * SnapStart priming: an unsigned delivery runs header handling, the webhook secret's read (the Secrets Manager
+     * client; the cached value expires after its max age as any other), the HMAC check and the JSON answer; it is
+     * refused as unsigned before any table is touched.
      */
     private void prime() {
         try {
