@@ -14,6 +14,8 @@ import dev.flowgate.aws.AwsSettings;
 import dev.flowgate.aws.Environment;
 import dev.flowgate.aws.SecretValues;
 import dev.flowgate.model.resources.FlowgateResources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -26,6 +28,8 @@ import java.time.Duration;
 public final class AlerterWiring {
     public static final String FUNCTION_NAME = "flowgate-alerter";
     public static final String LOCAL_SLACK_PATH = "/local/slack";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlerterService.class);
 
     private AlerterWiring() {
     }
@@ -56,6 +60,6 @@ public final class AlerterWiring {
                 env.getInt("FLOWGATE_HISTORY_MAX_PAGES", 5)), slack, ledger, renderer,
                 new StateMachineFilter(env.get("FLOWGATE_STATE_MACHINE_PREFIX")),
                 Duration.ofSeconds(env.getInt("FLOWGATE_BURST_WINDOW_SECONDS", 300)), clock,
-                line -> System.out.println(line));
+                line -> LOG.info("{}", line));
     }
 }
