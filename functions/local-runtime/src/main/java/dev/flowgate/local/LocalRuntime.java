@@ -136,10 +136,17 @@ public final class LocalRuntime implements AutoCloseable {
         emulator.close();
     }
 
+    /** Where logs go unless FLOWGATE_LOG_FORMAT says otherwise: one short human line per request. */
+    static final String DEFAULT_LOCAL_LOG_FORMAT = "text";
+
     public static void main(String[] args) {
+        // before any logger exists: people read these logs (FLOWGATE_LOG_FORMAT=json for the Lambda JSON lines)
+        if (System.getenv("FLOWGATE_LOG_FORMAT") == null && System.getProperty("flowgate.log.format") == null) {
+            System.setProperty("flowgate.log.format", DEFAULT_LOCAL_LOG_FORMAT);
+        }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println("usage: java -jar local-runtime.jar   (settings come from the environment:"
-                    + " FLOWGATE_PORT, FLOWGATE_API_KEY, FLOWGATE_API_KEYS, FLOWGATE_PYTHON, AWS_ENDPOINT_URL, FLOWGATE_GITHUB_WEBHOOK_SECRET, ...)");
+                    + " FLOWGATE_PORT, FLOWGATE_API_KEY, FLOWGATE_API_KEYS, FLOWGATE_PYTHON, AWS_ENDPOINT_URL, FLOWGATE_GITHUB_WEBHOOK_SECRET, FLOWGATE_LOG_FORMAT=text|json, ...)");
             return;
         }
         long started = System.nanoTime();
