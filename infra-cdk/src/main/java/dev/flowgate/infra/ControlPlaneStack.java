@@ -85,7 +85,7 @@ public final class ControlPlaneStack extends Stack {
         Function metadataFn = function("MetadataApi", prefix + "-metadata-api", METADATA_HANDLER,
                 asset(repositoryRoot, settings.metadataApiAsset(), "lambdaAssets.metadataApi"), 1024, Duration.seconds(29), metadataEnv);
         metadataTable.grantReadWriteData(metadataFn);
-        Alias metadataLive = Alias.Builder.create(this, "MetadataApiLive").aliasName("live").version(metadataFn.getCurrentVersion()).build();
+        Alias metadataLive = live("MetadataApiLive", metadataFn);
         LogGroup apiLogs = LogGroup.Builder.create(this, "MetadataApiAccessLogs").retention(RetentionDays.ONE_YEAR).build();
         LambdaRestApi metadataApi = LambdaRestApi.Builder.create(this, "MetadataRestApi").restApiName(prefix + "-metadata")
                 .handler(metadataLive).proxy(true)
@@ -161,15 +161,18 @@ public final class ControlPlaneStack extends Stack {
         deployerEnv.put("METAFLOW_DATASTORE_SYSROOT_S3", "s3://" + datastore.getBucketName() + "/metaflow");
         Code deployerCode = asset(repositoryRoot, settings.deployerAsset(), "lambdaAssets.deployer");
         Function deployerFn = function("Deployer", prefix + "-deployer", DEPLOYER_HANDLER, deployerCode, 2048, Duration.minutes(15), deployerEnv);
-        deployerFn.configureAsyncInvoke(EventInvokeConfigOptions.builder().retryAttempts(1).maxEventAge(Duration.hours(1))
+        // SnapStart restores only published versions: every caller invokes the alias, never $LATEST
+        Alias deployerLive = live("DeployerLive", deployerFn);
+        deployerLive.configureAsyncInvoke(EventInvokeConfigOptions.builder().retryAttempts(1).maxEventAge(Duration.hours(1))
                 .onFailure(new SqsDestination(deployDlq)).build());
         Map<String, String> webhookEnv = new LinkedHashMap<>(deployerEnv);
-        webhookEnv.put("FLOWGATE_DEPLOYER_FUNCTION", deployerFn.getFunctionName());
+        webhookEnv.put("FLOWGATE_DEPLOYER_FUNCTION", deployerLive.getFunctionArn());
         Function webhookFn = function("GitHubWebhook", prefix + "-github-webhook", WEBHOOK_HANDLER, deployerCode, 1024,
                 Duration.seconds(10), webhookEnv);
         webhookSecret.grantRead(webhookFn);
         controlTable.grantReadWriteData(webhookFn);
-        deployerFn.grantInvoke(webhookFn);
+        Alias webhookLive = live("GitHubWebhookLive", webhookFn);
+        deployerLive.grantInvoke(webhookFn);
         githubToken.grantRead(deployerFn);
         metaflowConfig.grantRead(deployerFn);
         controlTable.grantReadWriteData(deployerFn);
@@ -196,11 +199,11 @@ public final class ControlPlaneStack extends Stack {
                 "batch:DescribeJobDefinitions", "batch:TagResource")).resources(List.of("*")).build());
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("iam:PassRole"))
                 .resources(List.of(sfnRole.getRoleArn(), eventsRole.getRoleArn(), jobRole.getRoleArn())).build());
-        deployerFn.addPermission("JenkinsInvoke", Permission.builder()
+        deployerLive.addPermission("JenkinsInvoke", Permission.builder()
                 .principal(new ArnPrincipal("arn:" + getPartition() + ":iam::" + getAccount() + ":role/" + settings.jenkinsRoleName()))
                 .action("lambda:InvokeFunction").build());
         LambdaRestApi webhookApi = LambdaRestApi.Builder.create(this, "WebhookRestApi").restApiName(prefix + "-webhooks")
-                .handler(webhookFn).proxy(false)
+                .handler(webhookLive).proxy(false)
                 .deployOptions(StageOptions.builder().stageName("v1").throttlingRateLimit(20).throttlingBurstLimit(40)
                         .accessLogDestination(new LogGroupLogDestination(LogGroup.Builder.create(this, "WebhookAccessLogs")
                                 .retention(RetentionDays.ONE_YEAR).build()))
@@ -215,24 +218,25 @@ public final class ControlPlaneStack extends Stack {
         alerterEnv.put("FLOWGATE_SLACK_DEFAULT_CHANNEL", settings.defaultSlackChannel());
         Function alerterFn = function("Alerter", prefix + "-alerter", ALERTER_HANDLER,
                 asset(repositoryRoot, settings.alerterAsset(), "lambdaAssets.alerter"), 1024, Duration.seconds(90), alerterEnv);
+        Alias alerterLive = live("AlerterLive", alerterFn);
         slack.grantRead(alerterFn);
         controlTable.grantReadWriteData(alerterFn);
         alerterFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("states:GetExecutionHistory",
                 "states:DescribeExecution", "states:ListTagsForResource")).resources(List.of(machines,
                 "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":execution:*:*")).build());
-        alerterFn.grantInvoke(deployerFn);
-        deployerFn.addEnvironment("FLOWGATE_ALERTER_FUNCTION", alerterFn.getFunctionName());
+        alerterLive.grantInvoke(deployerFn);
+        deployerFn.addEnvironment("FLOWGATE_ALERTER_FUNCTION", alerterLive.getFunctionArn());
         Rule.Builder.create(this, "FailedExecutions").ruleName(prefix + "-failed-executions")
                 .description("Failed, timed-out and aborted flow executions to the alerter")
                 .eventPattern(EventPattern.builder().source(List.of("aws.states"))
                         .detailType(List.of("Step Functions Execution Status Change"))
                         .detail(Map.of("status", List.of("FAILED", "TIMED_OUT", "ABORTED"))).build())
-                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterFn)
+                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterLive)
                         .deadLetterQueue(alertDlq).retryAttempts(8).maxEventAge(Duration.hours(6)).build()))
                 .build();
         Rule.Builder.create(this, "FlushAlertBursts").ruleName(prefix + "-flush-alert-bursts")
                 .schedule(Schedule.rate(Duration.minutes(1)))
-                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterFn)
+                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterLive)
                         .event(RuleTargetInput.fromObject(Map.of("source", "flowgate.alerter", "detail-type", "Flush Alert Bursts", "detail", Map.of())))
                         .deadLetterQueue(alertDlq).retryAttempts(2).build()))
                 .build();
@@ -260,17 +264,28 @@ public final class ControlPlaneStack extends Stack {
                 .value(eventsRole.getRoleArn()).build();
         CfnOutput.Builder.create(this, "WebhookUrl").key("FLOWGATEGITHUBWEBHOOKURL").description("GitHub webhook payload URL")
                 .value(webhookApi.urlForPath("/webhooks/github")).build();
-        CfnOutput.Builder.create(this, "DeployerFunction").key("FLOWGATEDEPLOYERFUNCTION").description("Function Jenkins invokes")
-                .value(deployerFn.getFunctionName()).build();
+        CfnOutput.Builder.create(this, "DeployerFunction").key("FLOWGATEDEPLOYERFUNCTION")
+                .description("Function (its live alias: SnapStart) Jenkins invokes").value(deployerLive.getFunctionArn()).build();
         CfnOutput.Builder.create(this, "BatchQueue").key("FLOWGATEDEFAULTQUEUE").description("default queue").value(jobQueueArn).build();
     }
 
     private Function function(String id, String name, String handler, Code code, int memory, Duration timeout, Map<String, String> env) {
+        Map<String, String> environment = new LinkedHashMap<>(env);
+        // Powertools Logging's "service" field and Metrics' default dimension
+        environment.put("POWERTOOLS_SERVICE_NAME", name);
         return Function.Builder.create(this, id).functionName(name).runtime(Runtime.JAVA_21).architecture(Architecture.ARM_64)
-                .handler(handler).code(code).memorySize(memory).timeout(timeout).environment(env)
+                .handler(handler).code(code).memorySize(memory).timeout(timeout).environment(environment)
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS).tracing(Tracing.ACTIVE)
                 .logGroup(LogGroup.Builder.create(this, id + "Logs").retention(RetentionDays.THREE_MONTHS).build())
                 .build();
+    }
+
+    /**
+     * The {@code live} alias on the function's current version: SnapStart snapshots published versions only, so the
+     * alias is what every trigger invokes (a new version is published whenever the code or configuration changes).
+     */
+    private Alias live(String id, Function function) {
+        return Alias.Builder.create(this, id).aliasName("live").version(function.getCurrentVersion()).build();
     }
 
     private Queue deadLetterQueue(String id, String name) {
