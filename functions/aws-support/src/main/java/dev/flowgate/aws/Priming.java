@@ -41,8 +41,11 @@ public final class Priming implements Resource {
 
     /** Runs the priming; a failure costs only the priming, never the snapshot. */
     public void primeNow() {
+        long start = System.nanoTime();
         try {
             prime.run();
+            // also warms the logging path (layout, appender) a first request would otherwise pay for
+            LOG.info("{} primed for the snapshot in {} ms", function, (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException e) {
             LOG.warn("{}: priming failed ({}); the snapshot is taken unprimed", function, e.toString());
         }

@@ -34,6 +34,15 @@ final class RequestLog {
 
     /** {@code dynamo} = {requests, read capacity units, write capacity units} this request cost. */
     void record(String method, MetadataApi.HttpReply reply, double latencyMs, double[] dynamo) {
+        record(method, reply, latencyMs, dynamo, true);
+    }
+
+    /** The same line for a SnapStart priming request (warming the logging path), which is no request: not counted. */
+    void recordPriming(String method, MetadataApi.HttpReply reply, double latencyMs, double[] dynamo) {
+        record(method, reply, latencyMs, dynamo, false);
+    }
+
+    private void record(String method, MetadataApi.HttpReply reply, double latencyMs, double[] dynamo, boolean counted) {
         String route = reply.route() == null ? "unmatched" : reply.route();
         int status = reply.status();
         double latency = Math.round(latencyMs * 100) / 100.0;
@@ -47,6 +56,9 @@ final class RequestLog {
             log.warn("{}", fields);
         } else {
             log.info("{}", fields);
+        }
+        if (!counted) {
+            return;
         }
         int space = route.indexOf(' ');
         String routeMethod = space < 0 ? method : route.substring(0, space);
