@@ -5,6 +5,7 @@ import org.crac.Core;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * SnapStart priming: a handler registers what warms it (SDK clients, Jackson, its routing) and Lambda runs it
@@ -43,6 +44,8 @@ public final class Priming implements Resource {
     public void primeNow() {
         long start = System.nanoTime();
         try {
+            // Powertools Logging's own start (log level, logging manager) without marking the cold start as done
+            PowertoolsLogging.clearState(true);
             prime.run();
             // also warms the logging path (layout, appender) a first request would otherwise pay for
             LOG.info("{} primed for the snapshot in {} ms", function, (System.nanoTime() - start) / 1_000_000);
