@@ -94,6 +94,8 @@ class MetaflowOffline:
             "METAFLOW_SERVICE_URL": f"http://127.0.0.1:{self.stub.server_address[1]}",
             "METAFLOW_BATCH_JOB_QUEUE": queue_arn,
             "METAFLOW_BATCH_CONTAINER_IMAGE": "public.ecr.aws/docker/library/python:3.11",
+            # prefixes every image named without a registry (@batch(image="repo/train:7") included), on both sides
+            "METAFLOW_BATCH_CONTAINER_REGISTRY": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
             "METAFLOW_ECS_S3_ACCESS_IAM_ROLE": "arn:aws:iam::123456789012:role/flowgate-batch-job",
             "METAFLOW_SFN_IAM_ROLE": "arn:aws:iam::123456789012:role/flowgate-step-functions",
             "METAFLOW_SFN_DYNAMO_DB_TABLE": "flowgate-sfn-foreach",
@@ -201,6 +203,18 @@ json.dump(pickle.loads(gzip.decompress(blob)), open(out, "w"), indent=1, sort_ke
         definition = extract_json(out.stdout)
         definition["job_definitions"] = json.loads(job_definitions.read_text())
         return definition
+
+    def registered_job_definitions(self):
+        """job definition ARN -> every job definition registered in the emulated Batch so far (Metaflow's
+        `step-functions create` registers one per distinct container, `BatchJob._register_job_definition`)."""
+        script = r"""
+import boto3, json
+pages = boto3.client("batch").get_paginator("describe_job_definitions").paginate()
+print(json.dumps({d["jobDefinitionArn"]: d for page in pages for d in page["jobDefinitions"]}, default=str))
+"""
+        out = subprocess.run([venv_python(), "-c", script], env={**os.environ, **self._aws_env()}, capture_output=True,
+                             text=True, timeout=120, check=True)
+        return json.loads(out.stdout)
 
     def close(self):
         if self.stub is not None:

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from compiler_support import ROOT, MetaflowOffline
+from effective_container import canonical, merge
 
 CORPUS = ROOT / "functions" / "flow-compiler" / "src" / "test" / "resources" / "flows"
 FLOWS = {
@@ -25,7 +26,9 @@ FLOWS = {
     "config_includefile_efa": CORPUS / "config_flow.py",
     "inherited": CORPUS / "inherited_flow.py",
     "config_driven": CORPUS / "config_driven_flow.py",
+    "expressions": CORPUS / "expressions_flow.py",
     "mutators_batch_queue": ROOT / "e2e" / "flows" / "batch_mutated_flow.py",
+    "every_batch_setting": ROOT / "e2e" / "flows" / "batch_settings_flow.py",
 }
 # Flows whose decorators come from mutators: Flowgate never runs them and compiles with the record Metaflow's own
 # `init` writes for a run (`_graph_info`, see MetaflowOffline.graph_info), as deployments do with the prod_ready run's.
@@ -54,11 +57,14 @@ def compiled(tmp_path_factory):
                 if key in WITH_RECORD else []
             results[key] = (metaflow, log, offline.flowgate_json(flow, options=options))
         METAFLOW_JOB_IMAGES.update(_registered_images(offline))
+        METAFLOW_JOB_DEFINITIONS.update(offline.registered_job_definitions())
     return results
 
 
 # job definition ARN -> image of every job definition Metaflow registered while compiling (read from moto)
 METAFLOW_JOB_IMAGES = {}
+# job definition ARN -> the whole job definition Metaflow registered (read from moto)
+METAFLOW_JOB_DEFINITIONS = {}
 
 
 def _registered_images(offline):
@@ -317,4 +323,82 @@ def test_config_values_reach_the_same_places_as_in_metaflow(compiled):
     assert fit["JobQueue"] == "flowgate-on-demand"
     assert {"Type": "GPU", "Value": "1"} in fit["ContainerOverrides"]["ResourceRequirements"]
     assert next(d for d in flowgate["job_definitions"] if d["jobDefinitionName"] == fit["JobDefinition"])[
-        "containerProperties"]["image"] == "repo/train:3"
+        "containerProperties"]["image"] == "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo/train:3"
+
+
+def _effective(container, state, metaflow_side, entry):
+    """The container Batch starts for the state (effective_container.merge), with per-deployment values left out and
+    Flowgate's deliberate differences mapped back, as the other comparisons here do."""
+    parameters = state["Parameters"]
+    effective = canonical(merge(container, parameters["ContainerOverrides"]))
+    environment = {}
+    for name, value in effective["environment"].items():
+        if name in PER_DEPLOYMENT or (metaflow_side and name in FLOWGATE_OMITS) \
+                or (not metaflow_side and entry and name in FLOWGATE_ADDS_ON_ENTRY):
+            continue
+        if isinstance(value, dict):
+            value = {"path": flowgate_path(value["path"]) if metaflow_side else value["path"]}
+        environment[name] = value
+    effective["environment"] = environment
+    effective["command"] = effective["command"][:2] + normalise_command(effective["command"][2]).split()
+    effective["job"] = {"queue": parameters["JobQueue"], "attempts": parameters["RetryStrategy"]["Attempts"],
+                        "timeout": parameters["Timeout"]}
+    return effective
+
+
+def _differences(a, b, path=""):
+    """Readable differences between two JSON values: path, Metaflow's value, Flowgate's value."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for key in sorted(set(a) | set(b), key=str)
+                for d in _differences(a.get(key, "<absent>"), b.get(key, "<absent>"), f"{path}.{key}")]
+    return [] if a == b else [(path, a, b)]
+
+
+@pytest.mark.parametrize("key", FLOWS)
+def test_same_effective_container(compiled, key):
+    """Job definition + container overrides, merged as Batch merges them, give every step the same container in
+    Flowgate as in Metaflow: command, environment, resources, image, job role, Linux parameters (shared memory, swap,
+    devices, tmpfs), volumes, privileged mode, log configuration, queue, attempts, time limit."""
+    metaflow, flowgate = _pair(compiled, key)
+    fg_batch = _batch_states(flowgate)
+    differences = []
+    for path, mf in _batch_states(metaflow).items():
+        fg = fg_batch[path]
+        mf_definition = METAFLOW_JOB_DEFINITIONS[mf["Parameters"]["JobDefinition"]]
+        fg_definition = next(d for d in flowgate["job_definitions"]
+                             if d["jobDefinitionName"] == fg["Parameters"]["JobDefinition"])
+        assert fg_definition["type"] == mf_definition["type"] == "container", path
+        entry = path == metaflow["StartAt"]
+        mf_container = _effective(mf_definition["containerProperties"], mf, True, entry)
+        fg_container = _effective(fg_definition["containerProperties"], fg, False, entry)
+        differences += [(path, *d) for d in _differences(mf_container, fg_container)]
+    assert differences == [], "\n".join(f"{step}: {where}: Metaflow {a!r}, Flowgate {b!r}" for step, where, a, b in differences)
+
+
+def test_every_batch_setting_reaches_the_container(compiled):
+    """The values themselves in the flow written with every @batch argument (the comparison above proves Metaflow
+    gives the same): @batch(memory=2048) alone keeps 2048, a per-step job role, swap, tmpfs with METAFLOW_TEMPDIR,
+    Inferentia/Trainium and EFA devices, host and EFS volumes, privileged mode, the log configuration."""
+    _, flowgate = _pair(compiled, "every_batch_setting")
+
+    def container(step):
+        state = flowgate["States"][step] if step in flowgate["States"] else next(
+            s for p, s in _states(flowgate["States"]) if p.endswith("/" + step))
+        definition = next(d for d in flowgate["job_definitions"]
+                          if d["jobDefinitionName"] == state["Parameters"]["JobDefinition"])
+        return canonical(merge(definition["containerProperties"], state["Parameters"]["ContainerOverrides"]))
+
+    assert container("start")["resourceRequirements"] == {"VCPU": "0.5", "MEMORY": "2048"}
+    swap = container("swap")
+    assert swap["jobRoleArn"] == "arn:aws:iam::123456789012:role/flowgate-trainer"
+    assert swap["linuxParameters"] == {"sharedMemorySize": 1024, "swappiness": 60, "maxSwap": 4096,
+                                       "tmpfs": [{"containerPath": "/scratch", "size": 4096, "mountOptions": ["defaults"]}]}
+    assert swap["environment"]["METAFLOW_TEMPDIR"] == "/scratch" and swap["privileged"] is True
+    assert swap["logConfiguration"]["options"] == {"awslogs-group": "/flowgate/batch", "awslogs-stream-prefix": "train"}
+    devices = container("devices")
+    assert devices["resourceRequirements"] == {"VCPU": "4", "GPU": "1", "MEMORY": "16000"}
+    assert [d["hostPath"] for d in devices["linuxParameters"]["devices"]] == \
+        ["/dev/neuron0", "/dev/neuron1", "/dev/infiniband/uverbs0"]
+    assert devices["linuxParameters"]["sharedMemorySize"] == 4096 and "METAFLOW_TEMPDIR" not in devices["environment"]
+    assert [m["containerPath"] for m in devices["mounts"]] == ["/cache", "/fsx", "/mnt/fs-0123456789abcdef0", "/shared"]
+    assert container("join")["linuxParameters"]["devices"][0]["hostPath"] == "/dev/neuron0"

@@ -60,3 +60,23 @@ def test_unknown_team_says_what_to_do(moto_url, tmp_path):
                             capture_output=True, text=True, env=aws_env(moto_url))
     assert result.returncode != 0
     assert "scripts/deploy nobody" in result.stderr
+
+
+@pytest.mark.parametrize("script, args", [("metaflow-config", ["team1", "--out", "OUT"]),
+                                          ("publish-metaflow-layer", ["--datastore", "s3://bucket/metaflow"])])
+def test_missing_region_or_credentials_is_one_line_with_the_fix_and_usage_names_the_command(tmp_path, script, args):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    base.update(AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+                AWS_EC2_METADATA_DISABLED="true")
+    args = [a.replace("OUT", str(tmp_path / "config.json")) for a in args]
+    # S3 needs no region, so the layer's first complaint without either is the credentials
+    first = "set AWS_REGION and AWS_DEFAULT_REGION" if script == "metaflow-config" else "no AWS credentials"
+    for env, fix in ((base, first),
+                     (dict(base, AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1"), "no AWS credentials")):
+        done = subprocess.run([str(ROOT / "scripts" / script), *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr and fix in done.stderr, done.stderr
+        assert done.stderr.strip().count("\n") == 0, done.stderr
+    usage = subprocess.run([str(ROOT / "scripts" / script), "--help"], capture_output=True, text=True, timeout=120)
+    assert usage.stdout.startswith(f"usage: scripts/{script} "), usage.stdout

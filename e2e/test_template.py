@@ -73,7 +73,7 @@ def test_rendered_project_tests_pass_and_flow_parses(tmp_path):
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project,
                            capture_output=True, text=True)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "4 passed" in tests.stdout
+    assert "11 passed" in tests.stdout
     env = {**os.environ, "PYTHONPATH": str(project / "src"), "METAFLOW_HOME": str(tmp_path / "mfhome"),
            "USERNAME": "e2e", "METAFLOW_DEFAULT_METADATA": "local"}
     show = subprocess.run([sys.executable, "flows/churn_training_flow.py", "show"], cwd=project,

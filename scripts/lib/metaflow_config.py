@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import boto3
+import botocore.exceptions
 
 # stack output key -> Metaflow config key
 OUTPUTS = {
@@ -48,8 +49,19 @@ def build_config(team, session):
     return config
 
 
+def aws_fix(error):
+    """One line for an AWS SDK failure, with what to do about it."""
+    if isinstance(error, botocore.exceptions.NoRegionError):
+        return "no AWS region: set AWS_REGION and AWS_DEFAULT_REGION (or AWS_PROFILE with a region) to your team's region"
+    if isinstance(error, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
+        return "no AWS credentials: run 'aws configure' or 'aws sso login', or set AWS_PROFILE"
+    if isinstance(error, botocore.exceptions.EndpointConnectionError):
+        return f"cannot reach AWS ({error}): check your network, AWS_REGION and AWS_ENDPOINT_URL"
+    return str(error).splitlines()[0]
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="scripts/metaflow-config", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("team", help="the team name of infra-cdk/teams/<team>.json")
     parser.add_argument("--out", default=str(Path.home() / ".metaflowconfig" / "config.json"),
                         help="where to write the config (default ~/.metaflowconfig/config.json)")
@@ -58,7 +70,12 @@ def main():
     out = Path(args.out)
     if out.exists() and not args.force:
         raise SystemExit(f"error: {out} exists; pass --force to overwrite it")
-    config = build_config(args.team, boto3.session.Session())
+    try:
+        config = build_config(args.team, boto3.session.Session())
+    except botocore.exceptions.BotoCoreError as error:  # no region, no credentials, no connection
+        raise SystemExit(f"error: {aws_fix(error)}")
+    except botocore.exceptions.ClientError as error:
+        raise SystemExit("error: " + str(error).splitlines()[0])
     out.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

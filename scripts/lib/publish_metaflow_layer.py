@@ -13,6 +13,7 @@ import tarfile
 from pathlib import Path
 
 import boto3
+import botocore.exceptions
 
 
 def build_layer(package_dir):
@@ -30,8 +31,19 @@ def build_layer(package_dir):
     return out.getvalue()
 
 
+def aws_fix(error):
+    """One line for an AWS SDK failure, with what to do about it."""
+    if isinstance(error, botocore.exceptions.NoRegionError):
+        return "no AWS region: set AWS_REGION and AWS_DEFAULT_REGION (or AWS_PROFILE with a region) to your team's region"
+    if isinstance(error, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
+        return "no AWS credentials: run 'aws configure' or 'aws sso login', or set AWS_PROFILE"
+    if isinstance(error, botocore.exceptions.EndpointConnectionError):
+        return f"cannot reach AWS ({error}): check your network, AWS_REGION and AWS_ENDPOINT_URL"
+    return str(error).splitlines()[0]
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="scripts/publish-metaflow-layer", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datastore", required=True, help="the datastore root, e.g. s3://my-bucket/metaflow")
     args = parser.parse_args()
     if not args.datastore.startswith("s3://"):
@@ -43,7 +55,12 @@ def main():
     body = build_layer(package_dir)
     bucket, _, prefix = args.datastore[len("s3://"):].partition("/")
     key = "/".join(p for p in (prefix.strip("/"), "flowgate/metaflow-layer", f"metaflow-{version}.tar.gz") if p)
-    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
+    try:
+        boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
+    except botocore.exceptions.BotoCoreError as error:  # no region, no credentials, no connection
+        raise SystemExit(f"error: {aws_fix(error)}")
+    except botocore.exceptions.ClientError as error:
+        raise SystemExit("error: " + str(error).splitlines()[0])
     print(f"published metaflow {version} ({len(body)} bytes)", file=sys.stderr)
     print(f"FLOWGATE_METAFLOW_LAYER=s3://{bucket}/{key}")
     return 0

@@ -27,7 +27,6 @@ import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.iam.ArnPrincipal;
-import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -46,6 +45,7 @@ import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.IBucket;
 import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
@@ -84,7 +84,9 @@ public final class ControlPlaneStack extends Stack {
         metadataEnv.putAll(settings.metadataCallers().environment());
         Function metadataFn = function("MetadataApi", prefix + "-metadata-api", METADATA_HANDLER,
                 asset(repositoryRoot, settings.metadataApiAsset(), "lambdaAssets.metadataApi"), 1024, Duration.seconds(29), metadataEnv);
-        metadataTable.grantReadWriteData(metadataFn);
+        metadataFn.addToRolePolicy(allow(metadataTable.getTableArn(), "dynamodb:GetItem", "dynamodb:PutItem",
+                "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"));
+        metadataFn.addToRolePolicy(allow(metadataTable.getTableArn() + "/index/*", "dynamodb:Query"));
         Alias metadataLive = live("MetadataApiLive", metadataFn);
         LogGroup apiLogs = LogGroup.Builder.create(this, "MetadataApiAccessLogs").retention(RetentionDays.ONE_YEAR).build();
         LambdaRestApi metadataApi = LambdaRestApi.Builder.create(this, "MetadataRestApi").restApiName(prefix + "-metadata")
@@ -108,15 +110,33 @@ public final class ControlPlaneStack extends Stack {
                         + " fingerprint key-sha256:<16 hex> in metadataApi.productionCallers").build();
         plan.addApiKey(productionKey);
         plan.addApiStage(UsagePlanPerApiStage.builder().api(metadataApi).stage(metadataApi.getDeploymentStage()).build());
-        // a policy of this stack attached to the job role (the role lives in the compute stack; no cycle)
-        Policy.Builder.create(this, "JobRoleMetadataAccess").roles(List.of(jobRole))
-                .statements(List.of(PolicyStatement.Builder.create().actions(List.of("execute-api:Invoke"))
-                        .resources(List.of(metadataApi.arnForExecuteApi())).build())).build();
+        // the deployer's own key (a generated secret; the template holds only a dynamic reference to it): every
+        // metadata API method requires a key, and the deployer tags runs and reads artifacts through the API
+        Secret deployerKeySecret = Secret.Builder.create(this, "DeployerApiKey").secretName(prefix + "/deployer-api-key")
+                .description("x-api-key the deployer sends to the metadata API (the value of the " + prefix
+                        + "-deployer API key)")
+                .generateSecretString(SecretStringGenerator.builder().excludePunctuation(true).passwordLength(40).build()).build();
+        ApiKey deployerKey = ApiKey.Builder.create(this, "DeployerKey").apiKeyName(prefix + "-deployer")
+                .description("the deployer's metadata API key; value in the secret " + prefix + "/deployer-api-key")
+                .value(deployerKeySecret.getSecretValue().unsafeUnwrap()).build();
+        plan.addApiKey(deployerKey);
 
         // --- roles flows run with
+        String arnPrefix = "arn:" + getPartition() + ":";
+        String batch = arnPrefix + "batch:" + getRegion() + ":" + getAccount() + ":";
+        String states = arnPrefix + "states:" + getRegion() + ":" + getAccount() + ":";
+        // flows' state machines are named <prefix>_<flow or project> (the deployer sets Metaflow's prefix)
+        String machinePrefix = prefix + "_";
+        String machines = states + "stateMachine:" + machinePrefix + "*";
+        String executions = states + "execution:" + machinePrefix + "*";
         Role sfnRole = Role.Builder.create(this, "StepFunctionsRole").assumedBy(new ServicePrincipal("states.amazonaws.com"))
                 .description("METAFLOW_SFN_IAM_ROLE: runs flows' state machines").build();
-        sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("batch:SubmitJob", "batch:DescribeJobs", "batch:TerminateJob"))
+        // SubmitJob needs both the queue and the job definition: the team's queues, Flowgate's registered definitions
+        sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("batch:SubmitJob"))
+                .resources(List.of(batch + "job-queue/" + prefix + "-*", batch + "job-definition/" + JOB_DEFINITION_PREFIX + "*")).build());
+        sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("batch:TerminateJob"))
+                .resources(List.of(batch + "job/*")).build());
+        sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("batch:DescribeJobs"))
                 .resources(List.of("*")).build());
         sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"))
                 .resources(List.of("arn:" + getPartition() + ":events:" + getRegion() + ":" + getAccount()
@@ -124,14 +144,13 @@ public final class ControlPlaneStack extends Stack {
         // foreach cardinality and switch choices are read; @trigger_on_finish with several upstreams counts them in
         // one item per state machine (atomic ADD, conditional delete)
         foreachTable.grant(sfnRole, "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
-        String machines = "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":stateMachine:*";
         // a foreach compiled as a Distributed Map (use_distributed_map) runs each split as a child execution of the
         // flow's own state machine: the map run starts, describes and stops them (child executions are named
-        // <state machine>/<map label>:<id>, hence execution:*/*). Flowgate's Distributed Map writes nothing to S3.
+        // <state machine>/<map label>:<id>, hence execution:<prefix>_*/*). Flowgate's Distributed Map writes nothing to S3.
         sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:StartExecution"))
                 .resources(List.of(machines)).build());
         sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:DescribeExecution", "states:StopExecution"))
-                .resources(List.of("arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":execution:*/*")).build());
+                .resources(List.of(executions + "/*")).build());
         // EventBridge Scheduler (@schedule) and EventBridge rules (@trigger_on_finish) start executions with it
         Role eventsRole = Role.Builder.create(this, "EventBridgeRole").assumedBy(new CompositePrincipal(
                         new ServicePrincipal("scheduler.amazonaws.com"), new ServicePrincipal("events.amazonaws.com")))
@@ -159,29 +178,34 @@ public final class ControlPlaneStack extends Stack {
         deployerEnv.put("FLOWGATE_METAFLOW_CONFIG_SECRET", metaflowConfig.getSecretName());
         deployerEnv.put("METAFLOW_SERVICE_URL", metadataApi.getUrl());
         deployerEnv.put("METAFLOW_DATASTORE_SYSROOT_S3", "s3://" + datastore.getBucketName() + "/metaflow");
+        deployerEnv.put("FLOWGATE_METADATA_API_KEY_SECRET", deployerKeySecret.getSecretArn());
+        deployerEnv.put("METAFLOW_SFN_STATE_MACHINE_PREFIX", prefix);
         Code deployerCode = asset(repositoryRoot, settings.deployerAsset(), "lambdaAssets.deployer");
         Function deployerFn = function("Deployer", prefix + "-deployer", DEPLOYER_HANDLER, deployerCode, 2048, Duration.minutes(15), deployerEnv);
         // SnapStart restores only published versions: every caller invokes the alias, never $LATEST
         Alias deployerLive = live("DeployerLive", deployerFn);
         deployerLive.configureAsyncInvoke(EventInvokeConfigOptions.builder().retryAttempts(1).maxEventAge(Duration.hours(1))
                 .onFailure(new SqsDestination(deployDlq)).build());
-        Map<String, String> webhookEnv = new LinkedHashMap<>(deployerEnv);
+        Map<String, String> webhookEnv = new LinkedHashMap<>(common);
+        webhookEnv.put("FLOWGATE_REPOSITORIES", deployerEnv.get("FLOWGATE_REPOSITORIES"));
         webhookEnv.put("FLOWGATE_DEPLOYER_FUNCTION", deployerLive.getFunctionArn());
         Function webhookFn = function("GitHubWebhook", prefix + "-github-webhook", WEBHOOK_HANDLER, deployerCode, 1024,
                 Duration.seconds(10), webhookEnv);
-        webhookSecret.grantRead(webhookFn);
-        controlTable.grantReadWriteData(webhookFn);
+        // exactly the calls the functions' contracts declare (FunctionContractTest holds the two together)
+        webhookFn.addToRolePolicy(allow(webhookSecret.getSecretArn(), "secretsmanager:GetSecretValue"));
+        webhookFn.addToRolePolicy(allow(controlTable.getTableArn(), CONTROL_LEDGER));
+        webhookFn.addToRolePolicy(allow(deployerLive.getFunctionArn(), "lambda:InvokeFunction"));
         Alias webhookLive = live("GitHubWebhookLive", webhookFn);
-        deployerLive.grantInvoke(webhookFn);
-        githubToken.grantRead(deployerFn);
-        metaflowConfig.grantRead(deployerFn);
-        controlTable.grantReadWriteData(deployerFn);
-        datastore.grantReadWrite(deployerFn);
+        for (Secret secret : List.of(githubToken, metaflowConfig, deployerKeySecret)) {
+            deployerFn.addToRolePolicy(allow(secret.getSecretArn(), "secretsmanager:GetSecretValue"));
+        }
+        deployerFn.addToRolePolicy(allow(controlTable.getTableArn(), CONTROL_LEDGER));
+        deployerFn.addToRolePolicy(allow(datastore.arnForObjects("*"), "s3:GetObject", "s3:PutObject"));
+        deployerFn.addToRolePolicy(allow(datastore.getBucketArn(), "s3:ListBucket"));
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("states:CreateStateMachine",
-                "states:UpdateStateMachine", "states:DeleteStateMachine", "states:DescribeStateMachine", "states:ListStateMachines",
-                "states:TagResource", "states:ListTagsForResource", "states:PublishStateMachineVersion",
-                "states:ListStateMachineVersions")).resources(List.of(machines,
-                "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":stateMachine:*:*")).build());
+                "states:UpdateStateMachine", "states:DeleteStateMachine", "states:DescribeStateMachine",
+                "states:TagResource", "states:ListTagsForResource", "states:PublishStateMachineVersion"))
+                .resources(List.of(machines)).build());
         String scheduler = "arn:" + getPartition() + ":scheduler:" + getRegion() + ":" + getAccount();
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("scheduler:GetSchedule",
                 "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"))
@@ -194,9 +218,10 @@ public final class ControlPlaneStack extends Stack {
                 .resources(List.of(rules + names.finishRulePrefix() + "*")).build());
         // schedules made before EventBridge Scheduler: a rule named after the state machine; removed, never created
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("events:DescribeRule",
-                "events:ListTargetsByRule", "events:RemoveTargets", "events:DeleteRule")).resources(List.of(rules + "*")).build());
-        deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("batch:RegisterJobDefinition",
-                "batch:DescribeJobDefinitions", "batch:TagResource")).resources(List.of("*")).build());
+                "events:ListTargetsByRule", "events:RemoveTargets", "events:DeleteRule")).resources(List.of(rules + machinePrefix + "*")).build());
+        deployerFn.addToRolePolicy(allow(batch + "job-definition/" + JOB_DEFINITION_PREFIX + "*", "batch:RegisterJobDefinition"));
+        // no resource-level permissions exist for these two (AWS service authorization reference): "*" is forced
+        deployerFn.addToRolePolicy(allow("*", "batch:DescribeJobDefinitions", "states:ListStateMachines"));
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("iam:PassRole"))
                 .resources(List.of(sfnRole.getRoleArn(), eventsRole.getRoleArn(), jobRole.getRoleArn())).build());
         deployerLive.addPermission("JenkinsInvoke", Permission.builder()
@@ -216,15 +241,16 @@ public final class ControlPlaneStack extends Stack {
         Queue alertDlq = deadLetterQueue("AlerterDlq", prefix + "-alerter-dlq");
         Map<String, String> alerterEnv = new LinkedHashMap<>(common);
         alerterEnv.put("FLOWGATE_SLACK_DEFAULT_CHANNEL", settings.defaultSlackChannel());
+        alerterEnv.put("FLOWGATE_STATE_MACHINE_PREFIX", machinePrefix);
         Function alerterFn = function("Alerter", prefix + "-alerter", ALERTER_HANDLER,
                 asset(repositoryRoot, settings.alerterAsset(), "lambdaAssets.alerter"), 1024, Duration.seconds(90), alerterEnv);
         Alias alerterLive = live("AlerterLive", alerterFn);
-        slack.grantRead(alerterFn);
-        controlTable.grantReadWriteData(alerterFn);
-        alerterFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("states:GetExecutionHistory",
-                "states:DescribeExecution", "states:ListTagsForResource")).resources(List.of(machines,
-                "arn:" + getPartition() + ":states:" + getRegion() + ":" + getAccount() + ":execution:*:*")).build());
-        alerterLive.grantInvoke(deployerFn);
+        alerterFn.addToRolePolicy(allow(slack.getSecretArn(), "secretsmanager:GetSecretValue"));
+        alerterFn.addToRolePolicy(allow(controlTable.getTableArn(), "dynamodb:GetItem", "dynamodb:PutItem",
+                "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"));
+        alerterFn.addToRolePolicy(allow(executions + ":*", "states:GetExecutionHistory", "states:DescribeExecution"));
+        alerterFn.addToRolePolicy(allow(machines, "states:ListTagsForResource"));
+        deployerFn.addToRolePolicy(allow(alerterLive.getFunctionArn(), "lambda:InvokeFunction"));
         deployerFn.addEnvironment("FLOWGATE_ALERTER_FUNCTION", alerterLive.getFunctionArn());
         Rule.Builder.create(this, "FailedExecutions").ruleName(prefix + "-failed-executions")
                 .description("Failed, timed-out and aborted flow executions to the alerter")
@@ -267,6 +293,15 @@ public final class ControlPlaneStack extends Stack {
         CfnOutput.Builder.create(this, "DeployerFunction").key("FLOWGATEDEPLOYERFUNCTION")
                 .description("Function (its live alias: SnapStart) Jenkins invokes").value(deployerLive.getFunctionArn()).build();
         CfnOutput.Builder.create(this, "BatchQueue").key("FLOWGATEDEFAULTQUEUE").description("default queue").value(jobQueueArn).build();
+    }
+
+    /** The control table calls of the deployment ledger (webhook and deployer). */
+    private static final String[] CONTROL_LEDGER = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"};
+    /** The job definition names Flowgate's compiler registers ({@code flowgate_<hash>}). */
+    static final String JOB_DEFINITION_PREFIX = "flowgate_";
+
+    private static PolicyStatement allow(String resource, String... actions) {
+        return PolicyStatement.Builder.create().actions(List.of(actions)).resources(List.of(resource)).build();
     }
 
     private Function function(String id, String name, String handler, Code code, int memory, Duration timeout, Map<String, String> env) {

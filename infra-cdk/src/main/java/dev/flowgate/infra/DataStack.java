@@ -15,6 +15,7 @@ import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ec2.ISubnet;
 import software.amazon.awscdk.services.ec2.Port;
 import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.fsx.CfnDataRepositoryAssociation;
@@ -43,7 +44,7 @@ public final class DataStack extends Stack {
     private final LustreFileSystem lustre;
     private final SecurityGroup lustreClients;
 
-    public DataStack(Construct scope, String id, StackProps props, TeamSettings settings, IVpc vpc) {
+    public DataStack(Construct scope, String id, StackProps props, TeamSettings settings, IVpc vpc, ISubnet trainingSubnet) {
         super(scope, id, props);
         FlowgateResources names = new FlowgateResources(settings.resourcePrefix());
         Bucket accessLogs = Bucket.Builder.create(this, "AccessLogs")
@@ -84,7 +85,7 @@ public final class DataStack extends Stack {
         lustreSg.addIngressRule(lustreSg, Port.tcp(988), "Lustre peers");
         lustreSg.addEgressRule(lustreSg, Port.allTcp(), "Lustre peers");
         lustre = LustreFileSystem.Builder.create(this, "Lustre")
-                .vpc(vpc).vpcSubnet(vpc.getPrivateSubnets().get(0)).securityGroup(lustreSg)
+                .vpc(vpc).vpcSubnet(trainingSubnet).securityGroup(lustreSg)
                 .storageCapacityGiB(settings.fsxStorageGiB())
                 .lustreConfiguration(LustreConfiguration.builder().deploymentType(LustreDeploymentType.PERSISTENT_2)
                         .perUnitStorageThroughput(settings.fsxThroughput()).build())

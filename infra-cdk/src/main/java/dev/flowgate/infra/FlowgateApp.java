@@ -36,9 +36,9 @@ public final class FlowgateApp {
                 .description("Flowgate for team " + settings.team()).build();
         String prefix = "Flowgate-" + settings.team() + "-";
         NetworkStack network = new NetworkStack(app, prefix + "Network", props, settings);
-        DataStack data = new DataStack(app, prefix + "Data", props, settings, network.vpc());
+        DataStack data = new DataStack(app, prefix + "Data", props, settings, network.vpc(), network.trainingSubnet());
         ComputeStack compute = new ComputeStack(app, prefix + "Compute", props, settings, network.vpc(), data.datastore(),
-                data.table(FlowgateResources.SFN_FOREACH), data.lustre(), data.lustreClients());
+                data.table(FlowgateResources.SFN_FOREACH), data.lustre(), data.lustreClients(), network.trainingSubnet());
         ControlPlaneStack control = new ControlPlaneStack(app, prefix + "ControlPlane", props, settings, repositoryRoot,
                 data.datastore(), data.table(FlowgateResources.METADATA), data.table(FlowgateResources.CONTROL),
                 data.table(FlowgateResources.SFN_FOREACH), compute.jobRole(), compute.onDemandQueue().getJobQueueArn());

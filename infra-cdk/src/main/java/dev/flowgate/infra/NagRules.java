@@ -93,9 +93,10 @@ final class NagRules {
                 + "X-Hub-Signature-256 HMAC with the webhook secret before doing anything";
         suppress(stack, "/WebhookRestApi/Default/webhooks/github/POST/Resource",
                 rule("AwsSolutions-APIG4", webhookAuth), rule("AwsSolutions-COG4", webhookAuth));
-        for (String secret : List.of("GitHubToken", "GitHubWebhookSecret", "MetaflowConfig", "SlackWebhook")) {
-            suppress(stack, "/" + secret + "/Resource", rule("AwsSolutions-SMG4", "Third-party credentials (GitHub, Slack) "
-                    + "or settings that AWS cannot rotate; operators rotate them at the issuer and update the secret"));
+        for (String secret : List.of("GitHubToken", "GitHubWebhookSecret", "MetaflowConfig", "SlackWebhook", "DeployerApiKey")) {
+            suppress(stack, "/" + secret + "/Resource", rule("AwsSolutions-SMG4", "Third-party credentials (GitHub, Slack), "
+                    + "settings, or an API Gateway key value, which AWS cannot rotate; operators rotate them at the issuer and "
+                    + "update the secret"));
         }
         for (String dlq : List.of("AlerterDlq", "DeployerDlq")) {
             suppress(stack, "/" + dlq + "/Resource", rule("AwsSolutions-SQS3", "This queue is itself a dead-letter queue "
@@ -108,35 +109,33 @@ final class NagRules {
         suppress(stack, "/GitHubWebhook/ServiceRole/DefaultPolicy/Resource",
                 rule("AwsSolutions-IAM5", XRAY, "Resource::*"),
                 rule("AwsSolutions-IAM5", "Invoke any published version/alias of the deployer function only", regex("^Resource::<Deployer.*\\.Arn>:\\*$")));
+        String machines = "The team's flow state machines, named <prefix>_<flow or project> by the deployer at deploy time";
         suppress(stack, "/Alerter/ServiceRole/DefaultPolicy/Resource",
                 rule("AwsSolutions-IAM5", XRAY, "Resource::*"),
-                rule("AwsSolutions-IAM5", "Reads the history of failed executions of this team's flow state machines, whose "
-                        + "names are chosen at deploy time", regex("^Resource::arn:<AWS::Partition>:states:.*:(execution:\\*:\\*|stateMachine:\\*)$")));
+                rule("AwsSolutions-IAM5", machines + ", and their executions: the alerter reads failed ones",
+                        regex("^Resource::arn:<AWS::Partition>:states:.*:(execution:[a-z0-9-]+_\\*:\\*|stateMachine:[a-z0-9-]+_\\*)$")));
         suppress(stack, "/Deployer/ServiceRole/DefaultPolicy/Resource",
-                rule("AwsSolutions-IAM5", "X-Ray tracing and batch:RegisterJobDefinition/DescribeJobDefinitions, which do "
-                        + "not support resource-level permissions at registration", "Resource::*"),
-                rule("AwsSolutions-IAM5", DATASTORE_ACTIONS, "Action::s3:Abort*", "Action::s3:DeleteObject*",
-                        "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*"),
+                rule("AwsSolutions-IAM5", "X-Ray tracing, batch:DescribeJobDefinitions and states:ListStateMachines, which "
+                        + "have no resource-level permissions (AWS service authorization reference)", "Resource::*"),
                 rule("AwsSolutions-IAM5", DATASTORE_OBJECTS + " (the deployer uploads code packages)", regex("^Resource::.*Datastore.*/\\*$")),
-                rule("AwsSolutions-IAM5", "Invoke any published version/alias of the alerter function only", regex("^Resource::<Alerter.*\\.Arn>:\\*$")),
-                rule("AwsSolutions-IAM5", "The deployer creates one state machine per flow, named at deploy time, and "
-                        + "removes the schedule rules older deployments named after it; scoped to this account and region",
-                        regex("^Resource::arn:<AWS::Partition>:(states:.*:stateMachine:\\*(:\\*)?|events:.*:rule/\\*)$")),
+                rule("AwsSolutions-IAM5", machines + "; the schedule rules earlier deployments named after them; and the "
+                        + "job definitions Flowgate's compiler registers (flowgate_<hash of the definition>)",
+                        regex("^Resource::arn:<AWS::Partition>:(states:.*:stateMachine:[a-z0-9-]+_\\*|events:.*:rule/[a-z0-9-]+_\\*"
+                                + "|batch:.*:job-definition/flowgate_\\*)$")),
                 rule("AwsSolutions-IAM5", "One EventBridge Scheduler schedule per @schedule flow, only in Flowgate's own "
                         + "schedule group, and one rule per @trigger_on_finish flow, only under Flowgate's rule name prefix",
                         regex("^Resource::arn:<AWS::Partition>:(scheduler:.*:schedule/[a-z0-9-]+-flow-schedules/\\*"
                                 + "|events:.*:rule/[a-z0-9-]+-finish-\\*)$")));
-        suppress(stack, "/EventBridgeRole/DefaultPolicy/Resource", rule("AwsSolutions-IAM5", "Schedules start the flows' "
-                + "state machines, which the deployer names at deploy time", regex("^Resource::arn:<AWS::Partition>:states:.*:stateMachine:\\*$")));
-        suppress(stack, "/StepFunctionsRole/DefaultPolicy/Resource", rule("AwsSolutions-IAM5", "batch:SubmitJob/DescribeJobs/"
-                + "TerminateJob: DescribeJobs has no resource-level permissions and SubmitJob needs both queue and job "
-                + "definition ARNs, which Metaflow registers at deploy time (metaflow_<hash>)", "Resource::*"),
-                rule("AwsSolutions-IAM5", "Distributed Map (use_distributed_map): a map run starts, describes and stops "
-                        + "child executions of the flow's own state machine, named by the deployer at deploy time; scoped "
-                        + "to this account and region, and to child executions (<machine>/<map label>:<id>)",
-                        regex("^Resource::arn:<AWS::Partition>:states:.*:(stateMachine:\\*|execution:\\*\\/\\*)$")));
-        suppress(stack, "/JobRoleMetadataAccess/Resource", rule("AwsSolutions-IAM5", "execute-api:Invoke on every stage, "
-                + "method and path of the one metadata API (Metaflow calls many paths)", regex("^Resource::arn:<AWS::Partition>:execute-api:.*<MetadataRestApi.*>/\\*/\\*/\\*$")));
+        suppress(stack, "/EventBridgeRole/DefaultPolicy/Resource", rule("AwsSolutions-IAM5", "Schedules and finish "
+                + "triggers start " + machines, regex("^Resource::arn:<AWS::Partition>:states:.*:stateMachine:[a-z0-9-]+_\\*$")));
+        suppress(stack, "/StepFunctionsRole/DefaultPolicy/Resource",
+                rule("AwsSolutions-IAM5", "batch:DescribeJobs has no resource-level permissions (the .sync integration "
+                        + "polls it)", "Resource::*"),
+                rule("AwsSolutions-IAM5", "SubmitJob to the team's job queues (<prefix>-*) with the job definitions "
+                        + "Flowgate registers (flowgate_<hash>, new revisions each deployment); TerminateJob on the jobs it "
+                        + "submitted, whose ids are only known at run time; Distributed Map child executions of " + machines,
+                        regex("^Resource::arn:<AWS::Partition>:(batch:.*:(job-queue/[a-z0-9-]+-\\*|job-definition/flowgate_\\*|job/\\*)"
+                                + "|states:.*:(stateMachine:[a-z0-9-]+_\\*|execution:[a-z0-9-]+_\\*/\\*))$")));
     }
 
     private static void suppress(Stack stack, String path, NagPackSuppression... suppressions) {

@@ -6,6 +6,7 @@ import software.amazon.awscdk.services.ec2.FlowLogOptions;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointOptions;
 import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ec2.ISubnet;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointOptions;
 import software.amazon.awscdk.services.ec2.IpAddresses;
@@ -55,6 +56,14 @@ public final class NetworkStack extends Stack {
                 .service(service).privateDnsEnabled(!name.equals("ExecuteApi"))
                 .subnets(SubnetSelection.builder().subnetType(SubnetType.PRIVATE_WITH_EGRESS).build()).build()));
         this.vpc = created;
+    }
+
+    /**
+     * The one subnet (so one Availability Zone) FSx for Lustre, the EFA compute environment and its cluster placement
+     * group share: training nodes reach the file system without crossing zones.
+     */
+    public ISubnet trainingSubnet() {
+        return vpc.getPrivateSubnets().get(0);
     }
 
     public IVpc vpc() {

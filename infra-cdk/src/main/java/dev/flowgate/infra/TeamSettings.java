@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 public record TeamSettings(String team, String account, String region, String resourcePrefix,
                            Optional<String> existingVpcId, String vpcCidr, int maxAzs, int expireNoncurrentAfterDays,
                            int fsxStorageGiB, int fsxThroughput, String fsxMountPath, String fsxImportPath,
-                           String amiSsmParameter, List<String> onDemandInstanceTypes, List<String> spotInstanceTypes,
+                           String amiSsmParameter, Optional<String> hardenedAmiId, List<String> onDemandInstanceTypes, List<String> spotInstanceTypes,
                            String efaInstanceType, int onDemandMaxVcpus, int spotMaxVcpus, int efaMaxVcpus,
                            int apiRate, int apiBurst, List<String> repositories, String jenkinsRoleName,
                            String defaultSlackChannel, String metadataApiAsset, String deployerAsset, String alerterAsset,
@@ -31,6 +31,7 @@ public record TeamSettings(String team, String account, String region, String re
     private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9_./@+-]{1,200}");
     private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_./@+*-]{1,200}");
     private static final Pattern REPOSITORY_ENTRY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(:[A-Za-z0-9_./@+-]{1,200})?");
+    private static final Pattern AMI = Pattern.compile("ami-([0-9a-f]{8}|[0-9a-f]{17})");
     private static final Pattern CALLER = Pattern.compile("[^,\\s]{1,2048}");
 
     public static TeamSettings load(Path file) {
@@ -55,8 +56,8 @@ public record TeamSettings(String team, String account, String region, String re
                 r.integer("vpc.maxAzs", 1, 6), r.integer("datastore.expireNoncurrentAfterDays", 1, 3650),
                 r.integer("fsx.storageCapacityGiB", 1200, 1_000_000), r.integer("fsx.perUnitStorageThroughput", 125, 1000),
                 r.text("fsx.mountPath", Pattern.compile("/[A-Za-z0-9/_-]*")), r.text("fsx.importPath", Pattern.compile("[A-Za-z0-9/_.-]*")),
-                r.text("batch.amiSsmParameter", Pattern.compile("/.+")), r.list("batch.onDemandInstanceTypes"),
-                r.list("batch.spotInstanceTypes"), r.text("batch.efaInstanceType", Pattern.compile("[a-z0-9]+\\.[a-z0-9]+")),
+                r.text("batch.amiSsmParameter", Pattern.compile("/.+")), r.optionalAmi("batch.hardenedAmiId"),
+                r.list("batch.onDemandInstanceTypes"), r.list("batch.spotInstanceTypes"), r.efaInstanceType("batch.efaInstanceType"),
                 r.integer("batch.maxVcpus.onDemand", 1, 100_000), r.integer("batch.maxVcpus.spot", 1, 100_000),
                 r.integer("batch.maxVcpus.efa", 1, 100_000), r.integer("metadataApi.throttleRatePerSecond", 1, 10_000),
                 r.integer("metadataApi.throttleBurst", 1, 5_000), r.repositories("deployment.repositories"),
@@ -114,6 +115,25 @@ public record TeamSettings(String team, String account, String region, String re
         Optional<String> optionalText(String key) {
             JsonNode node = at(key);
             return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
+        }
+
+        /** An AMI id the team bakes itself (hardened); absent or null = the ECS-optimized AMI of the SSM parameter. */
+        Optional<String> optionalAmi(String key) {
+            Optional<String> value = optionalText(key);
+            if (value.isPresent() && !AMI.matcher(value.get()).matches()) {
+                problem(key, key + " must be an AMI id (ami- and 8 or 17 hex digits), got '" + value.get() + "'");
+            }
+            return value;
+        }
+
+        /** An instance type whose EFA interface count {@link EfaInterfaces} knows. */
+        String efaInstanceType(String key) {
+            String type = text(key, Pattern.compile("[a-z0-9]+\\.[a-z0-9]+"));
+            if (!type.isEmpty() && EfaInterfaces.of(type).isEmpty()) {
+                problem(key, key + " '" + type + "' is not in the EFA table (EfaInterfaces): one of "
+                        + String.join(", ", EfaInterfaces.BY_INSTANCE_TYPE.keySet()));
+            }
+            return type;
         }
 
         int integer(String key, int min, int max) {

@@ -126,7 +126,7 @@ class FlowgateStacksTest {
                         "PlacementGroup", Match.anyValue())))));
         compute.hasResourceProperties("AWS::EC2::PlacementGroup", Map.of("Strategy", "cluster"));
         compute.hasResourceProperties("AWS::EC2::LaunchTemplate", Match.objectLike(Map.of("LaunchTemplateData", Match.objectLike(Map.of(
-                "NetworkInterfaces", List.of(Match.objectLike(Map.of("InterfaceType", "efa", "DeviceIndex", 0))))))));
+                "NetworkInterfaces", Match.arrayWith(List.of(Match.objectLike(Map.of("InterfaceType", "efa", "DeviceIndex", 0)))))))));
         compute.hasResourceProperties("AWS::EC2::SecurityGroupIngress", Match.objectLike(Map.of("IpProtocol", "-1",
                 "Description", "EFA and NCCL between nodes")));
     }
@@ -146,8 +146,10 @@ class FlowgateStacksTest {
                 Map.of("Properties", Map.of("Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("StepFunctionsRole.*"))))));
         assertThat(policies).hasSize(1);
         String rendered = policies.toString();
-        assertThat(rendered).contains("Action=states:StartExecution", ":stateMachine:*")
-                .contains("Action=[states:DescribeExecution, states:StopExecution]", ":execution:*/*")
+        assertThat(rendered).contains("Action=states:StartExecution", ":stateMachine:flowgate_*")
+                .contains("Action=[states:DescribeExecution, states:StopExecution]", ":execution:flowgate_*/*")
+                .contains("Action=batch:SubmitJob", ":job-queue/flowgate-*", ":job-definition/flowgate_*")
+                .doesNotContain(":stateMachine:*").doesNotContain(":execution:*")
                 .doesNotContain("s3:").doesNotContain("states:*");
         assertThat(rendered).as("foreach/switch reads and the @trigger_on_finish gate, on the foreach table only")
                 .contains("Action=[dynamodb:GetItem, dynamodb:UpdateItem, dynamodb:DeleteItem]").doesNotContain("dynamodb:*");
@@ -184,7 +186,7 @@ class FlowgateStacksTest {
                 "Handler", ControlPlaneStack.METADATA_HANDLER, "Environment", Map.of("Variables", Match.objectLike(Map.of(
                         "FLOWGATE_PRODUCTION_CALLERS", "key-sha256:0123456789abcdef",
                         "FLOWGATE_GATE_TAGGERS", "key-sha256:fedcba9876543210,arn:aws:iam::123456789012:role/release"))))));
-        control.resourceCountIs("AWS::ApiGateway::ApiKey", 2);
+        control.resourceCountIs("AWS::ApiGateway::ApiKey", 3);
         control.hasResourceProperties("AWS::ApiGateway::ApiKey", Match.objectLike(Map.of("Name", "flowgate-production-jobs")));
     }
 

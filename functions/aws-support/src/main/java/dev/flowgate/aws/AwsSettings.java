@@ -7,12 +7,15 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,7 +23,20 @@ import java.util.Optional;
  * Against an emulator (moto, LocalStack): {@code AWS_ENDPOINT_URL} plus the emulator's dummy credentials.
  * Build SDK clients with {@link #configure} once per container (static or final fields), never per request.
  */
-public record AwsSettings(Optional<URI> endpointOverride, Region region, AwsCredentialsProvider credentials) {
+public record AwsSettings(Optional<URI> endpointOverride, Region region, AwsCredentialsProvider credentials,
+                          List<ExecutionInterceptor> interceptors) {
+
+    /** The variables {@link #from} reads (Lambda's runtime sets them; locally the emulator's endpoint). */
+    public static final List<String> VARIABLES = List.of("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN");
+
+    public AwsSettings {
+        interceptors = List.copyOf(interceptors);
+    }
+
+    public AwsSettings(Optional<URI> endpointOverride, Region region, AwsCredentialsProvider credentials) {
+        this(endpointOverride, region, credentials, List.of());
+    }
 
     public static final String DEFAULT_REGION = "us-east-1";
 
@@ -46,6 +62,18 @@ public record AwsSettings(Optional<URI> endpointOverride, Region region, AwsCred
         return new AwsSettings(endpoint, region, credentials);
     }
 
+    /** The same settings whose clients also run {@code interceptor} on every call (e.g. a contract's guard). */
+    public AwsSettings withInterceptor(ExecutionInterceptor interceptor) {
+        List<ExecutionInterceptor> all = new ArrayList<>(interceptors);
+        all.add(interceptor);
+        return new AwsSettings(endpointOverride, region, credentials, all);
+    }
+
+    /** The same settings (interceptors included) against another endpoint, e.g. the local runtime's Lambda API. */
+    public AwsSettings withEndpoint(URI endpoint) {
+        return new AwsSettings(Optional.of(endpoint), region, credentials, interceptors);
+    }
+
     public static AwsSettings forEmulator(URI endpoint, String region) {
         return new AwsSettings(Optional.of(endpoint), Region.of(region), emulatorCredentials());
     }
@@ -65,6 +93,7 @@ public record AwsSettings(Optional<URI> endpointOverride, Region region, AwsCred
                 .httpClient(HTTP_CLIENT)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallTimeout(Duration.ofSeconds(60))
+                        .executionInterceptors(interceptors)
                         .build());
         endpointOverride.ifPresent(builder::endpointOverride);
         return builder.build();

@@ -3,6 +3,7 @@ package dev.flowgate.aws;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The configuration a function is built from: in Lambda the process environment; in the local runtime and
@@ -11,9 +12,18 @@ import java.util.Optional;
  */
 public final class Environment {
     private final Map<String, String> variables;
+    /** The names this view may read (null: any), and whose contract says so; see {@link #readableOnly}. */
+    private final Set<String> readable;
+    private final String reader;
 
     private Environment(Map<String, String> variables) {
+        this(variables, null, null);
+    }
+
+    private Environment(Map<String, String> variables, Set<String> readable, String reader) {
         this.variables = Map.copyOf(variables);
+        this.readable = readable == null ? null : Set.copyOf(readable);
+        this.reader = reader;
     }
 
     public static Environment system() {
@@ -32,17 +42,29 @@ public final class Environment {
         } else {
             copy.put(name, value);
         }
-        return new Environment(copy);
+        return new Environment(copy, readable, reader);
     }
 
     public Environment withAll(Map<String, String> overrides) {
         Map<String, String> copy = new HashMap<>(variables);
         copy.putAll(overrides);
-        return new Environment(copy);
+        return new Environment(copy, readable, reader);
+    }
+
+    /**
+     * A view that may read only {@code names}: reading any other variable throws {@link UndeclaredSettingException}
+     * naming {@code reader}. A function's wiring reads through such a view of its {@link FunctionContract}, so a
+     * variable the code starts to need cannot be missing from the contract the CDK templates are checked against.
+     */
+    public Environment readableOnly(Set<String> names, String reader) {
+        return new Environment(variables, names, reader);
     }
 
     /** The value, when set and not blank. */
     public Optional<String> get(String name) {
+        if (readable != null && !readable.contains(name)) {
+            throw new UndeclaredSettingException(reader, name);
+        }
         return Optional.ofNullable(variables.get(name)).filter(v -> !v.isBlank());
     }
 
@@ -69,6 +91,14 @@ public final class Environment {
 
     public Map<String, String> asMap() {
         return variables;
+    }
+
+    /** Code read a variable its function's contract does not declare (a programming error, found by tests). */
+    public static final class UndeclaredSettingException extends IllegalStateException {
+        public UndeclaredSettingException(String reader, String name) {
+            super(reader + " reads environment variable " + name + ", which its FunctionContract does not declare;"
+                    + " declare it (and set it in infra-cdk, or give it a documented default)");
+        }
     }
 
     /** A required setting is absent. */

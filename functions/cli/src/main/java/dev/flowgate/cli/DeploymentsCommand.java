@@ -18,15 +18,23 @@ import java.util.function.Function;
  * environment as for any AWS tool (locally: the {@code export} lines {@code scripts/platform} prints).
  */
 final class DeploymentsCommand {
-    static final String USAGE = """
-            usage: flowgate deployments FLOW [--limit N]     newest first: id, kind, outcome, commit, branch (exp:
-                                                        an experimental one), state machine, run, message
-                   flowgate rollback FLOW [--branch BRANCH] [--to DEPLOYMENT_ID]
-                                          re-publish the previous (or the given) definition of the production state
-                                          machine (or BRANCH's), with the schedule and triggers it was deployed with
-                   flowgate undeploy FLOW [--branch BRANCH]
-                                          delete the production state machine (or BRANCH's), its schedule and triggers
-            """;
+    static final java.util.Map<String, String> USAGE = java.util.Map.of(
+            "deployments", """
+                    usage: flowgate deployments FLOW [--limit N]
+                      The flow's deployments, newest first: id, kind, outcome, commit, branch ((exp): an experimental
+                      one), state machine, run, message. AWS settings from the environment (locally:
+                      eval "$(scripts/flowgate env)").
+                    """,
+            "rollback", """
+                    usage: flowgate rollback FLOW [--branch BRANCH] [--to DEPLOYMENT_ID]
+                      Re-publishes the previous different, successful deployment of the production state machine (or
+                      BRANCH's), or the given one, with the schedule and triggers it was deployed with.
+                    """,
+            "undeploy", """
+                    usage: flowgate undeploy FLOW [--branch BRANCH]
+                      Deletes the production state machine (or BRANCH's), its schedule and triggers.
+                    """);
+
 
     private final Function<Environment, DeploymentHistory> history;
 
@@ -36,7 +44,7 @@ final class DeploymentsCommand {
 
     int run(String command, List<String> args, Environment env, PrintStream out, PrintStream err) {
         if (args.isEmpty() || args.contains("-h") || args.contains("--help")) {
-            (args.isEmpty() ? err : out).print(USAGE);
+            (args.isEmpty() ? err : out).print(USAGE.get(command));
             return args.isEmpty() ? 2 : 0;
         }
         String flow = args.get(0);

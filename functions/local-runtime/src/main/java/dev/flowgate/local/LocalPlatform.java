@@ -5,6 +5,7 @@ import dev.flowgate.alerter.handler.AlerterWiring;
 import dev.flowgate.alerter.local.LocalSlackSinkHandler;
 import dev.flowgate.aws.Environment;
 import dev.flowgate.deployer.handler.DeployerHandler;
+import dev.flowgate.deployer.handler.DeployerWiring;
 import dev.flowgate.deployer.handler.GitHubWebhookHandler;
 import dev.flowgate.local.github.LocalGitHubHandler;
 import dev.flowgate.metadata.handler.MetadataApiHandler;
@@ -36,6 +37,9 @@ public final class LocalPlatform {
         // Local stand-ins for what no AWS emulator covers:
         functions.http(LocalGitHubHandler.MOUNT, "local-github", new LocalGitHubHandler(gitRoot(env)), false);
         functions.http(LocalSlackSinkHandler.MOUNT, "local-slack", new LocalSlackSinkHandler(), false);
+        functions.http(LocalShellSettings.MOUNT, "local-env", new LocalShellSettings(env), false);
+        // what a local commit status links to (on AWS: the Step Functions console)
+        functions.http(LocalDeploymentRecords.MOUNT, "local-deployments", new LocalDeploymentRecords(DeployerWiring.history(env)), false);
         return functions;
     }
 }

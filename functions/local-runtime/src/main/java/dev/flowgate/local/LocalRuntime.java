@@ -120,14 +120,9 @@ public final class LocalRuntime implements AutoCloseable {
         return functionEnvironment;
     }
 
-    /** The shell lines that point AWS tools and the Metaflow client at this platform. */
+    /** The shell lines that point AWS tools, the Metaflow client and the flowgate commands at this platform. */
     public List<String> exportLines() {
-        return List.of(
-                "export AWS_ENDPOINT_URL=" + emulator.endpoint(),
-                "export AWS_REGION=" + emulator.region(),
-                "export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
-                "export METAFLOW_SERVICE_URL=" + url(),
-                "export METAFLOW_DEFAULT_METADATA=service");
+        return LocalShellSettings.exportLines(functionEnvironment);
     }
 
     @Override
@@ -172,8 +167,9 @@ public final class LocalRuntime implements AutoCloseable {
                 + runtime.emulator().endpoint() + "; started in " + millis + " ms)");
         runtime.developmentSecrets.forEach((name, value) -> out.println("Development secret " + name + " = " + value
                 + "   (set the matching FLOWGATE_* variable to choose your own)"));
-        out.println("Point your tools at it:");
+        out.println("Point your tools at it (in another terminal: eval \"$(scripts/flowgate env)\" does all of this):");
         runtime.exportLines().forEach(line -> out.println("  " + line));
+        out.println("  export PYTHONPATH=\"$PWD/src\"   # in a project made by flowgate new-project (its flow imports src/<project>)");
         out.println("Deploys from: " + runtime.functionEnvironment().get("FLOWGATE_REPOSITORIES")
                 .filter(r -> !r.isBlank()).map(r -> "FLOWGATE_REPOSITORIES=" + r)
                 .orElse("no repository (set FLOWGATE_REPOSITORIES=owner/repo[:branch[:experimental=GLOB|GLOB]])")

@@ -13,6 +13,9 @@ import dev.flowgate.alerter.domain.StateMachineFilter;
 import dev.flowgate.aws.AwsSettings;
 import dev.flowgate.aws.Environment;
 import dev.flowgate.aws.SecretValues;
+import dev.flowgate.aws.FunctionContract;
+import dev.flowgate.aws.FunctionContract.Resource;
+import dev.flowgate.aws.FunctionContract.ResourceKind;
 import dev.flowgate.model.resources.FlowgateResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +33,37 @@ public final class AlerterWiring {
     public static final String LOCAL_SLACK_PATH = "/local/slack";
 
     private static final Logger LOG = LoggerFactory.getLogger(AlerterService.class);
+    /** What the alerter reads and calls; {@link #service} builds it only through this contract. */
+    public static final FunctionContract CONTRACT = FunctionContract.builder("alerter")
+            .required("FLOWGATE_RESOURCE_PREFIX", "resource name prefix (control table, Slack secret)")
+            .required("FLOWGATE_STATE_MACHINE_PREFIX", "name prefix of the team's flow state machines (the alerter's IAM scope)")
+            .optional("FLOWGATE_SLACK_DEFAULT_CHANNEL", "channel when no routing rule matches")
+            .optional("FLOWGATE_SLACK_CHANNELS", "routing rules flow=channel")
+            .optional("FLOWGATE_METAFLOW_UI_URL", "Metaflow UI base for links")
+            .defaulted("FLOWGATE_BATCH_LOG_GROUP", "Batch job log group for links (default /aws/batch/job)")
+            .defaulted("FLOWGATE_SLACK_API_URL", "Slack chat.postMessage (default https://slack.com/api/chat.postMessage)")
+            .defaulted("FLOWGATE_SLACK_SECRET_MAX_AGE_SECONDS", "Slack secret cache age (default 300)")
+            .defaulted("FLOWGATE_SLACK_MAX_ATTEMPTS", "Slack delivery attempts (default 4)")
+            .defaulted("FLOWGATE_SLACK_BACKOFF_MILLIS", "first retry delay (default 500)")
+            .defaulted("FLOWGATE_SLACK_MAX_RETRY_AFTER_SECONDS", "longest Retry-After honoured (default 20)")
+            .defaulted("FLOWGATE_ALERT_LEASE_SECONDS", "alert lease (default 120)")
+            .defaulted("FLOWGATE_ALERT_RETENTION_DAYS", "alert ledger retention (default 7)")
+            .defaulted("FLOWGATE_HISTORY_MAX_PAGES", "execution history pages read (default 5)")
+            .defaulted("FLOWGATE_BURST_WINDOW_SECONDS", "burst summary window (default 300)")
+            .local("FLOWGATE_LOCAL_URL", "the local runtime (its Slack stand-in)")
+            .allows(Resource.of(ResourceKind.SECRET, FlowgateResources.SLACK_WEBHOOK.logicalName()), "secretsmanager:GetSecretValue")
+            .allows(Resource.of(ResourceKind.TABLE, FlowgateResources.CONTROL.logicalName()), "dynamodb:GetItem",
+                    "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query")
+            .allows(Resource.of(ResourceKind.FLOW_EXECUTIONS), "states:DescribeExecution", "states:GetExecutionHistory")
+            .allows(Resource.of(ResourceKind.FLOW_STATE_MACHINES), "states:ListTagsForResource")
+            .build();
 
     private AlerterWiring() {
     }
 
-    public static AlerterService service(Environment env) {
-        AwsSettings aws = AwsSettings.from(env);
+    public static AlerterService service(Environment system) {
+        Environment env = CONTRACT.environment(system);
+        AwsSettings aws = CONTRACT.aws(env);
         FlowgateResources names = new FlowgateResources(env.get("FLOWGATE_RESOURCE_PREFIX", FlowgateResources.DEFAULT_PREFIX));
         Clock clock = Clock.systemUTC();
         SlackWebhookSecret secret = new SlackWebhookSecret(

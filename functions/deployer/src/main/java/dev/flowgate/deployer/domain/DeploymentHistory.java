@@ -38,6 +38,11 @@ public final class DeploymentHistory {
         return store.history(flow, Math.max(1, Math.min(limit, 500)));
     }
 
+    /** One deployment of the flow (what a commit status links to locally). */
+    public Optional<DeploymentRecord> find(String flow, String deploymentId) {
+        return store.find(flow, deploymentId);
+    }
+
     /**
      * Points one of the flow's state machines back to an earlier deployment: {@code toDeployment} when given (its own
      * state machine), else the deployment before the live one of the production state machine, or of the state

@@ -63,6 +63,8 @@ public final class DeploymentPipeline {
     private final Clock clock;
     /** Compares the compiled flow with the prod_ready run's own graph record; null only in tests of other stages. */
     private final GraphCheck graphCheck;
+    /** Where commit statuses point; set once by the wiring ({@link #linkStatusesTo}). */
+    private volatile StatusLinks links = StatusLinks.none();
 
     public DeploymentPipeline(GitHost git, RunRegistry runs, CodePackageStore packages, FlowCompiler compiler,
                               JobDefinitionRegistry jobDefinitions, StateMachineDeployer machines,
@@ -102,6 +104,12 @@ public final class DeploymentPipeline {
         this.clock = clock;
     }
 
+    /** Commit statuses point at {@code links}' page of the deployment (wiring time; none by default). */
+    public DeploymentPipeline linkStatusesTo(StatusLinks links) {
+        this.links = java.util.Objects.requireNonNull(links, "links");
+        return this;
+    }
+
     /**
      * @throws DeployRequestJson.InvalidRequest naming {@code deployment_id} when the request carries an id that is
      *                                          malformed, out of date, or belongs to another deployment
@@ -120,7 +128,7 @@ public final class DeploymentPipeline {
             // whatever triggered it, the commit must be on the branch it claims to come from (fails closed)
             provenance.requireOnBranch(request.repository(), request.branch(), request.commitSha());
         } catch (DeployError e) {
-            report(request, "provenance", e instanceof DeployError.ProvenanceUnknown ? "error" : "failure", e.getMessage());
+            report(request, deploymentId, "provenance", "", e instanceof DeployError.ProvenanceUnknown ? "error" : "failure", e.getMessage());
             alert(request, deploymentId, "provenance", Optional.empty(), e, Optional.empty());
             return DeployResult.refused(request, deploymentId, e);
         }
@@ -129,7 +137,7 @@ public final class DeploymentPipeline {
                     .map(ProjectManifest::parse).orElseGet(ProjectManifest::missing);
             flows = selectFlows(manifest, request.flows());
         } catch (DeployError e) {
-            report(request, "manifest", "failure", e.getMessage());
+            report(request, deploymentId, "manifest", "", "failure", e.getMessage());
             alert(request, deploymentId, "manifest", Optional.empty(), e, Optional.empty());
             return DeployResult.refused(request, deploymentId, e);
         }
@@ -245,7 +253,7 @@ public final class DeploymentPipeline {
                 if (nothingToDo.isPresent()) {
                     return nothingToDo.get();
                 }
-                report(request, flow.name(), "pending", "deploying " + flow.name() + " from " + attempt.sha().substring(0, 12));
+                report(request, deploymentId, flow.name(), "", "pending", "deploying " + flow.name() + " from " + attempt.sha().substring(0, 12));
             }
             Source source = source(attempt);
             Plan plan = plan(attempt, source);
@@ -272,24 +280,33 @@ public final class DeploymentPipeline {
                 .findFirst()
                 .filter(r -> provenance.isOlderThan(repo, sha, r.commitSha()));
         if (newer.isPresent()) {
+            DeploymentRecord live = newer.get();
+            String message = flow + ": " + sha.substring(0, 12) + " is older than "
+                    + live.commitSha().substring(0, Math.min(12, live.commitSha().length()))
+                    + ", deployed by " + live.deploymentId() + "; not deploying over it";
+            // the push is answered on its commit too (a follower sees the end), pointing at what stays live
+            report(attempt.request, live.deploymentId(), flow, live.stateMachine(), "success", "skipped: " + message);
             return Optional.of(FlowResult.builder().flow(flow).outcome(Outcome.SKIPPED)
-                    .message(flow + ": " + sha.substring(0, 12) + " is older than "
-                            + newer.get().commitSha().substring(0, Math.min(12, newer.get().commitSha().length()))
-                            + ", deployed by " + newer.get().deploymentId() + "; not deploying over it")
+                    .message(message)
                     .stageMillis(attempt.stages)
                     .build());
         }
         // a commit already deployed and still the newest of its branch: nothing to do
-        return store.deployed(repo, branch, sha, flow)
-                .filter(done -> machines.currentDefinition(done.stateMachine()).isPresent())
-                .map(done -> FlowResult.builder().flow(flow).outcome(Outcome.ALREADY_DEPLOYED)
-                        .message(flow + " was already deployed from " + sha.substring(0, 12) + " by "
-                                + done.deploymentId() + "; nothing to do")
-                        .runPathspec(done.runPathspec())
-                        .stateMachine(done.stateMachine())
-                        .versionArn(done.versionArn())
-                        .stageMillis(attempt.stages)
-                        .build());
+        Optional<DeploymentRecord> done = store.deployed(repo, branch, sha, flow)
+                .filter(record -> machines.currentDefinition(record.stateMachine()).isPresent());
+        if (done.isEmpty()) {
+            return Optional.empty();
+        }
+        String message = flow + " was already deployed from " + sha.substring(0, 12) + " by " + done.get().deploymentId()
+                + "; nothing to do";
+        report(attempt.request, done.get().deploymentId(), flow, done.get().stateMachine(), "success", message);
+        return Optional.of(FlowResult.builder().flow(flow).outcome(Outcome.ALREADY_DEPLOYED)
+                .message(message)
+                .runPathspec(done.get().runPathspec())
+                .stateMachine(done.get().stateMachine())
+                .versionArn(done.get().versionArn())
+                .stageMillis(attempt.stages)
+                .build());
     }
 
     /**
@@ -402,7 +419,8 @@ public final class DeploymentPipeline {
                     .build());
             return null;
         });
-        report(attempt.request, flow, "success", GateStatus.describe(message, gate));
+        report(attempt.request, attempt.deploymentId, flow, compiled.stateMachineName(), "success",
+                GateStatus.describe(message, gate));
         return FlowResult.builder().flow(flow).outcome(Outcome.DEPLOYED).message(message)
                 .runPathspec(attempt.pathspec())
                 .stateMachine(compiled.stateMachineName())
@@ -615,7 +633,7 @@ public final class DeploymentPipeline {
             } catch (RuntimeException ignored) {
                 // the failure itself is what matters; the alert below still goes out
             }
-            report(request, flow, error instanceof DeployError.Unavailable ? "error" : "failure", error.getMessage());
+            report(request, attempt.deploymentId, flow, attempt.stateMachine, error instanceof DeployError.Unavailable ? "error" : "failure", error.getMessage());
             alert(request, attempt.deploymentId, flow, Optional.of(attempt.manifest.project()), error,
                     attempt.manifest.alertChannel());
         }
@@ -627,13 +645,15 @@ public final class DeploymentPipeline {
                 .build();
     }
 
-    private void report(DeployRequest request, String context, String state, String description) {
+    private void report(DeployRequest request, String deploymentId, String context, String stateMachine, String state,
+                        String description) {
         if (request.dryRun()) {
             return;
         }
         try {
+            String target = links.link(deploymentId, context, stateMachine).orElse(null);
             git.postStatus(request.repository(), request.commitSha(),
-                    new CommitStatus(state, STATUS_CONTEXT_PREFIX + context, description, null));
+                    new CommitStatus(state, STATUS_CONTEXT_PREFIX + context, description, target));
         } catch (RuntimeException ignored) {
             // a status is a courtesy: the deployment result and the record stand without it
         }

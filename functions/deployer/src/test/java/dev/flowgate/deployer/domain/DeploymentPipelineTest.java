@@ -658,6 +658,43 @@ class DeploymentPipelineTest {
     }
 
     @Test
+    void commitStatuses_linkToTheDeployment_andTheNoOpOutcomesAnswerOnTheirCommitToo() {
+        pipeline.linkStatusesTo(StatusLinks.localRecord("http://127.0.0.1:8080/"));
+        tagRun(packagedFiles(), true);
+        String older = "b".repeat(40);
+        git.commit(older, repoFiles());
+        git.behind.add(SHA + "..." + older);
+        git.heads.put("main", SHA);
+        DeployResult first = pipeline.deploy(request("main", false));
+        String record = "http://127.0.0.1:8080/local/deployments/DemoFlow/" + first.deploymentId();
+        assertThat(git.statuses).extracting(CommitStatus::targetUrl).containsExactly(record, record);
+
+        git.statuses.clear();
+        DeployResult again = pipeline.deploy(request("main", false));
+        DeployResult late = pipeline.deploy(new DeployRequest("late", Source.GITHUB_PUSH, REPO, older, "refs/heads/main",
+                List.of(), false, Optional.empty()));
+
+        assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_DEPLOYED);
+        assertThat(late.outcome()).isEqualTo(Outcome.SKIPPED);
+        // a follower of either push sees it end; both point at the deployment that stays live
+        assertThat(git.statuses).extracting(CommitStatus::state).containsExactly("success", "success");
+        assertThat(git.statuses.get(0).description()).contains("already deployed");
+        assertThat(git.statuses.get(1).description()).startsWith("skipped: ").contains("is older than");
+        assertThat(git.statuses).extracting(CommitStatus::targetUrl).containsOnly(record);
+    }
+
+    @Test
+    void statusLinks_onAwsPointAtTheStateMachineInTheStepFunctionsConsole_onceItIsKnown() {
+        StatusLinks console = StatusLinks.stepFunctionsConsole("eu-west-1",
+                StatusLinks.accountOf("arn:aws:iam::123456789012:role/flowgate-sfn").orElseThrow());
+        assertThat(console.link("d-1", "DemoFlow", "proj.prod.DemoFlow")).contains(
+                "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/statemachines/view/"
+                        + "arn%3Aaws%3Astates%3Aeu-west-1%3A123456789012%3AstateMachine%3Aproj.prod.DemoFlow");
+        assertThat(console.link("d-1", "DemoFlow", "")).isEmpty();
+        assertThat(StatusLinks.accountOf("not-an-arn")).isEmpty();
+    }
+
+    @Test
     void deploy_handsTheTimezoneScheduleAndTheFinishTriggerOn_andTheNextCommitWithoutThemTakesThemAway() {
         String started = "from metaflow import FlowSpec, step, schedule, trigger_on_finish\n"
                 + "@schedule(cron='0 6 * * ? *', timezone='Europe/Berlin')\n@trigger_on_finish(flow='IngestFlow')\n"

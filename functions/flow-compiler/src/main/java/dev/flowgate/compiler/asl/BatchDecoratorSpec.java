@@ -2,10 +2,8 @@ package dev.flowgate.compiler.asl;
 
 import dev.flowgate.compiler.graph.StepNode;
 import dev.flowgate.compiler.parse.ParsedFlow.Decorator;
-import dev.flowgate.compiler.parse.PyExpr;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -37,7 +35,7 @@ final class BatchDecoratorSpec {
 
     /** {@code cpu=1,gpu=0,memory=4096,image=…,queue=…,iam_role=…,…} in the order of Metaflow's batch defaults. */
     static String attributes(Optional<Decorator> resources, DeploymentSettings settings) {
-        Map<String, String> resolved = resolvedResources(resources);
+        Map<String, String> resolved = BatchContainer.resourceAttributes(Optional.empty(), resources);
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("cpu", resolved.get("cpu"));
         attributes.put("gpu", resolved.get("gpu"));
@@ -57,44 +55,6 @@ final class BatchDecoratorSpec {
         StringBuilder spec = new StringBuilder();
         attributes.forEach((name, value) -> spec.append(spec.isEmpty() ? "" : ",").append(name).append('=').append(value));
         return spec.toString();
-    }
-
-    /**
-     * cpu, gpu, memory (and shared_memory) as Metaflow's {@code compute_resource_attributes} resolves them for an
-     * attached {@code @batch} without values of its own: the defaults 1/0/4096, overridden by every non-null
-     * {@code @resources} value, as Python's {@code str()} of the value.
-     */
-    private static Map<String, String> resolvedResources(Optional<Decorator> resources) {
-        Map<String, String> result = new LinkedHashMap<>();
-        result.put("cpu", "1");
-        result.put("gpu", "0");
-        result.put("memory", "4096");
-        resources.ifPresent(decorator -> {
-            for (String key : List.of("cpu", "gpu", "memory", "shared_memory")) {
-                decorator.kwarg(key).filter(value -> !(value instanceof PyExpr.None))
-                        .ifPresent(value -> result.put(key, pythonStr(value)));
-            }
-        });
-        return result;
-    }
-
-    /** Python's {@code str(v or "0")} of a literal decorator value. */
-    private static String pythonStr(PyExpr value) {
-        if (value instanceof PyExpr.Str s) {
-            return s.value().isEmpty() ? "0" : s.value();
-        }
-        if (value instanceof PyExpr.Bool b) {
-            return b.value() ? "True" : "0";
-        }
-        if (value instanceof PyExpr.Num n) {
-            if (n.isInteger()) {
-                return Long.toString(Long.parseLong(n.text().replace("_", "")));
-            }
-            double d = n.asDouble();
-            return d == 0 ? "0" : PythonJson.pythonFloat(d);
-        }
-        // StepResources has already refused non-literal resource values
-        return value.source();
     }
 
     /** Python's {@code shlex.quote} ({@link ShellQuote}). */

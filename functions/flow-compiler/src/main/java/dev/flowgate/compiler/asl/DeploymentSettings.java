@@ -17,7 +17,7 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
                                  Optional<String> serviceHeaders, Optional<String> s3EndpointUrl, String region,
                                  Optional<String> stateMachinePrefix, long defaultRuntimeLimitSeconds,
                                  Optional<String> fargateExecutionRole, Map<String, String> batchDefaultTags,
-                                 Optional<JobSecret> serviceAuthKey) {
+                                 Optional<String> containerRegistry, Optional<JobSecret> serviceAuthKey) {
 
     public DeploymentSettings {
         batchDefaultTags = Collections.unmodifiableMap(new LinkedHashMap<>(batchDefaultTags));
@@ -36,11 +36,8 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
         if (!root.startsWith("s3://")) {
             throw new SettingsException("METAFLOW_DATASTORE_SYSROOT_S3 must be an s3:// URL, got '" + root + "'");
         }
-        String registry = get(config, "BATCH_CONTAINER_REGISTRY").orElse(null);
-        String image = get(config, "BATCH_CONTAINER_IMAGE").orElse("python:3.11");
-        if (registry != null && !image.contains("/")) {
-            image = registry.replaceAll("/+$", "") + "/" + image;
-        }
+        Optional<String> registry = get(config, "BATCH_CONTAINER_REGISTRY");
+        String image = withRegistry(get(config, "BATCH_CONTAINER_IMAGE").orElse("python:3.11"), registry);
         String sfnRole = get(config, "SFN_IAM_ROLE").orElse("arn:aws:iam::000000000000:role/unset-sfn-role");
         long limit = get(config, "DEFAULT_RUNTIME_LIMIT").map(Long::parseLong).orElse(432000L);
         return new DeploymentSettings(root, get(config, "DATATOOLS_S3ROOT").orElse(root.replaceAll("/+$", "") + "/data"),
@@ -51,7 +48,7 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
                 get(config, "SERVICE_HEADERS"), get(config, "S3_ENDPOINT_URL"),
                 get(config, "AWS_DEFAULT_REGION").or(() -> Optional.ofNullable(config.get("AWS_DEFAULT_REGION"))).orElse("us-east-1"),
                 get(config, "SFN_STATE_MACHINE_PREFIX"), limit, get(config, "ECS_FARGATE_EXECUTION_ROLE"),
-                batchDefaultTags(get(config, "BATCH_DEFAULT_TAGS")), serviceAuthKey(config));
+                batchDefaultTags(get(config, "BATCH_DEFAULT_TAGS")), registry, serviceAuthKey(config));
     }
 
     /**
@@ -75,6 +72,25 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
                         + " the ECS task execution role AWS Batch reads the secret with"));
         return Optional.of(new JobSecret(arn.get(), role));
     }
+
+    /** An image named without a registry gets {@code METAFLOW_BATCH_CONTAINER_REGISTRY}'s, as in Metaflow. */
+    public String withRegistry(String image) {
+        return withRegistry(image, containerRegistry);
+    }
+
+    /**
+     * Metaflow's {@code @batch} init: an image whose name has no registry (no host with a {@code .} or {@code :}
+     * before the first {@code /}, {@code aws_utils.get_docker_registry}) is prefixed with the registry.
+     */
+    private static String withRegistry(String image, Optional<String> registry) {
+        if (registry.isEmpty() || HAS_REGISTRY.matcher(image).matches()) {
+            return image;
+        }
+        return registry.get().replaceAll("/+$", "") + "/" + image;
+    }
+
+    /** The registry group of Metaflow's image pattern, {@code ^(.+?(?:[:.].+?)\/)?…}, matched. */
+    private static final java.util.regex.Pattern HAS_REGISTRY = java.util.regex.Pattern.compile("^.+?[:.].+?/.*$");
 
     /** {@code METAFLOW_BATCH_DEFAULT_TAGS}: a JSON object of string tags added to every Batch job, as in Metaflow. */
     private static Map<String, String> batchDefaultTags(Optional<String> json) {

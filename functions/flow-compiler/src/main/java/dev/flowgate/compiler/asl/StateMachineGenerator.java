@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -60,7 +59,7 @@ public final class StateMachineGenerator {
         this.stateMachineName = stateMachineName;
         this.deploymentEnvironment = deploymentEnvironment();
         this.exitHooks = graph.flowDecorator("exit_hook").isPresent()
-                ? ExitHooks.of(graph, StepResources.of(graph.start(), settings, graph.fileName()).image())
+                ? ExitHooks.of(graph, StepResources.of(graph.start(), settings, graph.fileName()).container().image())
                 : new ExitHooks(List.of(), List.of());
     }
 
@@ -140,16 +139,17 @@ public final class StateMachineGenerator {
     }
 
     private ObjectNode hookTask(ExitHooks.Hook hook, String next) {
-        StepResources resources = new StepResources(HOOK_CPU, 0, HOOK_MEMORY, settings.jobQueue(), hook.image(), null, 0,
-                List.of(), 0, 0, Math.min(HOOK_TIMEOUT_SECONDS, settings.defaultRuntimeLimitSeconds()), Map.of());
+        StepResources resources = new StepResources(BatchContainer.defaults(Integer.toString(HOOK_CPU), HOOK_MEMORY,
+                settings.jobQueue(), hook.image(), settings.jobRole()), 0, 0,
+                Math.min(HOOK_TIMEOUT_SECONDS, settings.defaultRuntimeLimitSeconds()), Map.of());
         ObjectNode state = JSON.createObjectNode();
         state.put("Type", "Task");
         state.put("Resource", "arn:" + settings.partition() + ":states:::batch:submitJob.sync");
         ObjectNode p = state.putObject("Parameters");
-        p.put("JobDefinition", jobDefinition(resources, 0));
+        p.put("JobDefinition", jobDefinition(resources.container(), 0));
         String jobName = "SFN-" + graph.flowName() + "--_hook_" + hook.function().replaceAll("[^A-Za-z0-9_]", "_") + "--";
         p.put("JobName", jobName.length() > 128 ? jobName.substring(0, 128) : jobName);
-        p.put("JobQueue", resources.queue());
+        p.put("JobQueue", resources.container().queue());
         ObjectNode jobParameters = p.putObject("Parameters");
         jobParameters.put("metaflow.user", "SFN");
         jobParameters.put("metaflow.owner", options.owner());
@@ -358,7 +358,8 @@ public final class StateMachineGenerator {
         StepResources resources = StepResources.of(node, settings, graph.fileName());
         boolean parallelStep = node.has("parallel");
         int nodes = parallelStep ? numParallelOf(node) : 0;
-        String jobDefinition = jobDefinition(resources, nodes);
+        BatchContainer container = resources.container();
+        String jobDefinition = jobDefinition(container, nodes);
 
         ObjectNode state = JSON.createObjectNode();
         state.put("Type", "Task");
@@ -366,7 +367,7 @@ public final class StateMachineGenerator {
         ObjectNode p = state.putObject("Parameters");
         p.put("JobDefinition", jobDefinition);
         p.put("JobName", "SFN-" + graph.flowName() + "--" + node.name() + "--");
-        p.put("JobQueue", resources.queue());
+        p.put("JobQueue", container.queue());
         ObjectNode jobParameters = p.putObject("Parameters");
         jobParameters.put("metaflow.user", "SFN");
         jobParameters.put("metaflow.owner", options.owner());
@@ -399,11 +400,11 @@ public final class StateMachineGenerator {
         command.add(script);
         ArrayNode requirements = overrides.putArray("ResourceRequirements");
         // Metaflow's order: VCPU, then GPU when asked for, then MEMORY
-        requirements.addObject().put("Value", formatCpu(resources.cpu())).put("Type", "VCPU");
-        if (resources.gpu() > 0) {
-            requirements.addObject().put("Type", "GPU").put("Value", Integer.toString(resources.gpu()));
+        requirements.addObject().put("Value", container.vcpu()).put("Type", "VCPU");
+        if (container.gpu() > 0) {
+            requirements.addObject().put("Type", "GPU").put("Value", Integer.toString(container.gpu()));
         }
-        requirements.addObject().put("Value", Integer.toString(resources.memory())).put("Type", "MEMORY");
+        requirements.addObject().put("Value", Long.toString(container.memory())).put("Type", "MEMORY");
         ArrayNode environment = overrides.putArray("Environment");
         stepEnvironment(node, resources, runIdPath).forEach((name, value) -> {
             ObjectNode entry = environment.addObject();
@@ -516,6 +517,9 @@ public final class StateMachineGenerator {
     private Map<String, String> stepEnvironment(StepNode node, StepResources resources, String runIdPath) {
         Map<String, String> env = new LinkedHashMap<>(resources.environment());
         env.keySet().removeAll(deploymentEnvironment.keySet());
+        // METAFLOW_TEMPDIR on a tmpfs mount: Metaflow sets it before the user's variables, which cannot replace it
+        env.remove("METAFLOW_TEMPDIR");
+        env.putAll(resources.container().environment());
         if (node.name().equals(graph.start().name())) {
             // as Metaflow: only a flow with Parameters reads them from the execution input, so a flow without
             // any can be started with an empty input
@@ -681,71 +685,11 @@ public final class StateMachineGenerator {
         return 1;
     }
 
-    /** Registers (in the output) the job definition the step needs; returns its name. */
-    private String jobDefinition(StepResources resources, int nodes) {
-        ObjectNode container = JSON.createObjectNode();
-        container.put("image", resources.image());
-        container.put("jobRoleArn", settings.jobRole());
-        container.putArray("command").add("echo").add("hello world");
-        ArrayNode environment = container.putArray("environment");
-        deploymentEnvironment.forEach((name, value) -> environment.addObject().put("name", name).put("value", value));
-        settings.serviceAuthKey().ifPresent(key -> {
-            // the metadata API key by reference: Batch resolves it when the job starts; the value is in no definition
-            container.put("executionRoleArn", key.executionRole());
-            container.putArray("secrets").addObject().put("name", "METAFLOW_SERVICE_AUTH_KEY").put("valueFrom", key.secretArn());
-        });
-        ArrayNode req = container.putArray("resourceRequirements");
-        req.addObject().put("value", "1").put("type", "VCPU");
-        req.addObject().put("value", "4096").put("type", "MEMORY");
-        ObjectNode linux = container.putObject("linuxParameters");
-        if (resources.sharedMemory() != null) {
-            linux.put("sharedMemorySize", resources.sharedMemory());
-        }
-        if (resources.efa() > 0) {
-            ArrayNode devices = linux.putArray("devices");
-            for (int i = 0; i < resources.efa(); i++) {
-                ObjectNode device = devices.addObject();
-                device.put("hostPath", "/dev/infiniband/uverbs" + i);
-                device.put("containerPath", "/dev/infiniband/uverbs" + i);
-                device.putArray("permissions").add("READ").add("WRITE").add("MKNOD");
-            }
-        }
-        if (!resources.hostVolumes().isEmpty()) {
-            ArrayNode volumes = container.putArray("volumes");
-            ArrayNode mounts = container.putArray("mountPoints");
-            for (String spec : resources.hostVolumes()) {
-                String[] parts = spec.split(":", 2);
-                String host = parts[0];
-                String target = parts.length > 1 ? parts[1] : parts[0];
-                String name = host.replaceAll("[^A-Za-z0-9_-]", "_").replaceAll("^_+", "");
-                volumes.addObject().put("name", name).putObject("host").put("sourcePath", host);
-                mounts.addObject().put("sourceVolume", name).put("containerPath", target);
-            }
-        }
-        ObjectNode request = JSON.createObjectNode();
-        if (nodes > 0) {
-            request.put("type", "multinode");
-            ObjectNode nodeProperties = request.putObject("nodeProperties");
-            nodeProperties.put("numNodes", nodes);
-            nodeProperties.put("mainNode", 0);
-            ArrayNode ranges = nodeProperties.putArray("nodeRangeProperties");
-            ranges.addObject().put("targetNodes", "0:0").set("container", container);
-            if (nodes > 1) {
-                ranges.addObject().put("targetNodes", "1:" + (nodes - 1)).set("container", container.deepCopy());
-            }
-        } else {
-            request.put("type", "container");
-            request.set("containerProperties", container);
-        }
-        request.put("propagateTags", true);
-        String name = "flowgate_" + sha224(FlowgateJson.write(request)).substring(0, 32);
-        request.put("jobDefinitionName", name);
-        jobDefinitions.putIfAbsent(name, new CompiledFlow.JobDefinition(name, FlowgateJson.write(request)));
-        return name;
-    }
-
-    private static String formatCpu(double cpu) {
-        return cpu == Math.rint(cpu) ? Long.toString((long) cpu) : String.format(Locale.ROOT, "%s", cpu);
+    /** Registers (in the output) the job definition the container needs; returns its name. */
+    private String jobDefinition(BatchContainer container, int nodes) {
+        CompiledFlow.JobDefinition definition = BatchJobDefinition.of(container, deploymentEnvironment, settings.serviceAuthKey(), nodes);
+        jobDefinitions.putIfAbsent(definition.name(), definition);
+        return definition.name();
     }
 
     static String sha224(String text) {

@@ -4,48 +4,21 @@ import dev.flowgate.compiler.graph.StepNode;
 import dev.flowgate.compiler.parse.ParsedFlow.Decorator;
 import dev.flowgate.compiler.parse.PyExpr;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a step's decorators ask of AWS Batch, resolved as Metaflow resolves them: cpu/gpu/memory the maximum of
- * {@code @resources} and {@code @batch}; attempts from {@code @retry} and {@code @catch}; the time limit from
- * {@code @timeout}; queue, image, shared memory, EFA devices and host volumes from {@code @batch}; environment
- * variables from {@code @environment}. Values must be literals: the flow is never run.
+ * What a step's decorators ask of AWS Batch, resolved as Metaflow resolves them: the container (cpu, gpu, memory,
+ * queue, image, job role and every job definition setting of {@code @batch} and {@code @resources},
+ * {@link BatchContainer}); attempts from {@code @retry} and {@code @catch}; the time limit from {@code @timeout};
+ * environment variables from {@code @environment}. Values must be literals: the flow is never run.
  */
-public record StepResources(double cpu, int gpu, int memory, String queue, String image, Integer sharedMemory,
-                            int efa, List<String> hostVolumes, int userRetries, int fallbackRetries, long timeoutSeconds,
+public record StepResources(BatchContainer container, int userRetries, int fallbackRetries, long timeoutSeconds,
                             Map<String, String> environment) {
 
     public static StepResources of(StepNode step, DeploymentSettings settings, String file) {
-        Optional<Decorator> batch = step.decorator("batch");
-        Optional<Decorator> resources = step.decorator("resources");
-        double cpu = Math.max(number(batch, "cpu", 0, step, file), number(resources, "cpu", 1, step, file));
-        int gpu = (int) Math.max(number(batch, "gpu", 0, step, file), number(resources, "gpu", 0, step, file));
-        int memory = (int) Math.max(number(batch, "memory", 0, step, file), number(resources, "memory", 4096, step, file));
-        String queue = string(batch, "queue", step, file).orElse(settings.jobQueue());
-        String image = string(batch, "image", step, file).orElse(settings.image());
-        Integer shared = null;
-        if (given(batch, "shared_memory")) {
-            shared = (int) number(batch, "shared_memory", 0, step, file);
-        } else if (given(resources, "shared_memory")) {
-            shared = (int) number(resources, "shared_memory", 0, step, file);
-        }
-        int efa = (int) number(batch, "efa", 0, step, file);
-        List<String> volumes = new ArrayList<>();
-        batch.flatMap(d -> d.kwarg("host_volumes")).filter(v -> !(v instanceof PyExpr.None)).ifPresent(v -> {
-            Object value = PyExpr.literal(v);
-            if (value instanceof String s) {
-                volumes.add(s);
-            } else if (value instanceof List<?> list) {
-                list.forEach(item -> volumes.add(String.valueOf(item)));
-            } else {
-                throw new StepProblem(step, file, "@batch(host_volumes=...) must be a string or a list of strings", "write e.g. host_volumes=[\"/fsx\"]");
-            }
-        });
+        BatchContainer container = BatchContainer.of(step, settings, file);
         int retries = step.decorator("retry").isPresent() ? (int) number(step.decorator("retry"), "times", 3, step, file) : 0;
         int fallback = step.has("catch") ? 3 : 0;
         if (retries + 2 > 6 && retries > 0) {
@@ -70,17 +43,12 @@ public record StepResources(double cpu, int gpu, int memory, String queue, Strin
             }
             map.forEach((k, value) -> env.put(String.valueOf(k), String.valueOf(value)));
         });
-        return new StepResources(cpu, gpu, memory, queue, image, shared, efa, volumes, retries, fallback, timeout, env);
+        return new StepResources(container, retries, fallback, timeout, env);
     }
 
     /** Batch attempts: 1 + user-code retries + platform (fallback) retries. */
     public int attempts() {
         return 1 + userRetries + fallbackRetries;
-    }
-
-    /** True when the decorator has the argument with a value other than None (Metaflow's default for these). */
-    private static boolean given(Optional<Decorator> decorator, String key) {
-        return decorator.flatMap(d -> d.kwarg(key)).filter(v -> !(v instanceof PyExpr.None)).isPresent();
     }
 
     private static double number(Optional<Decorator> decorator, String key, double fallback, StepNode step, String file) {
@@ -104,17 +72,6 @@ public record StepResources(double cpu, int gpu, int memory, String queue, Strin
         }
         throw new StepProblem(step, file, "@" + decorator.get().name() + "(" + key + "=" + value.get().source()
                 + ") must be a number written literally (Flowgate compiles the flow without running it)", "write the number itself, e.g. " + key + "=4");
-    }
-
-    private static Optional<String> string(Optional<Decorator> decorator, String key, StepNode step, String file) {
-        Optional<PyExpr> value = decorator.flatMap(d -> d.kwarg(key));
-        if (value.isEmpty() || value.get() instanceof PyExpr.None) {
-            return Optional.empty();
-        }
-        if (value.get() instanceof PyExpr.Str s) {
-            return Optional.of(s.value());
-        }
-        throw new StepProblem(step, file, "@" + decorator.get().name() + "(" + key + "=...) must be a string literal", "write the value in quotes in the decorator");
     }
 
     /** A decorator value Flowgate cannot compile; names the step and the file. */

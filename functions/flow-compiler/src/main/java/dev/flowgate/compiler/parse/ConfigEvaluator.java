@@ -163,7 +163,7 @@ public final class ConfigEvaluator {
         if (value instanceof PyExpr.Opaque o) {
             try {
                 return mentionsConfig(meaningful(Tokenizer.tokenize(o.source())));
-            } catch (RuntimeException e) {
+            } catch (SyntaxProblem e) {
                 return false;
             }
         }
@@ -181,7 +181,7 @@ public final class ConfigEvaluator {
         List<Token> tokens;
         try {
             tokens = meaningful(Tokenizer.tokenize(value.source()));
-        } catch (RuntimeException e) {
+        } catch (SyntaxProblem e) {
             return value;
         }
         if (tokens.isEmpty() || tokens.get(0).kind() != Token.Kind.NAME) {
@@ -257,7 +257,7 @@ public final class ConfigEvaluator {
         List<Token> tokens;
         try {
             tokens = meaningful(Tokenizer.tokenize(text));
-        } catch (RuntimeException e) {
+        } catch (SyntaxProblem e) {
             throw unsupported(source, at);
         }
         if (tokens.isEmpty() || tokens.get(0).kind() != Token.Kind.NAME) {

@@ -23,6 +23,10 @@ import java.util.Set;
  */
 public final class FlowParser {
     private static final Set<String> COMPOUND = Set.of("if", "for", "while", "with", "try", "def", "class", "async", "match");
+    private static final Set<String> AUGMENTED = Set.of("+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^=", "<<=", ">>=", "@=");
+    private static final Set<String> PARAMETER_KINDS = Set.of("Parameter", "Config", "IncludeFile");
+    /** Keywords after which the names that follow (to the end of the clause) are bound. */
+    private static final Set<String> BINDING_KEYWORDS = Set.of("for", "as", "import", "global", "nonlocal", "del", "def", "class");
 
     private final String fileName;
     private final List<Token> tokens;
@@ -31,8 +35,20 @@ public final class FlowParser {
     private final Map<String, String> metaflowNames = new HashMap<>();
     /** local names bound to the metaflow module itself ({@code metaflow}, {@code mf}). */
     private final Set<String> metaflowModules = new HashSet<>();
-    /** module-level {@code NAME = <literal>} assignments, substituted where a flow refers to them. */
-    private final Map<String, PyExpr> constants = new HashMap<>();
+    /**
+     * What module-level names are bound to, in source order so far: constants ({@code NAME = <expression>},
+     * {@code NAME: Final[int] = <expression>}) Flowgate computes where decorators use them, or why a name is not one.
+     */
+    private final Map<String, ConstantFolder.Binding> moduleScope = new HashMap<>();
+    /** Names bound in the class body being read (a decorator of a method sees them before module names). */
+    private Map<String, ConstantFolder.Binding> classScope;
+    /** Names a method assigns: its {@code self.next(...)} does not see module constants of the same name. */
+    private Set<String> methodLocals = Set.of();
+    private final ConstantFolder moduleFolder = new ConstantFolder(moduleScope::get);
+    private final ConstantFolder classFolder = new ConstantFolder(this::classLookup);
+    private final ConstantFolder methodFolder = new ConstantFolder(
+            name -> methodLocals.contains(name) ? new ConstantFolder.Binding.Unknown("'" + name + "' is a local variable of the step")
+                    : moduleScope.get(name));
     /** names bound at module level, in source order. */
     private final List<ModuleBinding> bindings = new ArrayList<>();
     /** module-level classes by name (the latest definition), flows and plain classes (mixins) alike. */
@@ -59,33 +75,32 @@ public final class FlowParser {
                 parseImport();
             } else if (t.isName("from")) {
                 parseFromImport();
-            } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).isOp("=")) {
+            } else if (t.kind() == Token.Kind.NAME && (tokens.get(pos + 1).isOp("=") || tokens.get(pos + 1).isOp(":"))) {
                 bindings.add(new ModuleBinding(t.text(), t.line(), ModuleBinding.Kind.ASSIGNMENT, null, null));
-                pos += 2;
-                ExprParser expr = new ExprParser(tokens, pos);
-                PyExpr value = expr.expression();
-                pos = expr.pos;
-                if (PyExpr.literal(value) != PyExpr.NOT_LITERAL) {
-                    constants.put(t.text(), value);
-                } else {
-                    constants.remove(t.text());
-                }
-                endStatementOrSkip();
+                assignment(moduleScope, moduleFolder);
+            } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).kind() == Token.Kind.OP
+                    && AUGMENTED.contains(tokens.get(pos + 1).text())) {
+                augmentedAssignment(moduleScope, moduleFolder);
+            } else if (t.isName("type") && tokens.get(pos + 1).kind() == Token.Kind.NAME
+                    && (tokens.get(pos + 2).isOp("=") || tokens.get(pos + 2).isOp("["))) {
+                // a type alias (Python 3.12): binds the name to a TypeAliasType, never a constant
+                moduleScope.put(tokens.get(pos + 1).text(), unknown(tokens.get(pos + 1).text(), "a type alias", t.line()));
+                bindings.add(new ModuleBinding(tokens.get(pos + 1).text(), t.line(), ModuleBinding.Kind.ASSIGNMENT, null, null));
+                skipStatement();
             } else if (t.isOp("@") || t.isName("class")) {
                 List<Decorator> decorators = decorators();
                 if (peek().isName("class")) {
                     FlowClasses.ClassDef parsed = parseClass(decorators);
                     classes.remove(parsed.name());
                     classes.put(parsed.name(), parsed);
+                    moduleScope.put(parsed.name(), unknown(parsed.name(), "a class", parsed.line()));
                 } else {
-                    recordFunction();
-                    skipStatement();
+                    skipModuleStatement();
                 }
             } else if (isMainGuard()) {
                 parseMainBlock();
             } else {
-                recordFunction();
-                skipStatement();
+                skipModuleStatement();
             }
         }
         return FlowClasses.resolve(fileName, List.copyOf(classes.values()), mainCalls, bindings);
@@ -142,6 +157,7 @@ public final class FlowParser {
                 metaflowModules.add("metaflow");
             }
             bindings.add(new ModuleBinding(bound, line, ModuleBinding.Kind.IMPORT, String.join(".", dotted), null));
+            moduleScope.put(bound, unknown(bound, "an imported module", line));
             if (peek().isOp(",")) {
                 pos++;
                 continue;
@@ -193,6 +209,8 @@ public final class FlowParser {
                     metaflowNames.put(bound, name);
                 }
                 bindings.add(new ModuleBinding(bound, line, ModuleBinding.Kind.IMPORT, ".".repeat(dots) + String.join(".", module), name));
+                moduleScope.put(bound, unknown(bound, "imported from " + ".".repeat(dots) + String.join(".", module)
+                        + " (Flowgate reads only this file)", line));
             }
             if (peek().isOp(",")) {
                 pos++;
@@ -206,18 +224,23 @@ public final class FlowParser {
         endStatement();
     }
 
+    /** Decorators above a class or method; their arguments are computed in the scope they are written in. */
     private List<Decorator> decorators() {
+        ConstantFolder folder = classScope != null ? classFolder : moduleFolder;
         List<Decorator> result = new ArrayList<>();
         while (peek().isOp("@")) {
             int line = next().line();
             ExprParser expr = new ExprParser(tokens, pos);
-            PyExpr value = expr.expression();
+            PyAst value = expr.expression();
             pos = expr.pos;
             endStatement();
-            if (value instanceof PyExpr.Dotted d) {
-                result.add(decorator(d, List.of(), Map.of(), line));
-            } else if (value instanceof PyExpr.Call c) {
-                result.add(decorator(c.function(), c.args(), c.kwargs(), line));
+            List<String> name = ConstantFolder.dottedParts(value instanceof PyAst.Call c ? c.function() : value);
+            if (name != null) {
+                Optional<String> resolved = resolve(new PyExpr.Dotted(name));
+                CallArguments arguments = value instanceof PyAst.Call c ? callArguments(c.args(), folder, line)
+                        : new CallArguments(List.of(), Map.of());
+                result.add(new Decorator(resolved.orElse(String.join(".", name)), arguments.args(), arguments.kwargs(), line,
+                        resolved.isPresent()));
             } else {
                 result.add(new Decorator(value.source(), List.of(), Map.of(), line, false));
             }
@@ -228,35 +251,39 @@ public final class FlowParser {
         return result;
     }
 
-    private Decorator decorator(PyExpr.Dotted name, List<PyExpr> args, Map<String, PyExpr> kwargs, int line) {
-        Optional<String> resolved = resolve(name);
-        return new Decorator(resolved.orElse(name.source()), substitute(args), substitute(kwargs), line, resolved.isPresent());
+    private record CallArguments(List<PyExpr> args, Map<String, PyExpr> kwargs) {
     }
 
-    private List<PyExpr> substitute(List<PyExpr> values) {
-        return values.stream().map(this::substitute).toList();
+    /**
+     * A call's arguments with every constant part computed; {@code *CONSTANT} and {@code **CONSTANT} (a list, a dict
+     * with string keys) are spread into the arguments as Python does, other {@code *x} / {@code **x} kept as written.
+     */
+    private CallArguments callArguments(List<PyAst.Arg> written, ConstantFolder folder, int line) {
+        List<PyExpr> args = new ArrayList<>();
+        Map<String, PyExpr> kwargs = new LinkedHashMap<>();
+        for (PyAst.Arg arg : written) {
+            if (arg.star() > 0) {
+                Object value = folder.valueAt(arg.value(), line);
+                if (arg.star() == 1 && spreadable(value)) {
+                    ConstantFolder.iterate(value).forEach(item -> args.add(ConstantFolder.literal(item)));
+                } else if (arg.star() == 2 && value instanceof PyValues.PyDict dict && dict.keys().stream().allMatch(k -> k instanceof String)) {
+                    for (Object key : dict.keys()) {
+                        kwargs.put((String) key, ConstantFolder.literal(dict.get(key)));
+                    }
+                } else {
+                    args.add(new PyExpr.Opaque("*".repeat(arg.star()) + " " + arg.value().source()));
+                }
+            } else if (arg.name() != null) {
+                kwargs.put(arg.name(), folder.fold(arg.value(), line));
+            } else {
+                args.add(folder.fold(arg.value(), line));
+            }
+        }
+        return new CallArguments(args, kwargs);
     }
 
-    private Map<String, PyExpr> substitute(Map<String, PyExpr> values) {
-        Map<String, PyExpr> result = new LinkedHashMap<>();
-        values.forEach((k, v) -> result.put(k, substitute(v)));
-        return result;
-    }
-
-    /** A reference to a module-level literal constant becomes that literal; anything else is kept. */
-    private PyExpr substitute(PyExpr value) {
-        if (value instanceof PyExpr.Dotted d && d.parts().size() == 1 && constants.containsKey(d.parts().get(0))) {
-            return constants.get(d.parts().get(0));
-        }
-        if (value instanceof PyExpr.Seq seq) {
-            return new PyExpr.Seq(seq.items().stream().map(this::substitute).toList(), seq.source());
-        }
-        if (value instanceof PyExpr.Dict dict) {
-            Map<PyExpr, PyExpr> entries = new LinkedHashMap<>();
-            dict.entries().forEach((k, v) -> entries.put(substitute(k), substitute(v)));
-            return new PyExpr.Dict(entries, dict.source());
-        }
-        return value;
+    private static boolean spreadable(Object value) {
+        return value instanceof PyValues.PyList || value instanceof PyValues.PyTuple;
     }
 
     /** The metaflow name a dotted name refers to ({@code b} → batch, {@code metaflow.step} → step). */
@@ -274,15 +301,27 @@ public final class FlowParser {
     private FlowClasses.ClassDef parseClass(List<Decorator> decorators) {
         int line = next().line(); // class
         String className = expectName();
+        skipTypeParameters();
         boolean isFlow = false;
         List<FlowClasses.BaseRef> baseRefs = new ArrayList<>();
         if (peek().isOp("(")) {
             pos++;
-            List<PyExpr> bases = new ArrayList<>();
-            Map<String, PyExpr> kw = new LinkedHashMap<>();
             ExprParser expr = new ExprParser(tokens, pos);
-            expr.arguments(")", bases, kw);
+            List<PyAst.Arg> written = expr.arguments(")");
+            if (written == null) {
+                throw new SyntaxProblem(line, "the base classes of " + className + " are not a plain list of names");
+            }
             pos = expr.pos;
+            List<PyExpr> bases = new ArrayList<>();
+            for (PyAst.Arg arg : written) {
+                PyAst base = arg.value();
+                while (base instanceof PyAst.Subscript generic) {
+                    base = generic.value(); // Base[int]: the generic class itself
+                }
+                if (arg.name() == null && arg.star() == 0) {
+                    bases.add(moduleFolder.fold(base, line));
+                }
+            }
             for (PyExpr base : bases) {
                 boolean flowSpec = base instanceof PyExpr.Dotted d && resolve(d).filter("FlowSpec"::equals).isPresent();
                 FlowClasses.ClassDef local = base instanceof PyExpr.Dotted d && d.parts().size() == 1 ? classes.get(d.parts().get(0)) : null;
@@ -294,6 +333,16 @@ public final class FlowParser {
         List<ParameterDef> parameters = new ArrayList<>();
         List<ParsedStep> steps = new ArrayList<>();
         Set<String> otherNames = new HashSet<>();
+        classScope = new HashMap<>();
+        try {
+            return classBody(className, line, decorators, baseRefs, isFlow, parameters, steps, otherNames);
+        } finally {
+            classScope = null;
+        }
+    }
+
+    private FlowClasses.ClassDef classBody(String className, int line, List<Decorator> decorators, List<FlowClasses.BaseRef> baseRefs,
+                                           boolean isFlow, List<ParameterDef> parameters, List<ParsedStep> steps, Set<String> otherNames) {
         if (!isFlow) {
             // a plain class (a mixin may hold steps and parameters): read like a flow, but its problems only count
             // when the flow derives from it
@@ -336,6 +385,7 @@ public final class FlowParser {
                     continue;
                 }
                 String methodName = tokens.get(pos + 1).text();
+                classScope.put(methodName, unknown(methodName, "a method", tokens.get(pos).line()));
                 ParsedStep step = parseMethod(methodDecorators);
                 if (step != null) {
                     steps.add(step);
@@ -355,8 +405,16 @@ public final class FlowParser {
                 } else {
                     endStatementOrSkip();
                 }
+            } else if (t.kind() == Token.Kind.NAME && tokens.get(pos + 1).kind() == Token.Kind.OP
+                    && AUGMENTED.contains(tokens.get(pos + 1).text())) {
+                augmentedAssignment(classScope, classFolder);
             } else {
+                int start = pos;
+                boolean compound = t.kind() == Token.Kind.NAME && COMPOUND.contains(t.text());
                 skipStatement();
+                if (!compound) {
+                    invalidateAssigned(start, pos, classScope);
+                }
             }
         }
         if (peek().kind() == Token.Kind.DEDENT) {
@@ -364,40 +422,52 @@ public final class FlowParser {
         }
     }
 
-    /** {@code name = value} with the position at '='. */
+    /**
+     * {@code name = value} with the position at '=': a Parameter/Config/IncludeFile, else a class attribute (a
+     * constant when Flowgate can compute it, seen by the decorators of the methods below it).
+     */
     private Optional<ParameterDef> parseAttribute(Token nameToken) {
+        int statementStart = pos - 1;
         pos++; // =
         ExprParser expr = new ExprParser(tokens, pos);
-        PyExpr value = expr.expression();
+        PyAst written = expr.expression();
         pos = expr.pos;
         if (!peek().isOp("=")) {
             endStatementOrSkip();
         } else {
             skipStatement(); // chained assignment: not a parameter
+            invalidateAssigned(statementStart, pos, classScope);
             return Optional.empty();
         }
-        if (value instanceof PyExpr.Call call) {
-            Optional<String> kind = resolve(call.function());
-            if (kind.isPresent() && Set.of("Parameter", "Config", "IncludeFile").contains(kind.get())) {
-                String name = !call.args().isEmpty() && call.args().get(0) instanceof PyExpr.Str s ? s.value()
-                        : call.kwargs().get("name") instanceof PyExpr.Str s2 ? s2.value() : null;
-                if (name == null) {
-                    throw new SyntaxProblem(nameToken.line(), kind.get() + " '" + nameToken.text()
-                            + "' needs its name as a string literal", "write e.g. " + kind.get() + "(\"" + nameToken.text() + "\", ...)");
-                }
-                Optional<PyExpr> defaultValue = Optional.ofNullable(call.kwargs().get("default"))
-                        .or(() -> Optional.ofNullable(call.kwargs().get("default_value"))).map(this::substitute);
-                boolean required = call.kwargs().get("required") instanceof PyExpr.Bool b && b.value();
-                return Optional.of(new ParameterDef(nameToken.text(), kind.get(), name, defaultValue, required, nameToken.line(),
-                        substitute(call.kwargs())));
-            }
+        List<String> function = written instanceof PyAst.Call c ? ConstantFolder.dottedParts(c.function()) : null;
+        Optional<String> kind = function == null ? Optional.empty()
+                : resolve(new PyExpr.Dotted(function)).filter(PARAMETER_KINDS::contains);
+        if (kind.isEmpty()) {
+            bind(classScope, nameToken.text(), classFolder.valueAt(written, nameToken.line()), nameToken.line());
+            return Optional.empty();
         }
-        return Optional.empty();
+        classScope.put(nameToken.text(), unknown(nameToken.text(), "a " + kind.get() + " (its value is known when the flow runs)",
+                nameToken.line()));
+        CallArguments arguments = callArguments(((PyAst.Call) written).args(), classFolder, nameToken.line());
+        PyExpr.Call call = new PyExpr.Call(new PyExpr.Dotted(function), arguments.args(), arguments.kwargs(), written.source());
+        String name = !call.args().isEmpty() && call.args().get(0) instanceof PyExpr.Str s ? s.value()
+                : call.kwargs().get("name") instanceof PyExpr.Str s2 ? s2.value() : null;
+        if (name == null) {
+            throw new SyntaxProblem(nameToken.line(), kind.get() + " '" + nameToken.text()
+                    + "' needs its name as a string literal", "write e.g. " + kind.get() + "(\"" + nameToken.text() + "\", ...)");
+        }
+        Optional<PyExpr> defaultValue = Optional.ofNullable(call.kwargs().get("default"))
+                .or(() -> Optional.ofNullable(call.kwargs().get("default_value")));
+        boolean required = call.kwargs().get("required") instanceof PyExpr.Bool b && b.value();
+        return Optional.of(new ParameterDef(nameToken.text(), kind.get(), name, defaultValue, required, nameToken.line(),
+                call.kwargs()));
     }
+
 
     private ParsedStep parseMethod(List<Decorator> decorators) {
         int line = next().line(); // def
         String name = expectName();
+        skipTypeParameters();
         expectOp("(");
         int positional = 0;
         int depth = 0;
@@ -449,7 +519,13 @@ public final class FlowParser {
             return new ParsedStep(name, line, positional, others, Optional.empty(),
                     Optional.of("its last statement is a '" + first.text() + "' block, not self.next(...)"), first.line());
         }
-        Optional<NextCall> tail = nextCall(last[0], last[1]);
+        methodLocals = localNames(statements);
+        Optional<NextCall> tail;
+        try {
+            tail = nextCall(last[0], last[1]);
+        } finally {
+            methodLocals = Set.of();
+        }
         return new ParsedStep(name, line, positional, others, tail,
                 tail.isPresent() ? Optional.empty() : Optional.of("its last statement is not self.next(...)"), first.line());
     }
@@ -461,13 +537,12 @@ public final class FlowParser {
             return Optional.empty();
         }
         ExprParser expr = new ExprParser(tokens, from + 4);
-        List<PyExpr> args = new ArrayList<>();
-        Map<String, PyExpr> kwargs = new LinkedHashMap<>();
-        expr.arguments(")", args, kwargs);
-        if (expr.pos != to) {
+        List<PyAst.Arg> written = expr.arguments(")");
+        if (written == null || expr.pos != to) {
             return Optional.empty(); // e.g. self.next(...).something or trailing operators
         }
-        return Optional.of(new NextCall(args, substitute(kwargs), tokens.get(from).line()));
+        CallArguments arguments = callArguments(written, methodFolder, tokens.get(from).line());
+        return Optional.of(new NextCall(arguments.args(), arguments.kwargs(), tokens.get(from).line()));
     }
 
     /**
@@ -596,6 +671,201 @@ public final class FlowParser {
         } else {
             skipStatement();
         }
+    }
+
+    // ---- constants: what module- and class-level names are bound to --------------------------------------------
+
+    private ConstantFolder.Binding classLookup(String name) {
+        ConstantFolder.Binding own = classScope == null ? null : classScope.get(name);
+        return own != null ? own : moduleScope.get(name);
+    }
+
+    private static ConstantFolder.Binding unknown(String name, String what, int line) {
+        return new ConstantFolder.Binding.Unknown("'" + name + "' is " + what + " (line " + line + "), not a constant");
+    }
+
+    /**
+     * {@code NAME = value} or {@code NAME: annotation [= value]} at the position of NAME: binds NAME to the computed
+     * value, or records why it is not a constant. Chained and other assignments make their names unknown.
+     */
+    private void assignment(Map<String, ConstantFolder.Binding> scope, ConstantFolder folder) {
+        int start = pos;
+        Token name = next();
+        if (peek().isOp(":")) {
+            pos++;
+            ExprParser annotation = new ExprParser(tokens, pos);
+            annotation.expression();
+            pos = annotation.pos;
+            if (!peek().isOp("=")) {
+                endStatementOrSkip(); // a bare annotation binds nothing
+                return;
+            }
+        }
+        pos++; // =
+        ExprParser expr = new ExprParser(tokens, pos);
+        PyAst value = expr.expression();
+        pos = expr.pos;
+        if (peek().kind() == Token.Kind.NEWLINE || peek().isOp(";") || peek().kind() == Token.Kind.END) {
+            bind(scope, name.text(), folder.valueAt(value, name.line()), name.line());
+            endStatementOrSkip();
+        } else {
+            skipStatement();
+            invalidateAssigned(start, pos, scope);
+        }
+    }
+
+    private static void bind(Map<String, ConstantFolder.Binding> scope, String name, Object value, int line) {
+        scope.put(name, value instanceof ConstantFolder.NotConstant n
+                ? new ConstantFolder.Binding.Unknown("'" + name + "' (line " + line + ") is not a constant: " + n.reason())
+                : new ConstantFolder.Binding.Constant(value));
+    }
+
+    /** {@code NAME op= value}: computed from NAME's constant (an immutable one), else NAME becomes unknown. */
+    private void augmentedAssignment(Map<String, ConstantFolder.Binding> scope, ConstantFolder folder) {
+        int start = pos;
+        Token name = next();
+        String op = next().text();
+        ExprParser expr = new ExprParser(tokens, pos);
+        PyAst value = expr.expression();
+        pos = expr.pos;
+        boolean simple = peek().kind() == Token.Kind.NEWLINE || peek().isOp(";") || peek().kind() == Token.Kind.END;
+        ConstantFolder.Binding old = scope == classScope ? classLookup(name.text()) : scope.get(name.text());
+        if (simple && old instanceof ConstantFolder.Binding.Constant c && !isMutable(c.value())) {
+            Object right = folder.valueAt(value, name.line());
+            Object result = right instanceof ConstantFolder.NotConstant ? right
+                    : folder.binaryAt(op.substring(0, op.length() - 1), c.value(), right, name.text() + " " + op + " " + value.source(), name.line());
+            bind(scope, name.text(), result, name.line());
+            endStatementOrSkip();
+            return;
+        }
+        if (simple) {
+            endStatementOrSkip();
+        } else {
+            skipStatement();
+        }
+        invalidateAssigned(start, pos, scope);
+        scope.put(name.text(), unknown(name.text(), "changed by '" + op + "'", name.line()));
+    }
+
+    private static boolean isMutable(Object value) {
+        return value instanceof PyValues.PyList || value instanceof PyValues.PyDict
+                || value instanceof PyValues.PyTuple t && t.items().stream().anyMatch(FlowParser::isMutable);
+    }
+
+    /**
+     * A module-level statement Flowgate does not read: skipped. A simple statement ({@code A, B = ...}, {@code del X},
+     * {@code SIZES.append(8)}) makes every name it binds or may change no longer a constant; a function's name is
+     * bound to the function. Code inside blocks ({@code if}, {@code for}, {@code try}, ...) is not followed, as before:
+     * a constant changed there at import (e.g. from the environment) keeps its unconditional value here, and the
+     * deployment's graph check against the verified run's record (graphinfo) catches the difference.
+     */
+    private void skipModuleStatement() {
+        int start = pos;
+        boolean compound = peek().kind() == Token.Kind.NAME && COMPOUND.contains(peek().text()) || peek().isOp("@");
+        int function = peek().isName("async") ? pos + 1 : pos;
+        recordFunction();
+        if (tokens.get(function).isName("def") && tokens.get(function + 1).kind() == Token.Kind.NAME) {
+            String name = tokens.get(function + 1).text();
+            moduleScope.put(name, unknown(name, "a function", tokens.get(function).line()));
+        }
+        skipStatement();
+        if (!compound) {
+            invalidateAssigned(start, pos, moduleScope);
+        }
+    }
+
+    /**
+     * Marks as unknown the names tokens [from, to) bind ({@code X = }, {@code X += }, {@code X[...] = }, {@code A, B = },
+     * {@code for X in}, {@code as X}, {@code import X}, {@code global X}, {@code del X}, {@code def X}, {@code X := })
+     * and every list or dict constant they mention (a call may change it).
+     */
+    private void invalidateAssigned(int from, int to, Map<String, ConstantFolder.Binding> scope) {
+        int statementStart = from;
+        int depth = 0;
+        String bindingKeyword = null;
+        for (int i = from; i < to; i++) {
+            Token t = tokens.get(i);
+            boolean attribute = i > from && tokens.get(i - 1).isOp(".");
+            if (t.kind() == Token.Kind.NEWLINE || t.kind() == Token.Kind.INDENT || t.kind() == Token.Kind.DEDENT || t.isOp(";")) {
+                statementStart = i + 1;
+                bindingKeyword = null;
+                continue;
+            }
+            if (t.kind() == Token.Kind.OP) {
+                if ("([{".contains(t.text())) {
+                    depth++;
+                } else if (")]}".contains(t.text())) {
+                    depth--;
+                } else if (t.isOp(":") || t.isOp("=")) {
+                    bindingKeyword = null;
+                }
+                if (depth == 0 && (t.isOp("=") || AUGMENTED.contains(t.text()))) {
+                    for (int k = statementStart; k < i; k++) {
+                        Token target = tokens.get(k);
+                        if (target.kind() == Token.Kind.NAME && !(k > statementStart && tokens.get(k - 1).isOp("."))) {
+                            invalidate(scope, target.text(), "assigned at line " + target.line());
+                        }
+                    }
+                    statementStart = i + 1;
+                }
+                if (t.isOp(":=") && i > from && tokens.get(i - 1).kind() == Token.Kind.NAME) {
+                    invalidate(scope, tokens.get(i - 1).text(), "assigned at line " + t.line());
+                }
+                continue;
+            }
+            if (t.kind() != Token.Kind.NAME || attribute) {
+                continue;
+            }
+            if (BINDING_KEYWORDS.contains(t.text())) {
+                bindingKeyword = t.text();
+                continue;
+            }
+            if (t.isName("in") || t.isName("from")) {
+                bindingKeyword = null;
+                continue;
+            }
+            if (bindingKeyword != null) {
+                invalidate(scope, t.text(), "bound by '" + bindingKeyword + "' at line " + t.line());
+                if (bindingKeyword.equals("def") || bindingKeyword.equals("class") || bindingKeyword.equals("as")) {
+                    bindingKeyword = null;
+                }
+            } else if (scope.get(t.text()) instanceof ConstantFolder.Binding.Constant c && isMutable(c.value())) {
+                invalidate(scope, t.text(), "a list or dict that the code at line " + t.line() + " may change");
+            }
+        }
+    }
+
+    private static void invalidate(Map<String, ConstantFolder.Binding> scope, String name, String why) {
+        scope.put(name, new ConstantFolder.Binding.Unknown("'" + name + "' is " + why + ", so Flowgate does not treat it as a constant"));
+    }
+
+    /** The names a method body assigns (its locals), which hide module constants in its {@code self.next(...)}. */
+    private Set<String> localNames(List<int[]> statements) {
+        if (statements.isEmpty()) {
+            return Set.of();
+        }
+        Map<String, ConstantFolder.Binding> locals = new HashMap<>();
+        invalidateAssigned(statements.get(0)[0], statements.get(statements.size() - 1)[1], locals);
+        return locals.keySet();
+    }
+
+    /** {@code [T, *Ts, **P]} after a class or function name (Python 3.12 generics): read as written, bound to nothing here. */
+    private void skipTypeParameters() {
+        if (!peek().isOp("[")) {
+            return;
+        }
+        int depth = 0;
+        do {
+            Token t = next();
+            if (t.kind() == Token.Kind.END) {
+                throw new SyntaxProblem(t.line(), "the type parameters [...] are not closed");
+            }
+            if (t.kind() == Token.Kind.OP && "([{".contains(t.text())) {
+                depth++;
+            } else if (t.kind() == Token.Kind.OP && ")]}".contains(t.text())) {
+                depth--;
+            }
+        } while (depth > 0);
     }
 
     private List<String> dottedName() {

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * The values a flow's structure is written in: literals, containers of them, dotted names
- * ({@code self.train}, {@code metaflow.batch}) and calls. Anything else (arithmetic, comprehensions,
- * f-strings, lambdas) is kept as {@link Opaque} source text: it is never evaluated.
+ * ({@code self.train}, {@code metaflow.batch}) and calls. An expression over constants (arithmetic, f-strings,
+ * allow-listed builtins, ...) arrives here already computed as its literal ({@link ConstantFolder}); any other
+ * expression (comprehensions, lambdas, method calls) is kept as {@link Opaque} source text: it is never run.
  */
 public sealed interface PyExpr {
     /** The source text, approximately as written. */
@@ -70,7 +71,11 @@ public sealed interface PyExpr {
         if (expr instanceof Str s) {
             return s.value();
         } else if (expr instanceof Num n) {
-            return n.isInteger() ? (Object) Long.parseLong(n.text().replace("_", "")) : (Object) n.asDouble();
+            if (!n.isInteger()) {
+                return n.asDouble();
+            }
+            java.math.BigInteger value = new java.math.BigInteger(n.text().replace("_", ""));
+            return value.bitLength() < 64 ? (Object) value.longValue() : value;
         } else if (expr instanceof Bool b) {
             return b.value();
         } else if (expr instanceof None) {

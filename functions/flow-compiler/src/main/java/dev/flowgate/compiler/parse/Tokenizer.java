@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * A tokenizer for Python 3 source, enough to find a flow's structure without running it: names, numbers,
- * strings (every prefix, single or triple quoted, f-strings skipped as one token), operators, and the
+ * strings (every prefix, single or triple quoted; an f-string is one token, its replacement fields read as Python
+ * 3.12 reads them, so they may nest the same quote), operators, and the
  * NEWLINE/INDENT/DEDENT structure of logical lines (bracketed and backslash-continued lines are joined,
  * comments and blank lines ignored). It never evaluates anything.
  */
@@ -21,6 +22,9 @@ public final class Tokenizer {
     private final List<Token> out = new ArrayList<>();
     private final Deque<Integer> indents = new ArrayDeque<>();
     private int depth;
+    /** f-strings and format specs nested in each other (Python 3.12 allows it; CPython stops near 150 levels). */
+    private int fieldNesting;
+    private static final int MAX_FIELD_NESTING = 100;
 
     private Tokenizer(String src) {
         this.src = src.replace("\r\n", "\n").replace('\r', '\n');
@@ -131,7 +135,11 @@ public final class Tokenizer {
     }
 
     private boolean isStringStart() {
-        int p = pos;
+        return isStringStartAt(pos);
+    }
+
+    private boolean isStringStartAt(int at) {
+        int p = at;
         int prefix = 0;
         while (p < src.length() && prefix < 2 && "rRbBuUfF".indexOf(src.charAt(p)) >= 0) {
             p++;
@@ -145,28 +153,41 @@ public final class Tokenizer {
             return false;
         }
         // a name like "bar" followed by a quote is not a prefix: prefixes are only the letters above
-        return prefix == 0 || !(pos > 0 && (Character.isLetterOrDigit(src.charAt(pos - 1)) || src.charAt(pos - 1) == '_'));
+        return prefix == 0 || !(at > 0 && (Character.isLetterOrDigit(src.charAt(at - 1)) || src.charAt(at - 1) == '_'));
     }
 
     private void readString() {
         int start = pos;
         int startLine = line;
-        while ("rRbBuUfF".indexOf(src.charAt(pos)) >= 0) {
-            pos++;
+        pos = scanString(pos, startLine);
+        out.add(new Token(Token.Kind.STRING, src.substring(start, pos), startLine));
+    }
+
+    /**
+     * The position after the string literal starting (with its prefix) at {@code from}; counts the lines it spans.
+     * An f-string's replacement fields are scanned as Python 3.12 does (PEP 701): they may hold strings with the same
+     * quote, nested f-strings, brackets, comments and line breaks; {@code {{}} and {@code }}} are literal braces.
+     */
+    private int scanString(int from, int startLine) {
+        int p = from;
+        boolean formatted = false;
+        while ("rRbBuUfF".indexOf(src.charAt(p)) >= 0) {
+            formatted |= Character.toLowerCase(src.charAt(p)) == 'f';
+            p++;
         }
-        char q = src.charAt(pos);
-        boolean triple = pos + 2 < src.length() && src.charAt(pos + 1) == q && src.charAt(pos + 2) == q;
-        pos += triple ? 3 : 1;
+        char q = src.charAt(p);
+        boolean triple = p + 2 < src.length() && src.charAt(p + 1) == q && src.charAt(p + 2) == q;
+        p += triple ? 3 : 1;
         while (true) {
-            if (pos >= src.length()) {
+            if (p >= src.length()) {
                 throw new SyntaxProblem(startLine, "a string starting here is never closed");
             }
-            char c = src.charAt(pos);
+            char c = src.charAt(p);
             if (c == '\\') {
-                if (pos + 1 < src.length() && src.charAt(pos + 1) == '\n') {
+                if (p + 1 < src.length() && src.charAt(p + 1) == '\n') {
                     line++;
                 }
-                pos += 2;
+                p += 2;
                 continue;
             }
             if (c == '\n') {
@@ -175,19 +196,89 @@ public final class Tokenizer {
                 }
                 line++;
             }
+            if (formatted && c == '{') {
+                if (p + 1 < src.length() && src.charAt(p + 1) == '{') {
+                    p += 2;
+                } else {
+                    p = scanReplacementField(p + 1, startLine);
+                }
+                continue;
+            }
             if (c == q) {
                 if (!triple) {
-                    pos++;
-                    break;
+                    return p + 1;
                 }
-                if (pos + 2 < src.length() && src.charAt(pos + 1) == q && src.charAt(pos + 2) == q) {
-                    pos += 3;
-                    break;
+                if (p + 2 < src.length() && src.charAt(p + 1) == q && src.charAt(p + 2) == q) {
+                    return p + 3;
                 }
             }
-            pos++;
+            p++;
         }
-        out.add(new Token(Token.Kind.STRING, src.substring(start, pos), startLine));
+    }
+
+    /** From just after an f-string's '{' to just after its matching '}': expression, conversion, format spec. */
+    private int scanReplacementField(int from, int startLine) {
+        if (++fieldNesting > MAX_FIELD_NESTING) {
+            throw new SyntaxProblem(startLine, "f-strings are nested more than " + MAX_FIELD_NESTING + " levels deep here");
+        }
+        try {
+            return scanField(from, startLine);
+        } finally {
+            fieldNesting--;
+        }
+    }
+
+    private int scanField(int from, int startLine) {
+        int p = from;
+        int brackets = 0;
+        boolean inSpec = false;
+        while (true) {
+            if (p >= src.length()) {
+                throw new SyntaxProblem(startLine, "an f-string starting here has a '{' that is never closed");
+            }
+            char c = src.charAt(p);
+            if (inSpec) {
+                if (c == '{') {
+                    p = scanReplacementField(p + 1, startLine);
+                    continue;
+                }
+                if (c == '}') {
+                    return p + 1;
+                }
+                if (c == '\n') {
+                    line++;
+                }
+                p++;
+                continue;
+            }
+            if (c == '\n') {
+                line++;
+                p++;
+            } else if (c == '#') {
+                while (p < src.length() && src.charAt(p) != '\n') {
+                    p++;
+                }
+            } else if (isStringStartAt(p)) {
+                p = scanString(p, line);
+            } else if (Character.isLetterOrDigit(c) || c == '_') {
+                while (p < src.length() && (Character.isLetterOrDigit(src.charAt(p)) || src.charAt(p) == '_')) {
+                    p++;
+                }
+            } else if (c == '(' || c == '[' || c == '{') {
+                brackets++;
+                p++;
+            } else if (c == ')' || c == ']' || (c == '}' && brackets > 0)) {
+                brackets--;
+                p++;
+            } else if (c == '}') {
+                return p + 1;
+            } else if (c == ':' && brackets == 0) {
+                inSpec = true;
+                p++;
+            } else {
+                p++;
+            }
+        }
     }
 
     private void readNumber() {

@@ -19,6 +19,9 @@ import java.util.Base64;
 
 /** API Gateway (REST, proxy) entry point of the Metaflow metadata service. */
 public final class MetadataApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+    /** The environment variables and AWS actions this function needs (checked against the CDK template). */
+    public static final dev.flowgate.aws.FunctionContract CONTRACT = MetadataWiring.CONTRACT;
+
     private final MetadataApi api;
     private final DynamoDbUsage usage;
     private final RequestLog log;

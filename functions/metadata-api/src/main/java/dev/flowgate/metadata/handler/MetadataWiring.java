@@ -1,7 +1,9 @@
 package dev.flowgate.metadata.handler;
 
-import dev.flowgate.aws.AwsSettings;
 import dev.flowgate.aws.Environment;
+import dev.flowgate.aws.FunctionContract;
+import dev.flowgate.aws.FunctionContract.Resource;
+import dev.flowgate.aws.FunctionContract.ResourceKind;
 import dev.flowgate.metadata.adapter.DynamoDbMetadataStore;
 import dev.flowgate.metadata.adapter.DynamoDbUsage;
 import dev.flowgate.metadata.domain.MetadataService;
@@ -20,9 +22,21 @@ import java.time.Clock;
 record MetadataWiring(MetadataApi api, DynamoDbUsage usage) {
     static final String USAGE_PATH = "/_flowgate/dynamodb-usage";
 
-    static MetadataWiring from(Environment env) {
+    /** What the metadata API reads and calls; {@link #from} builds it only through this contract. */
+    public static final FunctionContract CONTRACT = FunctionContract.builder("metadata-api")
+            .required("FLOWGATE_RESOURCE_PREFIX", "resource name prefix (the metadata table)")
+            .optional(TagTrustPolicy.PRODUCTION_CALLERS_SETTING, "callers allowed production: system tags (unset: nobody)")
+            .optional(TagTrustPolicy.GATE_TAGGERS_SETTING, "callers allowed to add prod_ready (unset: anyone with a key)")
+            .local("FLOWGATE_METADATA_STATS", "benchmarks only: serve the container's DynamoDB usage")
+            .allows(Resource.of(ResourceKind.TABLE, FlowgateResources.METADATA.logicalName()), "dynamodb:GetItem",
+                    "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem")
+            .allows(Resource.of(ResourceKind.TABLE_INDEXES, FlowgateResources.METADATA.logicalName()), "dynamodb:Query")
+            .build();
+
+    static MetadataWiring from(Environment system) {
+        Environment env = CONTRACT.environment(system);
         FlowgateResources resources = new FlowgateResources(env.get("FLOWGATE_RESOURCE_PREFIX", FlowgateResources.DEFAULT_PREFIX));
-        DynamoDbClient dynamo = AwsSettings.from(env).configure(DynamoDbClient.builder());
+        DynamoDbClient dynamo = CONTRACT.aws(env).configure(DynamoDbClient.builder());
         DynamoDbUsage usage = new DynamoDbUsage();
         DynamoDbMetadataStore store = new DynamoDbMetadataStore(dynamo, resources.tableName(FlowgateResources.METADATA), usage);
         TagTrustPolicy tagTrust = TagTrustPolicy.fromSettings(env.get(TagTrustPolicy.PRODUCTION_CALLERS_SETTING, ""),
