@@ -61,7 +61,8 @@ def platform_url(tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("platform") / "platform.log"
     env = {**os.environ, "FLOWGATE_PORT": str(port), "FLOWGATE_API_KEYS": f"e2e:{API_KEY},sfn-jobs:{PRODUCTION_KEY}",
-           "FLOWGATE_PRODUCTION_CALLERS": "sfn-jobs"}
+           "FLOWGATE_PRODUCTION_CALLERS": "sfn-jobs",
+           "FLOWGATE_STATE_DIR": ""}  # in memory: each session starts clean and never touches ~/.flowgate/state
     env.pop("AWS_ENDPOINT_URL", None)
     env.pop("FLOWGATE_API_KEY", None)
     with open(log, "wb") as out:

@@ -41,8 +41,18 @@ ensure_iac_venv() {
   cp "$FLOWGATE_ROOT/scripts/iac-requirements.txt" "$IAC_VENV/.requirements"
 }
 
+# Installs dynalite (pinned in its package.json), the local platform's DynamoDB for the metadata table.
+ensure_dynalite() {
+  local dir="$FLOWGATE_ROOT/functions/emulator/dynalite"
+  [ -f "$dir/node_modules/dynalite/cli.js" ] && return 0
+  need npm "install Node 20 with npm (or set FLOWGATE_METADATA_STORE=emulator to keep the metadata table in moto)"
+  say "Installing dynalite, the local DynamoDB (npm install, a few seconds)..."
+  (cd "$dir" && npm install --no-audit --no-fund --silent) || die "npm install in $dir failed; see above"
+}
+
 # Builds the Maven modules when a jar the command needs is missing or older than the sources.
 ensure_built() {
+  [ "${FLOWGATE_METADATA_STORE:-dynalite}" = dynalite ] && ensure_dynalite
   local marker="$FLOWGATE_ROOT/functions/local-runtime/target/local-runtime.jar"
   if [ -f "$marker" ] && [ -z "$(find "$FLOWGATE_ROOT" -name '*.java' -newer "$marker" -not -path '*/target/*' -print -quit)" ] \
      && [ -z "$(find "$FLOWGATE_ROOT" -name pom.xml -newer "$marker" -not -path '*/target/*' -print -quit)" ]; then

@@ -3,6 +3,8 @@ package dev.flowgate.aws;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
 import java.util.Map;
@@ -20,6 +22,25 @@ class AwsSettingsTest {
         assertThat(settings.region()).isEqualTo(Region.EU_WEST_1);
         AwsCredentials credentials = settings.credentials().resolveCredentials();
         assertThat(credentials.accessKeyId()).isEqualTo("testing");
+    }
+
+    @Test
+    void configure_givesDynamoDbItsOwnEndpoint_andEveryOtherServiceTheCommonOne() {
+        AwsSettings settings = AwsSettings.from(Environment.of(Map.of(
+                "AWS_ENDPOINT_URL", "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:4567")));
+        try (DynamoDbClient dynamo = settings.configure(DynamoDbClient.builder());
+             S3Client s3 = settings.configure(S3Client.builder())) {
+            assertThat(dynamo.serviceClientConfiguration().endpointOverride()).contains(URI.create("http://127.0.0.1:4567"));
+            assertThat(s3.serviceClientConfiguration().endpointOverride()).contains(URI.create("http://127.0.0.1:5000"));
+        }
+    }
+
+    @Test
+    void configure_withoutServiceEndpoint_usesTheCommonOneForDynamoDb() {
+        AwsSettings settings = AwsSettings.from(Environment.of(Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")));
+        try (DynamoDbClient dynamo = settings.configure(DynamoDbClient.builder())) {
+            assertThat(dynamo.serviceClientConfiguration().endpointOverride()).contains(URI.create("http://127.0.0.1:5000"));
+        }
     }
 
     @Test

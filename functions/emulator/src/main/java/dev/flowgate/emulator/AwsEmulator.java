@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -50,6 +51,34 @@ public final class AwsEmulator implements AutoCloseable {
         Path python = PythonLocator.locate(env);
         Path log = Path.of(System.getProperty("java.io.tmpdir"), "flowgate-moto-" + ProcessHandle.current().pid() + ".log");
         MotoServer moto = MotoServer.start(python, env.getInt("FLOWGATE_EMULATOR_PORT", 0), log, Duration.ofSeconds(60));
+        return new AwsEmulator(moto.endpoint(), region, "moto", moto, moto);
+    }
+
+    /**
+     * The local platform's emulator: as {@link #start}, and an owned moto (1) runs Step Functions executions from
+     * the start — moto keeps executing and non-executing state machines apart, so turning execution on later hides
+     * every deployed state machine — and (2) with {@code recordingDir}, records every request there and replays
+     * what an earlier platform recorded, so buckets, objects, secrets, tables and state machines survive a restart.
+     */
+    public static AwsEmulator startLocal(Environment env, Optional<Path> recordingDir) {
+        if (env.get("AWS_ENDPOINT_URL").isPresent() || "localstack".equals(System.getProperty("flowgate.emulator"))) {
+            return start(env);
+        }
+        String region = env.get("AWS_REGION", AwsSettings.DEFAULT_REGION);
+        Path python = PythonLocator.locate(env);
+        Path log = Path.of(System.getProperty("java.io.tmpdir"), "flowgate-moto-" + ProcessHandle.current().pid() + ".log");
+        MotoServer moto = MotoServer.start(python, env.getInt("FLOWGATE_EMULATOR_PORT", 0), log, Duration.ofSeconds(60),
+                recordingDir.map(dir -> dir.resolve("requests.jsonl")));
+        try {
+            moto.configure("{\"stepfunctions\":{\"execute_state_machine\":true}}");
+            if (recordingDir.isPresent()) {
+                moto.replayRecording();
+            }
+        } catch (RuntimeException e) {
+            moto.close();
+            throw new EmulatorStartException("moto started but could not be prepared: " + e.getMessage()
+                    + (recordingDir.isPresent() ? " (scripts/platform --fresh starts without the saved state)" : ""));
+        }
         return new AwsEmulator(moto.endpoint(), region, "moto", moto, moto);
     }
 

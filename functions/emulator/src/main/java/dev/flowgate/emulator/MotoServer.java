@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * moto in server mode ({@code python -m moto.server}) as a child process on 127.0.0.1: one emulator for
@@ -35,6 +36,14 @@ public final class MotoServer implements AutoCloseable {
 
     /** Starts moto on {@code port} (0 = any free port) and waits until it answers. */
     public static MotoServer start(Path python, int port, Path logFile, Duration timeout) {
+        return start(python, port, logFile, timeout, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(Path, int, Path, Duration)}; with a {@code recording} file, moto appends every request it
+     * serves to it (its request recorder), so that {@link #replayRecording()} can rebuild the state in a later process.
+     */
+    public static MotoServer start(Path python, int port, Path logFile, Duration timeout, Optional<Path> recording) {
         int chosen = port == 0 ? freePort() : port;
         if (isListening(chosen)) {
             throw new EmulatorStartException("port " + chosen + " on " + HOST
@@ -48,6 +57,11 @@ public final class MotoServer implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile());
             builder.environment().put("MOTO_ALLOW_NONEXISTENT_REGION", "true");
+            if (recording.isPresent()) {
+                Files.createDirectories(recording.get().toAbsolutePath().getParent());
+                builder.environment().put("MOTO_ENABLE_RECORDING", "true");
+                builder.environment().put("MOTO_RECORDER_FILEPATH", recording.get().toAbsolutePath().toString());
+            }
             process = builder.start();
         } catch (IOException e) {
             throw new EmulatorStartException("cannot run " + python + " (" + e.getMessage()
@@ -73,18 +87,43 @@ public final class MotoServer implements AutoCloseable {
 
     /** Forgets every resource moto holds (its {@code /moto-api/reset} endpoint). */
     public void reset() {
+        post("/moto-api/reset", "", Duration.ofSeconds(10));
+    }
+
+    /**
+     * Sets moto's configuration ({@code /moto-api/config}), e.g. {@code {"stepfunctions":{"execute_state_machine":true}}}.
+     * Set Step Functions execution before anything is created: moto keeps executing and non-executing state
+     * machines in two separate stores, so switching later hides every state machine created before.
+     */
+    public void configure(String json) {
+        post("/moto-api/config", json, Duration.ofSeconds(10));
+    }
+
+    /**
+     * Replays the requests recorded by an earlier moto with the same recording file (nothing when there are none),
+     * rebuilding its buckets, objects, secrets, tables and state machines; the replay itself is not recorded again.
+     */
+    public void replayRecording() {
+        post("/moto-api/recorder/replay-recording", "", Duration.ofMinutes(10));
+    }
+
+    private void post(String path, String body, Duration readTimeout) {
         try {
-            HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/reset").toURL().openConnection();
+            HttpURLConnection connection = (HttpURLConnection) endpoint.resolve(path).toURL().openConnection();
             connection.setRequestMethod("POST");
             connection.setConnectTimeout(2000);
-            connection.setReadTimeout(10000);
+            connection.setReadTimeout((int) readTimeout.toMillis());
+            connection.setDoOutput(true);
+            try (var out = connection.getOutputStream()) {
+                out.write(body.getBytes(StandardCharsets.UTF_8));
+            }
             int status = connection.getResponseCode();
             connection.disconnect();
             if (status >= 300) {
-                throw new IllegalStateException("moto reset answered " + status);
+                throw new IllegalStateException("moto " + path + " answered " + status);
             }
         } catch (IOException e) {
-            throw new IllegalStateException("moto reset failed: " + e.getMessage(), e);
+            throw new IllegalStateException("moto " + path + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -30,7 +30,7 @@ public final class LocalPlatform {
     public static LocalFunctions functions(Environment env) {
         LocalFunctions functions = new LocalFunctions();
         // Registrations: one line per function (http mounts for API Gateway routes, invokable for Invoke-only).
-        functions.http("/", "metadata-api", new MetadataApiHandler(env), true);
+        functions.http("/", "metadata-api", new MetadataApiHandler(LocalMetadataStore.metadataEnvironment(env)), true);
         functions.http(GitHubWebhookHandler.MOUNT, "flowgate-github-webhook", new GitHubWebhookHandler(env), false);
         functions.invokable(DeployerHandler.FUNCTION_NAME, new DeployerHandler(env));
         functions.invokable(AlerterWiring.FUNCTION_NAME, new AlerterHandler(env));

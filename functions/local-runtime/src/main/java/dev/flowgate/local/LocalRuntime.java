@@ -9,6 +9,9 @@ import dev.flowgate.emulator.ResourceProvisioner;
 import dev.flowgate.model.resources.FlowgateResources;
 
 import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +28,16 @@ public final class LocalRuntime implements AutoCloseable {
     public static final int DEFAULT_PORT = 8080;
 
     private final AwsEmulator emulator;
+    private final LocalMetadataStore metadataStore;
     private final LocalHttpServer server;
     private final Environment functionEnvironment;
     private final Map<String, String> developmentSecrets;
     private final LocalFunctions functions;
 
-    private LocalRuntime(AwsEmulator emulator, LocalHttpServer server, Environment functionEnvironment,
-                         Map<String, String> developmentSecrets, LocalFunctions functions) {
+    private LocalRuntime(AwsEmulator emulator, LocalMetadataStore metadataStore, LocalHttpServer server,
+                         Environment functionEnvironment, Map<String, String> developmentSecrets, LocalFunctions functions) {
         this.emulator = emulator;
+        this.metadataStore = metadataStore;
         this.server = server;
         this.functionEnvironment = functionEnvironment;
         this.developmentSecrets = developmentSecrets;
@@ -45,6 +50,8 @@ public final class LocalRuntime implements AutoCloseable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", emulatorUp ? "ok" : "degraded");
         body.put("emulator", Map.of("kind", emulator.kind(), "endpoint", emulator.endpoint().toString(), "up", emulatorUp));
+        body.put("metadataStore", metadataStore.describe());
+        body.put("state", LocalState.describe(LocalState.directory(functionEnvironment)));
         body.put("functions", functions.names());
         Map<String, String> mounts = new LinkedHashMap<>();
         functions.mounts().forEach(m -> mounts.put(m.pathPrefix(), m.function().name()));
@@ -60,9 +67,12 @@ public final class LocalRuntime implements AutoCloseable {
         int port = env.getInt("FLOWGATE_PORT", DEFAULT_PORT);
         LocalHttpServer server = LocalHttpServer.bind(port, LocalApiKeys.parse(env.get("FLOWGATE_API_KEYS").orElse(null),
                 env.get("FLOWGATE_API_KEY").orElse(null)));
+        Optional<Path> state = LocalState.directory(env);
         AwsEmulator emulator = null;
+        LocalMetadataStore metadataStore = null;
         try {
-            emulator = AwsEmulator.start(env);
+            emulator = AwsEmulator.startLocal(env, state.map(dir -> dir.resolve("moto")));
+            metadataStore = LocalMetadataStore.start(env, emulator, state.map(dir -> dir.resolve("dynamodb")));
             String localUrl = "http://127.0.0.1:" + server.port();
             String prefix = env.get("FLOWGATE_RESOURCE_PREFIX", FlowgateResources.DEFAULT_PREFIX);
             // the functions run inside this platform: their metadata service is this one, whatever the shell's
@@ -71,18 +81,23 @@ public final class LocalRuntime implements AutoCloseable {
                     .with("FLOWGATE_LOCAL_URL", localUrl)
                     .with("METAFLOW_SERVICE_URL", localUrl)
                     .with("FLOWGATE_SLACK_WEBHOOK_URL", env.get("FLOWGATE_SLACK_WEBHOOK_URL", localUrl + "/local/slack"))
-                    .with("FLOWGATE_GITHUB_API_URL", env.get("FLOWGATE_GITHUB_API_URL", localUrl + "/local/github"));
+                    .with("FLOWGATE_GITHUB_API_URL", env.get("FLOWGATE_GITHUB_API_URL", localUrl + "/local/github"))
+                    .with(LocalMetadataStore.ENDPOINT_VARIABLE, metadataStore.endpoint().map(URI::toString).orElse(null));
             Map<String, String> defaults;
             try (ResourceProvisioner provisioner = new ResourceProvisioner(AwsSettings.from(functionEnv), new FlowgateResources(prefix))) {
                 defaults = provisioner.provisionAll(functionEnv);
                 functionEnv = deployerKeyAsSecret(functionEnv, provisioner, prefix);
             }
+            metadataStore.provision(functionEnv, new FlowgateResources(prefix));
             LocalFunctions functions = platform.apply(functionEnv);
-            LocalRuntime runtime = new LocalRuntime(emulator, server, functionEnv, defaults, functions);
+            LocalRuntime runtime = new LocalRuntime(emulator, metadataStore, server, functionEnv, defaults, functions);
             server.start(functions, runtime::health);
             return runtime;
         } catch (RuntimeException e) {
             server.close();
+            if (metadataStore != null) {
+                metadataStore.close();
+            }
             if (emulator != null) {
                 emulator.close();
             }
@@ -125,9 +140,14 @@ public final class LocalRuntime implements AutoCloseable {
         return LocalShellSettings.exportLines(functionEnvironment);
     }
 
+    public LocalMetadataStore metadataStore() {
+        return metadataStore;
+    }
+
     @Override
     public void close() {
         server.close();
+        metadataStore.close();
         emulator.close();
     }
 
@@ -140,14 +160,24 @@ public final class LocalRuntime implements AutoCloseable {
             System.setProperty("flowgate.log.format", DEFAULT_LOCAL_LOG_FORMAT);
         }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println("usage: java -jar local-runtime.jar   (settings come from the environment:"
-                    + " FLOWGATE_PORT, FLOWGATE_API_KEY, FLOWGATE_API_KEYS, FLOWGATE_PYTHON, AWS_ENDPOINT_URL, FLOWGATE_GITHUB_WEBHOOK_SECRET, FLOWGATE_LOG_FORMAT=text|json, ...)");
+            System.out.println("usage: java -jar local-runtime.jar [--fresh]   (settings come from the environment:"
+                    + " FLOWGATE_PORT, FLOWGATE_STATE_DIR, FLOWGATE_METADATA_STORE, FLOWGATE_API_KEY, FLOWGATE_API_KEYS,"
+                    + " FLOWGATE_PYTHON, AWS_ENDPOINT_URL, FLOWGATE_GITHUB_WEBHOOK_SECRET, FLOWGATE_LOG_FORMAT=text|json, ...; --fresh empties FLOWGATE_STATE_DIR first)");
+            return;
+        }
+        boolean fresh = args.length > 0 && args[0].equals("--fresh");
+        if (args.length > (fresh ? 1 : 0)) {
+            System.err.println("flowgate: unknown argument " + args[fresh ? 1 : 0] + " (see --help)");
+            System.exit(2);
             return;
         }
         long started = System.nanoTime();
         PrintStream out = System.out;
         LocalRuntime runtime;
         try {
+            if (fresh) {
+                LocalState.directory(Environment.system()).ifPresent(LocalState::erase);
+            }
             runtime = start(Environment.system(), LocalPlatform::functions);
         } catch (LocalHttpServer.PortInUseException | EmulatorStartException e) {
             System.err.println("flowgate: " + e.getMessage());
@@ -174,6 +204,8 @@ public final class LocalRuntime implements AutoCloseable {
                 .filter(r -> !r.isBlank()).map(r -> "FLOWGATE_REPOSITORIES=" + r)
                 .orElse("no repository (set FLOWGATE_REPOSITORIES=owner/repo[:branch[:experimental=GLOB|GLOB]])")
                 + "; git repositories under " + LocalPlatform.gitRoot(runtime.functionEnvironment()));
+        out.println("Metadata store: " + runtime.metadataStore().summary() + "; "
+                + LocalState.summary(LocalState.directory(runtime.functionEnvironment())));
         out.println("Health: curl " + runtime.url() + "/healthz    Stop: Ctrl-C");
         out.flush();
     }

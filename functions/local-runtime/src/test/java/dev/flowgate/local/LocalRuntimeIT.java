@@ -47,7 +47,8 @@ class LocalRuntimeIT {
         prefix = AwsEmulator.uniqueName("lr");
         Environment env = Environment.system().with("FLOWGATE_PORT", "0").with("FLOWGATE_RESOURCE_PREFIX", prefix)
                 .with("FLOWGATE_API_KEY", "k3y").with("FLOWGATE_API_KEYS", "ann:ann-s3cret,sfn-jobs:j0bs-s3cret")
-                .with("METAFLOW_SERVICE_URL", "http://127.0.0.1:9/a-teams-real-service");
+                .with("METAFLOW_SERVICE_URL", "http://127.0.0.1:9/a-teams-real-service")
+                .with("FLOWGATE_METADATA_STORE", "emulator"); // test functions only: the store is LocalStateIT's
         runtime = LocalRuntime.start(env, functionEnv -> new LocalFunctions()
                 .http("/echo", "echo", echo(), false)
                 .http("/", "root", (event, context) -> response(200, "root:" + event.getPath()

@@ -6,6 +6,7 @@ import dev.flowgate.metadata.domain.GateTagging;
 import dev.flowgate.metadata.domain.Heartbeat;
 import dev.flowgate.metadata.domain.MetadataEntry;
 import dev.flowgate.metadata.domain.MetadataException;
+import dev.flowgate.metadata.domain.MetadataService;
 import dev.flowgate.metadata.domain.NewRun;
 import dev.flowgate.metadata.domain.NewTask;
 import dev.flowgate.metadata.domain.Run;
@@ -41,6 +42,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
@@ -68,9 +74,25 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     private static final ReturnConsumedCapacity TOTAL = ReturnConsumedCapacity.TOTAL;
 
+    /** Entries kept in each of the container's caches of immutable facts before they are dropped. */
+    private static final int CACHE_LIMIT = 50_000;
+
     private final DynamoDbClient dynamo;
     private final String table;
     private final DynamoDbUsage usage;
+    /** Queries the shards of a run in parallel; daemon threads, one pool per container. */
+    private final ExecutorService shardReaders;
+    /**
+     * Immutable facts this container has read, so that 10,000 tasks' requests do not re-read one hot item:
+     * a run's string id never changes its number, and steps are never deleted.
+     */
+    private final Map<String, Long> runNumbersById = new ConcurrentHashMap<>();
+    private final Set<String> knownSteps = ConcurrentHashMap.newKeySet();
+    /**
+     * The run heartbeat (seconds) this container last wrote or saw, so that task heartbeats write the run item at
+     * most once per heartbeat interval per container instead of on every beat of every task.
+     */
+    private final Map<String, Long> runBeats = new ConcurrentHashMap<>();
 
     public DynamoDbMetadataStore(DynamoDbClient dynamo, String table) {
         this(dynamo, table, new DynamoDbUsage());
@@ -80,6 +102,11 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         this.dynamo = dynamo;
         this.table = table;
         this.usage = usage;
+        this.shardReaders = Executors.newFixedThreadPool(TaskShards.COUNT, runnable -> {
+            Thread thread = new Thread(runnable, "metadata-shard-reader");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     // ------------------------------------------------------------------ keys
@@ -98,6 +125,11 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     static String taskPrefix(String step) {
         return "TASK#" + step + "#";
+    }
+
+    /** The shard partition of a task's items. */
+    static String taskPk(TaskKey key) {
+        return TaskShards.pkOfTask(key.flowId(), key.runNumber(), key.taskNumber());
     }
 
     static String artifactPrefix(TaskKey key) {
@@ -164,7 +196,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         long number = next.getAsLong();
         Map<String, AttributeValue> alias = new HashMap<>(key(flowPk(run.flowId()), "RUNID#" + run.runId()));
         alias.put("run_number", n(number));
-        return toRun(claimThenPut(alias, "run_number", number, owner -> runItem(run, owner),
+        return toRun(claimThenPut(alias, "run_number", number, next, "run_id", owner -> runItem(run, owner),
                 () -> MetadataException.conflict("run " + run.flowId() + "/" + run.runId() + " already exists")));
     }
 
@@ -182,6 +214,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         }
         item.put("version", n(0));
         item.put("task_seq", n(0));
+        item.put("layout", n(TaskShards.LAYOUT_VERSION));
         if (run.gateTagging() != null) {
             item.put(GATE, gateItem(run.gateTagging()));
         }
@@ -211,9 +244,25 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     @Override
     public Optional<Run> run(String flowId, ObjectId run) {
-        Optional<Long> number = run.isNumber() ? Optional.of(run.number())
-                : get(flowPk(flowId), "RUNID#" + run.name()).map(i -> num(i, "run_number"));
+        Optional<Long> number = run.isNumber() ? Optional.of(run.number()) : runNumber(flowId, run.name());
         return number.flatMap(nr -> get(flowPk(flowId), runSk(nr))).map(DynamoDbMetadataStore::toRun);
+    }
+
+    @Override
+    public Optional<Long> runNumber(String flowId, ObjectId run) {
+        return run.isNumber() ? Optional.of(run.number()) : runNumber(flowId, run.name());
+    }
+
+    /** The number registered for a string run id; cached, as an alias never changes once written. */
+    private Optional<Long> runNumber(String flowId, String runId) {
+        String cacheKey = flowId + "/" + runId;
+        Long cached = runNumbersById.get(cacheKey);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<Long> number = get(flowPk(flowId), "RUNID#" + runId).map(i -> num(i, "run_number"));
+        number.ifPresent(nr -> remember(runNumbersById, cacheKey, nr));
+        return number;
     }
 
     @Override
@@ -255,27 +304,59 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     // ------------------------------------------------------------------ tasks
 
+    /**
+     * A numbered task takes the next number of the run's counter (the client's local runtime creates them, a few
+     * at a time) and lives in shard {@code number mod COUNT}. A task registered under a string id (Step Functions,
+     * where thousands start at once) lives in the shard of its id and takes its number from that shard's counter,
+     * so no create touches the run item beyond the (throttled) run heartbeat.
+     */
     @Override
     public Task createTask(NewTask task) {
-        String pk = runPk(task.flowId(), task.runNumber());
-        if (get(pk, "STEP#" + task.stepName()).isEmpty()) {
-            throw MetadataException.notFound("step " + task.stepName() + " not found");
-        }
-        LongSupplier next = () -> increment(flowPk(task.flowId()), runSk(task.runNumber()), "task_seq", 1,
-                task.lastHeartbeatTs(), () -> MetadataException.notFound("run " + task.flowId() + "/" + task.runNumber()
-                        + " not found"));
+        requireStep(task.flowId(), task.runNumber(), task.stepName());
         if (task.taskName() == null) {
+            LongSupplier next = () -> increment(flowPk(task.flowId()), runSk(task.runNumber()), "task_seq", 1,
+                    task.lastHeartbeatTs(), () -> MetadataException.notFound("run " + task.flowId() + "/"
+                            + task.runNumber() + " not found"));
             return toTask(putNumbered(next, number -> taskItem(task, number)));
         }
+        if (task.lastHeartbeatTs() != null) {
+            beatRunAtMostOncePerInterval(task.flowId(), task.runNumber(), task.lastHeartbeatTs(),
+                    task.lastHeartbeatTs() - MetadataService.HEARTBEAT_WAIT_SECONDS);
+        }
+        int shard = TaskShards.ofName(task.taskName());
+        LongSupplier next = () -> TaskShards.namedNumber(shard, upsertCounter(
+                TaskShards.pk(task.flowId(), task.runNumber(), shard), TaskShards.COUNTER_SK, "task_seq"));
         long number = next.getAsLong();
-        Map<String, AttributeValue> alias = new HashMap<>(key(pk, "TASKNAME#" + task.stepName() + "#" + task.taskName()));
-        alias.put("task_number", n(number));
-        return toTask(claimThenPut(alias, "task_number", number, owner -> taskItem(task, owner),
+        return toTask(claimThenPut(taskAliasItem(task, number), "task_number", number, next, "task_name",
+                owner -> taskItem(task, owner),
                 () -> MetadataException.conflict("task " + task.stepName() + "/" + task.taskName() + " already exists")));
     }
 
-    private static Map<String, AttributeValue> taskItem(NewTask task, long number) {
-        String pk = runPk(task.flowId(), task.runNumber());
+    /** 404 unless the step exists; a step found once is remembered (steps are never deleted). */
+    private void requireStep(String flowId, long runNumber, String stepName) {
+        String cacheKey = flowId + "/" + runNumber + "/" + stepName;
+        if (knownSteps.contains(cacheKey)) {
+            return;
+        }
+        if (get(runPk(flowId, runNumber), "STEP#" + stepName).isEmpty()) {
+            throw MetadataException.notFound("step " + stepName + " not found");
+        }
+        if (knownSteps.size() >= CACHE_LIMIT) {
+            knownSteps.clear();
+        }
+        knownSteps.add(cacheKey);
+    }
+
+    /** The item registering a task's string id: in the shard of the id, holding the task's number. */
+    static Map<String, AttributeValue> taskAliasItem(NewTask task, long number) {
+        String pk = TaskShards.pk(task.flowId(), task.runNumber(), TaskShards.ofName(task.taskName()));
+        Map<String, AttributeValue> alias = new HashMap<>(key(pk, "TASKNAME#" + task.stepName() + "#" + task.taskName()));
+        alias.put("task_number", n(number));
+        return alias;
+    }
+
+    static Map<String, AttributeValue> taskItem(NewTask task, long number) {
+        String pk = TaskShards.pkOfTask(task.flowId(), task.runNumber(), number);
         Map<String, AttributeValue> item = new HashMap<>(key(pk, taskPrefix(task.stepName()) + pad(number)));
         item.put("flow_id", s(task.flowId()));
         item.put("run_number", n(task.runNumber()));
@@ -293,24 +374,48 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     @Override
     public Optional<Task> task(String flowId, long runNumber, String stepName, ObjectId task) {
-        String pk = runPk(flowId, runNumber);
         Optional<Long> number = task.isNumber() ? Optional.of(task.number())
-                : get(pk, "TASKNAME#" + stepName + "#" + task.name()).map(i -> num(i, "task_number"));
-        return number.flatMap(nr -> get(pk, taskPrefix(stepName) + pad(nr))).map(DynamoDbMetadataStore::toTask);
+                : get(TaskShards.pk(flowId, runNumber, TaskShards.ofName(task.name())),
+                "TASKNAME#" + stepName + "#" + task.name()).map(i -> num(i, "task_number"));
+        return number.flatMap(nr -> get(TaskShards.pkOfTask(flowId, runNumber, nr), taskPrefix(stepName) + pad(nr)))
+                .map(DynamoDbMetadataStore::toTask);
     }
 
     @Override
     public List<Task> tasks(String flowId, long runNumber, String stepName) {
-        return query(prefixQuery(runPk(flowId, runNumber), taskPrefix(stepName)), DynamoDbMetadataStore::toTask);
+        return queryShards(flowId, runNumber, taskPrefix(stepName), DynamoDbMetadataStore::toTask);
     }
 
+    /** The task's heartbeat, and the run's at most once per heartbeat interval per container. */
     @Override
     public Heartbeat heartbeatTask(TaskKey task, long nowSeconds, long staleBefore) {
-        heartbeatRun(task.flowId(), task.runNumber(), nowSeconds, staleBefore);
-        return heartbeat(runPk(task.flowId(), task.runNumber()), taskPrefix(task.stepName()) + pad(task.taskNumber()),
-                nowSeconds, staleBefore);
+        beatRunAtMostOncePerInterval(task.flowId(), task.runNumber(), nowSeconds, staleBefore);
+        return heartbeat(taskPk(task), taskPrefix(task.stepName()) + pad(task.taskNumber()), nowSeconds, staleBefore);
     }
 
+    /**
+     * Refreshes the run heartbeat on behalf of its tasks unless this container wrote or saw one newer than
+     * {@code staleBefore}: 10,000 tasks beating every 10 s would otherwise ask the one run item for 1,000 writes
+     * a second (conditional writes are billed when refused, too).
+     */
+    private void beatRunAtMostOncePerInterval(String flowId, long runNumber, long nowSeconds, long staleBefore) {
+        String cacheKey = flowId + "/" + runNumber;
+        Long known = runBeats.get(cacheKey);
+        if (known != null && known > staleBefore) {
+            return;
+        }
+        Heartbeat result = heartbeatRun(flowId, runNumber, nowSeconds, staleBefore);
+        if (result != Heartbeat.MISSING) {
+            remember(runBeats, cacheKey, nowSeconds);
+        }
+    }
+
+    private static <V> void remember(Map<String, V> cache, String key, V value) {
+        if (cache.size() >= CACHE_LIMIT) {
+            cache.clear();
+        }
+        cache.put(key, value);
+    }
     // ------------------------------------------------------------------ artifacts
 
     /**
@@ -325,7 +430,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         for (int index = 0; index < artifacts.size(); index++) {
             Artifact a = artifacts.get(index);
             TaskKey k = a.key();
-            Map<String, AttributeValue> item = new HashMap<>(key(runPk(k.flowId(), k.runNumber()),
+            Map<String, AttributeValue> item = new HashMap<>(key(taskPk(k),
                     artifactPrefix(k) + String.format("%010d", a.attemptId()) + "#" + a.name()));
             putTaskKey(item, k);
             item.put("run_exposed", exposed(a.runId()));
@@ -347,12 +452,12 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     @Override
     public List<Artifact> artifacts(TaskKey task) {
-        return query(prefixQuery(runPk(task.flowId(), task.runNumber()), artifactPrefix(task)), DynamoDbMetadataStore::toArtifact);
+        return query(prefixQuery(taskPk(task), artifactPrefix(task)), DynamoDbMetadataStore::toArtifact);
     }
 
     @Override
     public List<Artifact> artifacts(String flowId, long runNumber, String stepName) {
-        return query(prefixQuery(runPk(flowId, runNumber), stepName == null ? "ART#" : "ART#" + stepName + "#"),
+        return queryShards(flowId, runNumber, stepName == null ? "ART#" : "ART#" + stepName + "#",
                 DynamoDbMetadataStore::toArtifact);
     }
 
@@ -365,7 +470,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     @Override
     public int addMetadata(TaskKey task, List<MetadataEntry> entries) {
         metadataItems(task, entries, Long.MAX_VALUE / 2, true);
-        String pk = runPk(task.flowId(), task.runNumber());
+        String pk = taskPk(task);
         long last = increment(pk, taskPrefix(task.stepName()) + pad(task.taskNumber()), "meta_seq", entries.size(), null,
                 () -> MetadataException.invalid("task_id", "need to register run_id and task_id first"));
         writeRows(metadataItems(task, entries, last - entries.size() + 1, false), false);
@@ -374,7 +479,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     private static List<Map<String, AttributeValue>> metadataItems(TaskKey task, List<MetadataEntry> entries, long firstId,
                                                                    boolean check) {
-        String pk = runPk(task.flowId(), task.runNumber());
+        String pk = taskPk(task);
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         for (int index = 0; index < entries.size(); index++) {
             MetadataEntry e = entries.get(index);
@@ -414,21 +519,20 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     @Override
     public List<MetadataEntry> metadata(String flowId, long runNumber, String stepName, String fieldName) {
         if (INDEXED_FIELDS.contains(fieldName)) {
-            return query(prefixQuery(runPk(flowId, runNumber), fieldPrefix(stepName, fieldName)),
-                    DynamoDbMetadataStore::toMetadata);
+            return queryShards(flowId, runNumber, fieldPrefix(stepName, fieldName), DynamoDbMetadataStore::toMetadata);
         }
         return metadata(flowId, runNumber, stepName).stream().filter(m -> fieldName.equals(m.fieldName())).toList();
     }
 
     @Override
     public List<MetadataEntry> metadata(TaskKey task) {
-        return query(prefixQuery(runPk(task.flowId(), task.runNumber()), metadataPrefix(task)).scanIndexForward(false),
+        return query(prefixQuery(taskPk(task), metadataPrefix(task)).scanIndexForward(false),
                 DynamoDbMetadataStore::toMetadata);
     }
 
     @Override
     public List<MetadataEntry> metadata(String flowId, long runNumber, String stepName) {
-        return query(prefixQuery(runPk(flowId, runNumber), stepName == null ? "META#" : "META#" + stepName + "#"),
+        return queryShards(flowId, runNumber, stepName == null ? "META#" : "META#" + stepName + "#",
                 DynamoDbMetadataStore::toMetadata);
     }
 
@@ -534,6 +638,15 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         }
     }
 
+    /** Atomically adds 1 to a counter item, creating it at 1 if absent; returns the new value. */
+    private long upsertCounter(String pk, String sk, String counter) {
+        Map<String, AttributeValue> item = call("UpdateItem", 1, () -> dynamo.updateItem(r -> r.tableName(table)
+                .key(key(pk, sk)).updateExpression("ADD " + counter + " :one")
+                .expressionAttributeValues(Map.of(":one", n(1))).returnValues(ReturnValue.UPDATED_NEW)
+                .returnConsumedCapacity(TOTAL))).attributes();
+        return num(item, counter);
+    }
+
     /**
      * Creates an object registered under a string id: first claims the id (a conditional put of the alias
      * item, so exactly one caller wins), then writes the object. A caller that loses the claim makes sure the
@@ -541,6 +654,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
      * between the two writes), so the client's 409-then-GET always finds it.
      */
     private Map<String, AttributeValue> claimThenPut(Map<String, AttributeValue> alias, String numberAttribute, long number,
+                                                     LongSupplier next, String idAttribute,
                                                      LongFunction<Map<String, AttributeValue>> itemFor,
                                                      Supplier<MetadataException> conflict) {
         try {
@@ -551,9 +665,25 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             putIfAbsent(itemFor.apply(owner));
             throw conflict.get();
         }
-        Map<String, AttributeValue> item = itemFor.apply(number);
-        putIfAbsent(item);
-        return item;
+        for (int attempt = 1; ; attempt++) {
+            Map<String, AttributeValue> item = itemFor.apply(number);
+            try {
+                putNew(item);
+                return item;
+            } catch (ConditionalCheckFailedException written) {
+                Optional<Map<String, AttributeValue>> existing = get(item.get("pk").s(), item.get("sk").s());
+                if (existing.isEmpty() || item.get(idAttribute).equals(existing.get().get(idAttribute)) || attempt == 5) {
+                    return existing.orElse(item); // a racer completing the same claim wrote the same object
+                }
+                // the number belongs to another object (an emulator's counter handed it out twice; DynamoDB's
+                // never does): this claim moves to the next number instead of sharing it
+                number = next.getAsLong();
+                Map<String, AttributeValue> moved = new HashMap<>(alias);
+                moved.put(numberAttribute, n(number));
+                call("PutItem", DynamoDbUsage.writeUnits(moved), () -> dynamo.putItem(r -> r.tableName(table).item(moved)
+                        .returnConsumedCapacity(TOTAL)));
+            }
+        }
     }
 
     /**
@@ -666,19 +796,67 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     /** Runs a Query to the end, page by page. */
     private <T> List<T> query(QueryRequest.Builder request, Function<Map<String, AttributeValue>, T> mapper) {
         List<T> results = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest page = request.exclusiveStartKey(start).returnConsumedCapacity(TOTAL).build();
-            QueryResponse response = call("Query", (QueryResponse r) -> DynamoDbUsage.readUnits(r.items()),
-                    () -> dynamo.query(page));
-            response.items().forEach(i -> results.add(mapper.apply(i)));
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
-        } while (start != null);
+        for (QueryResponse page : recorded(pages(request))) {
+            page.items().forEach(i -> results.add(mapper.apply(i)));
+        }
         return results;
     }
 
-    /** SDK failures that are the service's, not the client's, become 503 (the only status the client retries). */
+    /**
+     * Runs the prefix Query on every shard partition of the run at once, each to its end, and merges the items by
+     * sort key: the order one partition holding them all would give. Usage is recorded on the calling thread (the
+     * request's figures are kept per thread).
+     */
+    private <T> List<T> queryShards(String flowId, long runNumber, String prefix,
+                                    Function<Map<String, AttributeValue>, T> mapper) {
+        List<Future<List<QueryResponse>>> shards = new ArrayList<>();
+        for (int shard = 0; shard < TaskShards.COUNT; shard++) {
+            QueryRequest.Builder request = prefixQuery(TaskShards.pk(flowId, runNumber, shard), prefix);
+            shards.add(shardReaders.submit(() -> pages(request)));
+        }
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (Future<List<QueryResponse>> shard : shards) {
+            for (QueryResponse page : recorded(await(shard))) {
+                items.addAll(page.items());
+            }
+        }
+        items.sort(Comparator.comparing(i -> i.get("sk").s()));
+        return items.stream().map(mapper).toList();
+    }
+
+    private static List<QueryResponse> await(Future<List<QueryResponse>> shard) {
+        try {
+            return shard.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw MetadataException.unavailable("interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw MetadataException.unavailable("DynamoDB query failed; retry: " + e.getCause());
+        }
+    }
+
+    /** The pages of a Query, SDK failures translated as {@link #call} does, not yet recorded. */
+    private List<QueryResponse> pages(QueryRequest.Builder request) {
+        List<QueryResponse> pages = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest page = request.exclusiveStartKey(start).returnConsumedCapacity(TOTAL).build();
+            QueryResponse response = translated(() -> dynamo.query(page));
+            pages.add(response);
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+        return pages;
+    }
+
+    private List<QueryResponse> recorded(List<QueryResponse> pages) {
+        pages.forEach(page -> usage.record("Query", page, DynamoDbUsage.readUnits(page.items())));
+        return pages;
+    }
+
     /** Runs one SDK request, recording it with {@code estimatedUnits} (see {@link DynamoDbUsage}). */
     private <T> T call(String name, double estimatedUnits, Supplier<T> operation) {
         return call(name, response -> estimatedUnits, operation);
@@ -686,11 +864,20 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
     private <T> T call(String name, Function<T, Double> estimate, Supplier<T> operation) {
         try {
-            T response = operation.get();
+            T response = translated(operation);
             usage.record(name, response, estimate.apply(response));
             return response;
         } catch (ConditionalCheckFailedException e) {
             usage.record(name, null, estimate.apply(null)); // a refused conditional write is billed too (writes only)
+            throw e;
+        }
+    }
+
+    /** SDK failures that are the service's, not the client's, become 503 (the only status the client retries). */
+    private static <T> T translated(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (ConditionalCheckFailedException e) {
             throw e;
         } catch (ProvisionedThroughputExceededException | RequestLimitExceededException e) {
             throw MetadataException.unavailable("DynamoDB is throttling; retry: " + e.awsErrorDetails().errorCode());

@@ -124,12 +124,14 @@ public final class MetadataService {
         return store.runs(flowName(flowSegment)).stream().map(Views::run).toList();
     }
 
-    /** A numeric path needs no lookup: the conditional write itself tells a missing run (no reads per beat). */
+    /**
+     * A numeric path needs no lookup: the conditional write itself tells a missing run; a string id is resolved to
+     * its number without reading the run item (no read of the run per beat).
+     */
     public Heartbeat heartbeatRun(String flowSegment, String runSegment) {
         String flowId = flowName(flowSegment);
         ObjectId runId = ObjectId.parse("run_number", runSegment);
-        Optional<Long> number = runId.isNumber() ? Optional.of(runId.number())
-                : store.run(flowId, runId).map(Run::number);
+        Optional<Long> number = store.runNumber(flowId, runId);
         if (number.isEmpty()) {
             return Heartbeat.MISSING;
         }
@@ -278,11 +280,11 @@ public final class MetadataService {
             return store.heartbeatTask(new TaskKey(flowId, runId.number(), stepName, taskId.number()), now,
                     now - HEARTBEAT_WAIT_SECONDS);
         }
-        Optional<Run> run = store.run(flowId, runId);
-        if (run.isEmpty()) {
+        Optional<Long> runNumber = store.runNumber(flowId, runId);
+        if (runNumber.isEmpty()) {
             return Heartbeat.MISSING;
         }
-        Optional<Task> task = store.task(flowId, run.get().number(), stepName, taskId);
+        Optional<Task> task = store.task(flowId, runNumber.get(), stepName, taskId);
         if (task.isEmpty()) {
             return Heartbeat.MISSING;
         }
@@ -329,8 +331,8 @@ public final class MetadataService {
     public Map<String, Object> addArtifacts(String flowSegment, String runSegment, String stepSegment,
                                             String taskSegment, String body) {
         List<JsonNode> items = Input.array(body);
-        Run run = findRun(flowSegment, runSegment).orElseThrow(MetadataService::registerFirst);
-        Task task = findTask(run, stepSegment, taskSegment).orElseThrow(MetadataService::registerFirst);
+        RunRef run = findRunRef(flowSegment, runSegment).orElseThrow(MetadataService::registerFirst);
+        Task task = findTask(run.flowId(), run.number(), stepSegment, taskSegment).orElseThrow(MetadataService::registerFirst);
         long now = nowMillis();
         List<Artifact> artifacts = new ArrayList<>();
         for (JsonNode item : items) {
@@ -394,8 +396,8 @@ public final class MetadataService {
     public Map<String, Object> addMetadata(String flowSegment, String runSegment, String stepSegment,
                                            String taskSegment, String body) {
         List<JsonNode> items = Input.array(body);
-        Run run = findRun(flowSegment, runSegment).orElseThrow(MetadataService::registerFirst);
-        Task task = findTask(run, stepSegment, taskSegment).orElseThrow(MetadataService::registerFirst);
+        RunRef run = findRunRef(flowSegment, runSegment).orElseThrow(MetadataService::registerFirst);
+        Task task = findTask(run.flowId(), run.number(), stepSegment, taskSegment).orElseThrow(MetadataService::registerFirst);
         long now = nowMillis();
         List<MetadataEntry> entries = new ArrayList<>();
         for (JsonNode item : items) {
@@ -505,14 +507,36 @@ public final class MetadataService {
         return store.run(flowId, ObjectId.parse("run_number", runSegment));
     }
 
+    /** What a write below the run needs of it: its key and the id Metaflow sees. */
+    private record RunRef(String flowId, long number, ObjectId exposedId) {
+    }
+
+    /**
+     * The run of a write below it (metadata, artifacts). A string id is its own exposed id and resolves to the
+     * number without reading the run item (the task lookup that follows proves the run exists): 10,000 tasks
+     * posting metadata do not all read the one run item. A number needs the run, for its registered string id.
+     */
+    private Optional<RunRef> findRunRef(String flowSegment, String runSegment) {
+        String flowId = flowName(flowSegment);
+        ObjectId runId = ObjectId.parse("run_number", runSegment);
+        if (!runId.isNumber()) {
+            return store.runNumber(flowId, runId).map(number -> new RunRef(flowId, number, runId));
+        }
+        return store.run(flowId, runId).map(r -> new RunRef(r.flowId(), r.number(), r.exposedId()));
+    }
+
     private Task requireTask(Run run, String stepSegment, String taskSegment) {
         return findTask(run, stepSegment, taskSegment).orElseThrow(() ->
                 MetadataException.notFound("task " + stepSegment + "/" + taskSegment + " not found"));
     }
 
     private Optional<Task> findTask(Run run, String stepSegment, String taskSegment) {
+        return findTask(run.flowId(), run.number(), stepSegment, taskSegment);
+    }
+
+    private Optional<Task> findTask(String flowId, long runNumber, String stepSegment, String taskSegment) {
         String stepName = stepName(stepSegment);
-        return store.task(run.flowId(), run.number(), stepName, ObjectId.parse("task_id", taskSegment));
+        return store.task(flowId, runNumber, stepName, ObjectId.parse("task_id", taskSegment));
     }
 
     private static Integer attempt(String segment) {

@@ -42,6 +42,14 @@ public interface MetadataStore {
 
     List<Run> runs(String flowId);
 
+    /**
+     * The number of a run given by number or registered string id, without reading the run itself (a number is
+     * returned as given: callers whose next write is conditional on the item learn from it whether the run exists).
+     */
+    default Optional<Long> runNumber(String flowId, ObjectId run) {
+        return run.isNumber() ? Optional.of(run.number()) : run(flowId, run).map(Run::number);
+    }
+
     /** Sets the run heartbeat to {@code nowSeconds} unless it is newer than {@code staleBefore}. */
     Heartbeat heartbeatRun(String flowId, long runNumber, long nowSeconds, long staleBefore);
 
