@@ -6,7 +6,8 @@ package downloads, `init` registers the parameters, each `step` finds its inputs
 DynamoDB, a switch records its choice, and a `@parallel` gang forms. This runner interprets the subset of the
 Amazon States Language Flowgate emits (Task, Parallel, Map, Choice, Fail, Succeed, Pass; Parameters, `.$` paths,
 ResultSelector, ResultPath, OutputPath, Catch, the Batch job's RetryStrategy) and runs each Batch job's container
-command with `bash -c` in a fresh directory, with the job definition's environment, the state's overrides and
+command with `bash -c` in a fresh directory, with the job definition's environment, its `secrets` (each `valueFrom`
+read from Secrets Manager — the emulator's — when the job starts, as Batch does), the state's overrides and
 the variables AWS Batch sets (`AWS_BATCH_JOB_ID`, `AWS_BATCH_JOB_ATTEMPT`, multi-node indexes). DynamoDB tasks go
 to a real DynamoDB API (moto) with boto3. The runtime, metadata service and datastore the jobs talk to are real.
 
@@ -49,9 +50,11 @@ class Execution:
         self.workdir = workdir
         self.python_bin_dir = python_bin_dir
         self.log = log
-        self.dynamodb = boto3.session.Session(
+        session = boto3.session.Session(
             aws_access_key_id=env.get("AWS_ACCESS_KEY_ID"), aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"),
-            region_name=env.get("AWS_DEFAULT_REGION", "us-east-1")).client("dynamodb", endpoint_url=env.get("AWS_ENDPOINT_URL"))
+            region_name=env.get("AWS_DEFAULT_REGION", "us-east-1"))
+        self.dynamodb = session.client("dynamodb", endpoint_url=env.get("AWS_ENDPOINT_URL"))
+        self.secretsmanager = session.client("secretsmanager", endpoint_url=env.get("AWS_ENDPOINT_URL"))
         self.jobs = []  # (state name, job id, exit code, attempt) of every container run, in order
         self.visited = []
         self._lock = threading.Lock()
@@ -166,6 +169,21 @@ class Execution:
                 return {"JobId": job_id, "JobName": parameters.get("JobName"), "Parameters": parameters.get("Parameters", {})}
         raise StatesError("States.TaskFailed", f"Batch job {job_id} of {state_name} failed after {attempts} attempt(s)")
 
+    def _secrets(self, container):
+        """The job definition's `secrets`, resolved as Batch does when a job starts (a Secrets Manager ARN; a
+        `:json-key::` suffix selects one key of a JSON secret). Batch needs an execution role to read them."""
+        secrets = container.get("secrets", [])
+        if secrets and not container.get("executionRoleArn"):
+            raise StatesError("Batch.ClientException", "secrets need an executionRoleArn in the job definition")
+        values = {}
+        for secret in secrets:
+            # arn:aws:secretsmanager:region:account:secret:name[:json-key:version-stage:version-id]
+            parts = secret["valueFrom"].split(":")
+            arn, json_key = ":".join(parts[:7]), (parts[7] if len(parts) > 7 else "") or None
+            value = self.secretsmanager.get_secret_value(SecretId=arn)["SecretString"]
+            values[secret["name"]] = json.loads(value)[json_key] if json_key else value
+        return values
+
     def _multi_node(self, state_name, definition, parameters, job_id, attempt):
         nodes = parameters["NodeOverrides"]["NumNodes"]
         ranges = definition["nodeProperties"]["nodeRangeProperties"]
@@ -184,6 +202,7 @@ class Execution:
     def _container(self, state_name, container, overrides, job_id, attempt, extra):
         env = dict(self.env)
         env.update({e["name"]: e["value"] for e in container.get("environment", [])})
+        env.update(self._secrets(container))
         env.update({e["Name"]: e["Value"] for e in overrides.get("Environment", [])})
         env.update(extra)
         env.update({"AWS_BATCH_JOB_ID": job_id, "AWS_BATCH_JOB_ATTEMPT": str(attempt), "AWS_BATCH_CE_NAME": "local",

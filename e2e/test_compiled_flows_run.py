@@ -48,8 +48,11 @@ def deployment(moto_url, platform_url, tmp_path_factory):
         "METAFLOW_ECS_S3_ACCESS_IAM_ROLE": "arn:aws:iam::123456789012:role/flowgate-batch-job",
         "METAFLOW_SFN_DYNAMO_DB_TABLE": TABLE,
         "METAFLOW_S3_ENDPOINT_URL": moto_url,
-        # production jobs authenticate as the production caller: only it may send production:<token> system tags
-        "METAFLOW_SERVICE_HEADERS": json.dumps({"x-api-key": PRODUCTION_KEY}),
+        # production jobs authenticate as the production caller (only it may send production:<token> system tags)
+        # with a key that job definitions name by ARN: Batch (here asl_runner) reads it from Secrets Manager
+        "METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN": session.client("secretsmanager", endpoint_url=moto_url).create_secret(
+            Name="flowgate-e2e-production-jobs-key-" + uuid.uuid4().hex[:6], SecretString=PRODUCTION_KEY)["ARN"],
+        "METAFLOW_BATCH_EXECUTION_ROLE": "arn:aws:iam::123456789012:role/flowgate-batch-execution",
     }
     (work / "settings.json").write_text(json.dumps(settings))
     home = work / "metaflow-home"
@@ -77,6 +80,8 @@ def run_compiled(deployment, flow, parameters=None, extra_args=(), execution_inp
                                "--code-sha", sha, "--code-sha256", hashlib.sha256(data).hexdigest(), "--production", "--job-definitions-out", str(work / "jobs.json"),
                                *extra_args], capture_output=True, text=True, timeout=120)
     assert compiled.returncode == 0, compiled.stderr
+    # the jobs' key is named by ARN in the job definitions and is in no definition in plain text
+    assert PRODUCTION_KEY not in compiled.stdout and PRODUCTION_KEY not in (work / "jobs.json").read_text()
     # IncludeFile defaults: upload them where the compiled flow reads them, as the deployer does
     for parameter, default, url in re.findall(r"note: IncludeFile '(\w+)' default (\S+) is read from (\S+)", compiled.stderr):
         bucket, key = url[len("s3://"):].split("/", 1)

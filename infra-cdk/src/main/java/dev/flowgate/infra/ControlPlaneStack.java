@@ -87,7 +87,7 @@ public final class ControlPlaneStack extends Stack {
         metadataFn.addToRolePolicy(allow(metadataTable.getTableArn(), "dynamodb:GetItem", "dynamodb:PutItem",
                 "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"));
         metadataFn.addToRolePolicy(allow(metadataTable.getTableArn() + "/index/*", "dynamodb:Query"));
-        Alias metadataLive = Alias.Builder.create(this, "MetadataApiLive").aliasName("live").version(metadataFn.getCurrentVersion()).build();
+        Alias metadataLive = live("MetadataApiLive", metadataFn);
         LogGroup apiLogs = LogGroup.Builder.create(this, "MetadataApiAccessLogs").retention(RetentionDays.ONE_YEAR).build();
         LambdaRestApi metadataApi = LambdaRestApi.Builder.create(this, "MetadataRestApi").restApiName(prefix + "-metadata")
                 .handler(metadataLive).proxy(true)
@@ -182,17 +182,20 @@ public final class ControlPlaneStack extends Stack {
         deployerEnv.put("METAFLOW_SFN_STATE_MACHINE_PREFIX", prefix);
         Code deployerCode = asset(repositoryRoot, settings.deployerAsset(), "lambdaAssets.deployer");
         Function deployerFn = function("Deployer", prefix + "-deployer", DEPLOYER_HANDLER, deployerCode, 2048, Duration.minutes(15), deployerEnv);
-        deployerFn.configureAsyncInvoke(EventInvokeConfigOptions.builder().retryAttempts(1).maxEventAge(Duration.hours(1))
+        // SnapStart restores only published versions: every caller invokes the alias, never $LATEST
+        Alias deployerLive = live("DeployerLive", deployerFn);
+        deployerLive.configureAsyncInvoke(EventInvokeConfigOptions.builder().retryAttempts(1).maxEventAge(Duration.hours(1))
                 .onFailure(new SqsDestination(deployDlq)).build());
         Map<String, String> webhookEnv = new LinkedHashMap<>(common);
         webhookEnv.put("FLOWGATE_REPOSITORIES", deployerEnv.get("FLOWGATE_REPOSITORIES"));
-        webhookEnv.put("FLOWGATE_DEPLOYER_FUNCTION", deployerFn.getFunctionName());
+        webhookEnv.put("FLOWGATE_DEPLOYER_FUNCTION", deployerLive.getFunctionArn());
         Function webhookFn = function("GitHubWebhook", prefix + "-github-webhook", WEBHOOK_HANDLER, deployerCode, 1024,
                 Duration.seconds(10), webhookEnv);
         // exactly the calls the functions' contracts declare (FunctionContractTest holds the two together)
         webhookFn.addToRolePolicy(allow(webhookSecret.getSecretArn(), "secretsmanager:GetSecretValue"));
         webhookFn.addToRolePolicy(allow(controlTable.getTableArn(), CONTROL_LEDGER));
-        webhookFn.addToRolePolicy(allow(deployerFn.getFunctionArn(), "lambda:InvokeFunction"));
+        webhookFn.addToRolePolicy(allow(deployerLive.getFunctionArn(), "lambda:InvokeFunction"));
+        Alias webhookLive = live("GitHubWebhookLive", webhookFn);
         for (Secret secret : List.of(githubToken, metaflowConfig, deployerKeySecret)) {
             deployerFn.addToRolePolicy(allow(secret.getSecretArn(), "secretsmanager:GetSecretValue"));
         }
@@ -221,11 +224,11 @@ public final class ControlPlaneStack extends Stack {
         deployerFn.addToRolePolicy(allow("*", "batch:DescribeJobDefinitions", "states:ListStateMachines"));
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("iam:PassRole"))
                 .resources(List.of(sfnRole.getRoleArn(), eventsRole.getRoleArn(), jobRole.getRoleArn())).build());
-        deployerFn.addPermission("JenkinsInvoke", Permission.builder()
+        deployerLive.addPermission("JenkinsInvoke", Permission.builder()
                 .principal(new ArnPrincipal("arn:" + getPartition() + ":iam::" + getAccount() + ":role/" + settings.jenkinsRoleName()))
                 .action("lambda:InvokeFunction").build());
         LambdaRestApi webhookApi = LambdaRestApi.Builder.create(this, "WebhookRestApi").restApiName(prefix + "-webhooks")
-                .handler(webhookFn).proxy(false)
+                .handler(webhookLive).proxy(false)
                 .deployOptions(StageOptions.builder().stageName("v1").throttlingRateLimit(20).throttlingBurstLimit(40)
                         .accessLogDestination(new LogGroupLogDestination(LogGroup.Builder.create(this, "WebhookAccessLogs")
                                 .retention(RetentionDays.ONE_YEAR).build()))
@@ -241,24 +244,25 @@ public final class ControlPlaneStack extends Stack {
         alerterEnv.put("FLOWGATE_STATE_MACHINE_PREFIX", machinePrefix);
         Function alerterFn = function("Alerter", prefix + "-alerter", ALERTER_HANDLER,
                 asset(repositoryRoot, settings.alerterAsset(), "lambdaAssets.alerter"), 1024, Duration.seconds(90), alerterEnv);
+        Alias alerterLive = live("AlerterLive", alerterFn);
         alerterFn.addToRolePolicy(allow(slack.getSecretArn(), "secretsmanager:GetSecretValue"));
         alerterFn.addToRolePolicy(allow(controlTable.getTableArn(), "dynamodb:GetItem", "dynamodb:PutItem",
                 "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"));
         alerterFn.addToRolePolicy(allow(executions + ":*", "states:GetExecutionHistory", "states:DescribeExecution"));
         alerterFn.addToRolePolicy(allow(machines, "states:ListTagsForResource"));
-        deployerFn.addToRolePolicy(allow(alerterFn.getFunctionArn(), "lambda:InvokeFunction"));
-        deployerFn.addEnvironment("FLOWGATE_ALERTER_FUNCTION", alerterFn.getFunctionName());
+        deployerFn.addToRolePolicy(allow(alerterLive.getFunctionArn(), "lambda:InvokeFunction"));
+        deployerFn.addEnvironment("FLOWGATE_ALERTER_FUNCTION", alerterLive.getFunctionArn());
         Rule.Builder.create(this, "FailedExecutions").ruleName(prefix + "-failed-executions")
                 .description("Failed, timed-out and aborted flow executions to the alerter")
                 .eventPattern(EventPattern.builder().source(List.of("aws.states"))
                         .detailType(List.of("Step Functions Execution Status Change"))
                         .detail(Map.of("status", List.of("FAILED", "TIMED_OUT", "ABORTED"))).build())
-                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterFn)
+                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterLive)
                         .deadLetterQueue(alertDlq).retryAttempts(8).maxEventAge(Duration.hours(6)).build()))
                 .build();
         Rule.Builder.create(this, "FlushAlertBursts").ruleName(prefix + "-flush-alert-bursts")
                 .schedule(Schedule.rate(Duration.minutes(1)))
-                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterFn)
+                .targets(List.of(software.amazon.awscdk.services.events.targets.LambdaFunction.Builder.create(alerterLive)
                         .event(RuleTargetInput.fromObject(Map.of("source", "flowgate.alerter", "detail-type", "Flush Alert Bursts", "detail", Map.of())))
                         .deadLetterQueue(alertDlq).retryAttempts(2).build()))
                 .build();
@@ -286,8 +290,8 @@ public final class ControlPlaneStack extends Stack {
                 .value(eventsRole.getRoleArn()).build();
         CfnOutput.Builder.create(this, "WebhookUrl").key("FLOWGATEGITHUBWEBHOOKURL").description("GitHub webhook payload URL")
                 .value(webhookApi.urlForPath("/webhooks/github")).build();
-        CfnOutput.Builder.create(this, "DeployerFunction").key("FLOWGATEDEPLOYERFUNCTION").description("Function Jenkins invokes")
-                .value(deployerFn.getFunctionName()).build();
+        CfnOutput.Builder.create(this, "DeployerFunction").key("FLOWGATEDEPLOYERFUNCTION")
+                .description("Function (its live alias: SnapStart) Jenkins invokes").value(deployerLive.getFunctionArn()).build();
         CfnOutput.Builder.create(this, "BatchQueue").key("FLOWGATEDEFAULTQUEUE").description("default queue").value(jobQueueArn).build();
     }
 
@@ -301,11 +305,22 @@ public final class ControlPlaneStack extends Stack {
     }
 
     private Function function(String id, String name, String handler, Code code, int memory, Duration timeout, Map<String, String> env) {
+        Map<String, String> environment = new LinkedHashMap<>(env);
+        // Powertools Logging's "service" field and Metrics' default dimension
+        environment.put("POWERTOOLS_SERVICE_NAME", name);
         return Function.Builder.create(this, id).functionName(name).runtime(Runtime.JAVA_21).architecture(Architecture.ARM_64)
-                .handler(handler).code(code).memorySize(memory).timeout(timeout).environment(env)
+                .handler(handler).code(code).memorySize(memory).timeout(timeout).environment(environment)
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS).tracing(Tracing.ACTIVE)
                 .logGroup(LogGroup.Builder.create(this, id + "Logs").retention(RetentionDays.THREE_MONTHS).build())
                 .build();
+    }
+
+    /**
+     * The {@code live} alias on the function's current version: SnapStart snapshots published versions only, so the
+     * alias is what every trigger invokes (a new version is published whenever the code or configuration changes).
+     */
+    private Alias live(String id, Function function) {
+        return Alias.Builder.create(this, id).aliasName("live").version(function.getCurrentVersion()).build();
     }
 
     private Queue deadLetterQueue(String id, String name) {

@@ -198,7 +198,7 @@ class FunctionContractTest {
 
     @Test
     void triggers_deliverWhatTheHandlersAccept() {
-        String alerter = logicalId("AWS::Lambda::Function", "FunctionName", prefix + "-alerter");
+        String alerter = liveAlias(logicalId("AWS::Lambda::Function", "FunctionName", prefix + "-alerter"));
         List<JsonNode> rules = control.path("Resources").properties().stream().map(Map.Entry::getValue)
                 .filter(r -> r.path("Type").asText().equals("AWS::Events::Rule")
                         && r.path("Properties").path("Targets").toString().contains("\"" + alerter + "\""))
@@ -219,8 +219,8 @@ class FunctionContractTest {
                         .replaceAll("[0-9A-F]{8}(\\.Arn)?}$", "}"), k -> new TreeSet<>())
                         .add(render(r.path("Properties").path("Principal"))));
         assertThat(principals.toString()).contains("${Ref:MetadataApiLive}=[apigateway.amazonaws.com]")
-                .contains("${GetAtt:GitHubWebhook}=[apigateway.amazonaws.com]")
-                .contains(":role/" + "jenkins-deployer").contains("${GetAtt:Alerter}=[events.amazonaws.com]");
+                .contains("${Ref:GitHubWebhookLive}=[apigateway.amazonaws.com]")
+                .contains(":role/" + "jenkins-deployer").contains("${Ref:AlerterLive}=[events.amazonaws.com]");
     }
 
     // --- reading the template
@@ -326,8 +326,9 @@ class FunctionContractTest {
             case SCHEDULES -> ".*:scheduler:.*:schedule/" + Pattern.quote(prefix + "-flow-schedules/") + "\\*";
             case FINISH_RULES -> ".*:events:.*:rule/" + Pattern.quote(prefix + "-finish-") + "\\*";
             case FLOW_SCHEDULE_RULES -> ".*:events:.*:rule/" + machines;
-            case FUNCTION -> Pattern.quote("${GetAtt:" + logicalId("AWS::Lambda::Function", "FunctionName",
-                    prefix + "-" + resource.name()) + ".Arn}");
+            // functions are invoked through their live alias (SnapStart restores published versions only)
+            case FUNCTION -> Pattern.quote("${Ref:" + liveAlias(logicalId("AWS::Lambda::Function", "FunctionName",
+                    prefix + "-" + resource.name())) + "}");
             case PASSED_ROLE -> "\\$\\{(GetAtt:(StepFunctionsRole|EventBridgeRole)\\w+\\.Arn|Import:[^}]*JobRole\\w+Arn\\w*)}";
             case JOB_DEFINITIONS -> ".*:batch:.*:job-definition/" + Pattern.quote(ControlPlaneStack.JOB_DEFINITION_PREFIX) + "\\*";
             case NO_RESOURCE_LEVEL_PERMISSIONS -> "\\*";
@@ -337,6 +338,15 @@ class FunctionContractTest {
 
     private static String secretLogicalId(String name) {
         return logicalId("AWS::SecretsManager::Secret", "Name", prefix + "/" + name);
+    }
+
+    /** The logical id of the {@code live} alias of the function {@code functionId}. */
+    private static String liveAlias(String functionId) {
+        return control.path("Resources").properties().stream()
+                .filter(e -> e.getValue().path("Type").asText().equals("AWS::Lambda::Alias")
+                        && e.getValue().path("Properties").path("FunctionName").path("Ref").asText().equals(functionId))
+                .map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new AssertionError("the function " + functionId + " has no alias"));
     }
 
     private static String logicalId(String type, String property, String value) {

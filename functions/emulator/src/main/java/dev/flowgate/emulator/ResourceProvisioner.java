@@ -128,6 +128,15 @@ public final class ResourceProvisioner implements AutoCloseable {
         return fromEnv.isPresent() ? Optional.empty() : value;
     }
 
+    /** Stores {@code value} in the secret {@code name} (created, or given a new version); returns the secret's ARN. */
+    public String storeSecret(String name, String description, String value) {
+        try {
+            return secrets.createSecret(r -> r.name(name).description(description).secretString(value)).arn();
+        } catch (ResourceExistsException alreadyThere) {
+            return secrets.putSecretValue(r -> r.secretId(name).secretString(value)).arn();
+        }
+    }
+
     private static List<KeySchemaElement> keySchema(TableSpec.KeyAttribute partition, TableSpec.KeyAttribute sort) {
         List<KeySchemaElement> schema = new ArrayList<>();
         schema.add(KeySchemaElement.builder().attributeName(partition.name()).keyType(KeyType.HASH).build());

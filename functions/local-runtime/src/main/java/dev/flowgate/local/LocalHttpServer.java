@@ -7,6 +7,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.flowgate.model.json.FlowgateJson;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,6 +44,7 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class LocalHttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalHttpServer.class);
     static final Pattern INVOKE_PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)/invocations/?$");
     private static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
     private static final long FUNCTION_TIMEOUT_MS = 900_000;
@@ -115,7 +119,7 @@ public final class LocalHttpServer implements AutoCloseable {
         } catch (BodyTooLargeException e) {
             sendJson(exchange, 413, Map.of("message", "request body is larger than " + MAX_BODY_BYTES + " bytes"));
         } catch (RuntimeException e) {
-            System.err.println("local runtime: unexpected error on " + exchange.getRequestURI() + ": " + e);
+            LOG.error("unexpected error on {}: {}", exchange.getRequestURI(), e.toString());
             sendJson(exchange, 500, Map.of("message", "local runtime error: " + e.getMessage()));
         }
     }
@@ -147,7 +151,7 @@ public final class LocalHttpServer implements AutoCloseable {
                     try {
                         function.invoke(body, LocalContext.of(requestId, name, FUNCTION_TIMEOUT_MS));
                     } catch (Exception e) {
-                        System.err.println("local runtime: async invocation of " + name + " failed: " + e);
+                        LOG.error("async invocation of {} failed: {}", name, e.toString());
                     }
                 });
                 send(exchange, 202, Map.of("x-amzn-RequestId", requestId), new byte[0]);
@@ -197,8 +201,7 @@ public final class LocalHttpServer implements AutoCloseable {
             response = mount.function().handle(event, LocalContext.of(requestId, mount.function().name(), FUNCTION_TIMEOUT_MS));
         } catch (RuntimeException e) {
             // API Gateway answers 502 when the integration fails; the stack trace stays in the log
-            System.err.println("local runtime: function " + mount.function().name() + " failed on " + path + ":");
-            e.printStackTrace();
+            LOG.error("function {} failed on {}", mount.function().name(), path, e);
             sendJson(exchange, 502, Map.of("message", "Internal server error"));
             return;
         }

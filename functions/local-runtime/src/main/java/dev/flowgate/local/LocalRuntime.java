@@ -2,6 +2,7 @@ package dev.flowgate.local;
 
 import dev.flowgate.aws.AwsSettings;
 import dev.flowgate.aws.Environment;
+import dev.flowgate.deployer.handler.DeployerWiring;
 import dev.flowgate.emulator.AwsEmulator;
 import dev.flowgate.emulator.EmulatorStartException;
 import dev.flowgate.emulator.ResourceProvisioner;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -84,6 +86,7 @@ public final class LocalRuntime implements AutoCloseable {
             Map<String, String> defaults;
             try (ResourceProvisioner provisioner = new ResourceProvisioner(AwsSettings.from(functionEnv), new FlowgateResources(prefix))) {
                 defaults = provisioner.provisionAll(functionEnv);
+                functionEnv = deployerKeyAsSecret(functionEnv, provisioner, prefix);
             }
             metadataStore.provision(functionEnv, new FlowgateResources(prefix));
             LocalFunctions functions = platform.apply(functionEnv);
@@ -100,6 +103,20 @@ public final class LocalRuntime implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The deployer reads its metadata API key from Secrets Manager, as in AWS: a key given in plain text
+     * (METAFLOW_SERVICE_AUTH_KEY) is stored in the emulated Secrets Manager and the deployer is given its ARN.
+     */
+    private static Environment deployerKeyAsSecret(Environment env, ResourceProvisioner provisioner, String prefix) {
+        Optional<String> key = env.get("METAFLOW_SERVICE_AUTH_KEY");
+        if (key.isEmpty() || env.get(DeployerWiring.METADATA_API_KEY_SECRET).isPresent()) {
+            return env;
+        }
+        String arn = provisioner.storeSecret(prefix + "-deployer-api-key",
+                "x-api-key the deployer sends to the metadata API (local: from METAFLOW_SERVICE_AUTH_KEY)", key.get());
+        return env.with(DeployerWiring.METADATA_API_KEY_SECRET, arn).with("METAFLOW_SERVICE_AUTH_KEY", null);
     }
 
     public int port() {
@@ -134,11 +151,18 @@ public final class LocalRuntime implements AutoCloseable {
         emulator.close();
     }
 
+    /** Where logs go unless FLOWGATE_LOG_FORMAT says otherwise: one short human line per request. */
+    static final String DEFAULT_LOCAL_LOG_FORMAT = "text";
+
     public static void main(String[] args) {
+        // before any logger exists: people read these logs (FLOWGATE_LOG_FORMAT=json for the Lambda JSON lines)
+        if (System.getenv("FLOWGATE_LOG_FORMAT") == null && System.getProperty("flowgate.log.format") == null) {
+            System.setProperty("flowgate.log.format", DEFAULT_LOCAL_LOG_FORMAT);
+        }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println("usage: java -jar local-runtime.jar [--fresh]   (settings come from the environment:"
                     + " FLOWGATE_PORT, FLOWGATE_STATE_DIR, FLOWGATE_METADATA_STORE, FLOWGATE_API_KEY, FLOWGATE_API_KEYS,"
-                    + " FLOWGATE_PYTHON, AWS_ENDPOINT_URL, FLOWGATE_GITHUB_WEBHOOK_SECRET, ...; --fresh empties FLOWGATE_STATE_DIR first)");
+                    + " FLOWGATE_PYTHON, AWS_ENDPOINT_URL, FLOWGATE_GITHUB_WEBHOOK_SECRET, FLOWGATE_LOG_FORMAT=text|json, ...; --fresh empties FLOWGATE_STATE_DIR first)");
             return;
         }
         boolean fresh = args.length > 0 && args[0].equals("--fresh");

@@ -1,9 +1,9 @@
 package dev.flowgate.alerter.handler;
 
-import dev.flowgate.alerter.adapter.CachedSecret;
 import dev.flowgate.alerter.adapter.DynamoDbAlertLedger;
 import dev.flowgate.alerter.adapter.SfnExecutionHistory;
 import dev.flowgate.alerter.adapter.SlackTarget;
+import dev.flowgate.alerter.adapter.SlackWebhookSecret;
 import dev.flowgate.alerter.adapter.SlackWebhookNotifier;
 import dev.flowgate.alerter.domain.AlertRenderer;
 import dev.flowgate.alerter.domain.AlerterService;
@@ -12,12 +12,14 @@ import dev.flowgate.alerter.domain.ConsoleLinks;
 import dev.flowgate.alerter.domain.StateMachineFilter;
 import dev.flowgate.aws.AwsSettings;
 import dev.flowgate.aws.Environment;
+import dev.flowgate.aws.SecretValues;
 import dev.flowgate.aws.FunctionContract;
 import dev.flowgate.aws.FunctionContract.Resource;
 import dev.flowgate.aws.FunctionContract.ResourceKind;
 import dev.flowgate.model.resources.FlowgateResources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 import java.net.URI;
@@ -30,6 +32,7 @@ public final class AlerterWiring {
     public static final String FUNCTION_NAME = "flowgate-alerter";
     public static final String LOCAL_SLACK_PATH = "/local/slack";
 
+    private static final Logger LOG = LoggerFactory.getLogger(AlerterService.class);
     /** What the alerter reads and calls; {@link #service} builds it only through this contract. */
     public static final FunctionContract CONTRACT = FunctionContract.builder("alerter")
             .required("FLOWGATE_RESOURCE_PREFIX", "resource name prefix (control table, Slack secret)")
@@ -63,9 +66,9 @@ public final class AlerterWiring {
         AwsSettings aws = CONTRACT.aws(env);
         FlowgateResources names = new FlowgateResources(env.get("FLOWGATE_RESOURCE_PREFIX", FlowgateResources.DEFAULT_PREFIX));
         Clock clock = Clock.systemUTC();
-        CachedSecret secret = new CachedSecret(aws.configure(SecretsManagerClient.builder()),
+        SlackWebhookSecret secret = new SlackWebhookSecret(
+                SecretValues.provider(aws, Duration.ofSeconds(env.getInt("FLOWGATE_SLACK_SECRET_MAX_AGE_SECONDS", 300))),
                 names.secretName(FlowgateResources.SLACK_WEBHOOK),
-                Duration.ofSeconds(env.getInt("FLOWGATE_SLACK_SECRET_MAX_AGE_SECONDS", 300)), clock,
                 env.get("FLOWGATE_LOCAL_URL").map(u -> u.replaceAll("/+$", "") + LOCAL_SLACK_PATH));
         URI api = URI.create(env.get("FLOWGATE_SLACK_API_URL", "https://slack.com/api/chat.postMessage"));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -85,6 +88,6 @@ public final class AlerterWiring {
                 env.getInt("FLOWGATE_HISTORY_MAX_PAGES", 5)), slack, ledger, renderer,
                 new StateMachineFilter(env.get("FLOWGATE_STATE_MACHINE_PREFIX")),
                 Duration.ofSeconds(env.getInt("FLOWGATE_BURST_WINDOW_SECONDS", 300)), clock,
-                line -> System.out.println(line));
+                line -> LOG.info("{}", line));
     }
 }

@@ -2,37 +2,26 @@ package dev.flowgate.deployer.adapter;
 
 import dev.flowgate.deployer.domain.DeploymentAlert;
 import dev.flowgate.deployer.port.AlertNotifier;
-import dev.flowgate.model.json.FlowgateJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.io.PrintStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
- * Writes each failed deployment as one structured JSON line (CloudWatch Logs in AWS; a metric filter or the
- * alerter's notifier can pick it up). The Slack bridge to the alerter's notifier replaces this in wiring.
+ * The fallback when the alerter cannot be reached: each failed deployment becomes one ERROR log line (structured
+ * fields in Powertools' JSON, so a metric filter or a person can still find it in CloudWatch Logs).
  */
 public final class LoggingAlertNotifier implements AlertNotifier {
-    private final PrintStream out;
-
-    public LoggingAlertNotifier(PrintStream out) {
-        this.out = out;
-    }
+    private static final Logger LOG = LoggerFactory.getLogger(LoggingAlertNotifier.class);
 
     @Override
     public void notify(DeploymentAlert alert) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("level", "ERROR");
-        line.put("event", "deployment_failed");
-        line.put("deployment_id", alert.deploymentId());
-        line.put("flow", alert.flow());
-        line.put("project", alert.project().orElse(null));
-        line.put("repository", alert.repository());
-        line.put("commit_sha", alert.commitSha());
-        line.put("branch", alert.branch());
-        line.put("outcome", alert.outcome().wireName());
-        line.put("message", alert.message());
-        line.put("channel", alert.channel().orElse(null));
-        out.println(FlowgateJson.write(line));
+        LOG.error("{}", "deployment " + alert.deploymentId() + " of " + alert.flow() + " failed (" + alert.outcome().wireName()
+                        + ") and the alerter could not be reached: " + alert.message(),
+                entry("event", "deployment_failed"), entry("deployment_id", alert.deploymentId()),
+                entry("flow", alert.flow()), entry("project", alert.project().orElse(null)),
+                entry("repository", alert.repository()), entry("commit_sha", alert.commitSha()),
+                entry("branch", alert.branch()), entry("outcome", alert.outcome().wireName()),
+                entry("channel", alert.channel().orElse(null)));
     }
 }

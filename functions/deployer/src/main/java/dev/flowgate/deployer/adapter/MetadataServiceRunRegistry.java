@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,13 +36,18 @@ public final class MetadataServiceRunRegistry implements RunRegistry {
     private static final int TAG_RETRIES = 5;
     private final HttpClient http;
     private final String baseUrl;
-    private final Map<String, String> headers;
+    private final Supplier<Map<String, String>> headers;
 
     /** @param headers sent on every request (METAFLOW_SERVICE_HEADERS, x-api-key) */
     public MetadataServiceRunRegistry(HttpClient http, String baseUrl, Map<String, String> headers) {
+        this(http, baseUrl, fixed(headers));
+    }
+
+    /** @param headers read before every request (the API key comes from a cached, rotatable secret) */
+    public MetadataServiceRunRegistry(HttpClient http, String baseUrl, Supplier<Map<String, String>> headers) {
         this.http = http;
         this.baseUrl = HttpJson.trimSlash(baseUrl);
-        this.headers = Map.copyOf(headers);
+        this.headers = headers;
     }
 
     @Override
@@ -193,7 +199,12 @@ public final class MetadataServiceRunRegistry implements RunRegistry {
 
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
-        headers.forEach(builder::header);
+        headers.get().forEach(builder::header);
         return builder;
+    }
+
+    private static Supplier<Map<String, String>> fixed(Map<String, String> headers) {
+        Map<String, String> copy = Map.copyOf(headers);
+        return () -> copy;
     }
 }

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A run's artifacts as Metaflow's client finds them: the artifact record of the step's task from the metadata
@@ -33,15 +34,21 @@ import java.util.Map;
 public final class MetaflowRunArtifacts implements RunArtifacts {
     private final HttpClient http;
     private final String baseUrl;
-    private final Map<String, String> headers;
+    private final Supplier<Map<String, String>> headers;
     private final S3Client s3;
     private final String datastoreRoot;
 
     /** @param datastoreRoot the team's {@code METAFLOW_DATASTORE_SYSROOT_S3}, e.g. {@code s3://bucket/metaflow} */
     public MetaflowRunArtifacts(HttpClient http, String baseUrl, Map<String, String> headers, S3Client s3, String datastoreRoot) {
+        this(http, baseUrl, fixed(headers), s3, datastoreRoot);
+    }
+
+    /** @param headers read before every request (the API key comes from a cached, rotatable secret) */
+    public MetaflowRunArtifacts(HttpClient http, String baseUrl, Supplier<Map<String, String>> headers, S3Client s3,
+                                String datastoreRoot) {
         this.http = http;
         this.baseUrl = HttpJson.trimSlash(baseUrl);
-        this.headers = Map.copyOf(headers);
+        this.headers = headers;
         this.s3 = s3;
         this.datastoreRoot = HttpJson.trimSlash(datastoreRoot);
     }
@@ -103,7 +110,7 @@ public final class MetaflowRunArtifacts implements RunArtifacts {
 
     private JsonNode get(String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET();
-        headers.forEach(builder::header);
+        headers.get().forEach(builder::header);
         HttpResponse<byte[]> response = HttpJson.send(http, builder.build(), "metadata service GET " + path);
         if (response.statusCode() == 404) {
             return null;
@@ -112,5 +119,10 @@ public final class MetaflowRunArtifacts implements RunArtifacts {
             throw new DeployError.Unavailable("metadata service GET " + path + ": HTTP " + response.statusCode(), null);
         }
         return FlowgateJson.parse(new String(response.body(), StandardCharsets.UTF_8));
+    }
+
+    private static Supplier<Map<String, String>> fixed(Map<String, String> headers) {
+        Map<String, String> copy = Map.copyOf(headers);
+        return () -> copy;
     }
 }

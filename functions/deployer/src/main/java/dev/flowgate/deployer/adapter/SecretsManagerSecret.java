@@ -3,47 +3,32 @@ package dev.flowgate.deployer.adapter;
 import dev.flowgate.deployer.domain.DeployError;
 import dev.flowgate.deployer.port.WebhookSecret;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.lambda.powertools.parameters.secrets.SecretsProvider;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
- * One Secrets Manager secret, cached for {@code maxAge} (rotation reaches a warm container within that time).
- * Serves as the webhook secret and as the GitHub token supplier.
+ * One Secrets Manager secret (name or ARN) read through Powertools Parameters, which caches it per container for
+ * the provider's max age (rotation reaches a warm container within that time). Serves as the webhook secret, the
+ * GitHub token supplier and the metadata API key; an unreadable secret is {@link DeployError.Unavailable}.
  */
 public final class SecretsManagerSecret implements WebhookSecret, Supplier<String> {
-    private final SecretsManagerClient client;
+    private final SecretsProvider secrets;
     private final String secretId;
-    private final Duration maxAge;
-    private final Clock clock;
-    private volatile String cached;
-    private volatile Instant fetchedAt = Instant.MIN;
 
-    public SecretsManagerSecret(SecretsManagerClient client, String secretId, Duration maxAge, Clock clock) {
-        this.client = client;
+    public SecretsManagerSecret(SecretsProvider secrets, String secretId) {
+        this.secrets = secrets;
         this.secretId = secretId;
-        this.maxAge = maxAge;
-        this.clock = clock;
     }
 
     @Override
     public String get() {
-        Instant now = clock.instant();
-        String value = cached;
-        if (value == null || fetchedAt.plus(maxAge).isBefore(now)) {
-            try {
-                value = client.getSecretValue(r -> r.secretId(secretId)).secretString();
-            } catch (SdkException e) {
-                throw new DeployError.Unavailable("secret " + secretId + " could not be read", e);
-            }
-            cached = value;
-            fetchedAt = now;
+        try {
+            return secrets.get(secretId);
+        } catch (SdkException e) {
+            throw new DeployError.Unavailable("secret " + secretId + " could not be read", e);
         }
-        return value;
     }
 
     @Override

@@ -2,6 +2,9 @@ package dev.flowgate.deployer.handler;
 
 import dev.flowgate.aws.AwsSettings;
 import dev.flowgate.aws.Environment;
+import dev.flowgate.aws.SecretValues;
+import dev.flowgate.deployer.adapter.MetadataServiceHeaders;
+import software.amazon.lambda.powertools.parameters.secrets.SecretsProvider;
 import dev.flowgate.aws.FunctionContract;
 import dev.flowgate.aws.FunctionContract.Resource;
 import dev.flowgate.aws.FunctionContract.ResourceKind;
@@ -15,7 +18,6 @@ import dev.flowgate.deployer.domain.WebhookService;
 import dev.flowgate.model.resources.FlowgateResources;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import dev.flowgate.deployer.adapter.GitHubRestHost;
 import dev.flowgate.deployer.adapter.LambdaAlertNotifier;
@@ -44,6 +46,7 @@ import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Builds the deployer's services from an {@link Environment}: SDK clients once per container. Settings:
@@ -52,9 +55,16 @@ import java.util.Optional;
  */
 public final class DeployerWiring {
     public static final String DEPLOYER_FUNCTION = "flowgate-deployer";
-    static final Duration SECRET_MAX_AGE = Duration.ofMinutes(5);
+    static final Duration SECRET_MAX_AGE = SecretValues.DEFAULT_MAX_AGE;
     /** The Secrets Manager secret (ARN or name) holding the x-api-key the deployer sends to the metadata API. */
     public static final String METADATA_API_KEY_SECRET = "FLOWGATE_METADATA_API_KEY_SECRET";
+    /**
+     * The ARN of the secret holding the production jobs' metadata API key: compiled job definitions name it in
+     * their {@code secrets} (Batch puts it in METAFLOW_SERVICE_AUTH_KEY), never its value.
+     */
+    public static final String JOBS_KEY_SECRET = "FLOWGATE_JOBS_AUTH_KEY_SECRET_ARN";
+    /** The ECS task execution role Batch uses to read that secret for the job. */
+    public static final String JOBS_EXECUTION_ROLE = "FLOWGATE_JOBS_EXECUTION_ROLE_ARN";
     /** The team's state machine name prefix (machines are named {@code <prefix>_<flow or project>}); it overrides the Metaflow config's, because the deployer's IAM policy reaches only machines named with it. */
     public static final String STATE_MACHINE_PREFIX = "METAFLOW_SFN_STATE_MACHINE_PREFIX";
 
@@ -94,6 +104,8 @@ public final class DeployerWiring {
             .optional("GITHUB_API_URL", "GitHub Enterprise's REST API when FLOWGATE_GITHUB_API_URL is unset")
             .optional("METAFLOW_SERVICE_HEADERS", "extra headers (JSON) for metadata API calls")
             .local("METAFLOW_SERVICE_AUTH_KEY", "the metadata API key in plain text (local runtime and tests)")
+            .optional(JOBS_KEY_SECRET, "secret (ARN) holding the production jobs' metadata API key; job definitions name it")
+            .optional(JOBS_EXECUTION_ROLE, "ECS task execution role Batch reads the jobs' key secret with")
             .local("FLOWGATE_METAFLOW_CONFIG", "the Metaflow config JSON in plain text (local runtime and tests)")
             .optional("FLOWGATE_METAFLOW_LAYER", "s3:// tar.gz of the pinned Metaflow library for experimental packages")
             .local("FLOWGATE_LOCAL_URL", "the local runtime (Lambda Invoke API, GitHub stand-in, metadata API)")
@@ -135,13 +147,12 @@ public final class DeployerWiring {
         Environment env = WEBHOOK.environment(system);
         AwsSettings aws = WEBHOOK.aws(env);
         FlowgateResources names = resources(env);
-        SecretsManagerClient secrets = aws.configure(SecretsManagerClient.builder());
+        SecretsProvider secrets = SecretValues.provider(aws, SECRET_MAX_AGE);
         DynamoDbClient dynamo = aws.configure(DynamoDbClient.builder());
         LambdaClient lambda = lambdaClient(env, aws);
         DynamoDbDeploymentStore ledger = new DynamoDbDeploymentStore(dynamo, names.tableName(FlowgateResources.CONTROL));
         return new WebhookService(
-                new SecretsManagerSecret(secrets, names.secretName(FlowgateResources.GITHUB_WEBHOOK_SECRET), SECRET_MAX_AGE,
-                        Clock.systemUTC()),
+                new SecretsManagerSecret(secrets, names.secretName(FlowgateResources.GITHUB_WEBHOOK_SECRET)),
                 repositoryPolicy(env),
                 ledger,
                 new LambdaAsyncDispatcher(lambda, env.get("FLOWGATE_DEPLOYER_FUNCTION", DEPLOYER_FUNCTION)),
@@ -167,6 +178,24 @@ public final class DeployerWiring {
         return lambdaSettings.configure(LambdaClient.builder());
     }
 
+    /**
+     * METAFLOW_SERVICE_HEADERS plus the deployer's API key: from the Secrets Manager secret named by
+     * {@value #METADATA_API_KEY_SECRET} (AWS, and the local platform, which seeds it in the emulator), else from
+     * METAFLOW_SERVICE_AUTH_KEY (a development shortcut; a key in plain text, never set by the CDK app).
+     */
+    static MetadataServiceHeaders metadataHeaders(Environment env, SecretsProvider secrets) {
+        Map<String, String> fixed = new HashMap<>();
+        env.get("METAFLOW_SERVICE_HEADERS").ifPresent(h -> FlowgateJson.parse(h).fields()
+                .forEachRemaining(e -> fixed.put(e.getKey(), e.getValue().asText())));
+        Optional<Supplier<String>> key = env.get(METADATA_API_KEY_SECRET)
+                .<Supplier<String>>map(arn -> {
+                    SecretsManagerSecret secret = new SecretsManagerSecret(secrets, arn);
+                    return () -> secret.get().strip();
+                })
+                .or(() -> env.get("METAFLOW_SERVICE_AUTH_KEY").map(k -> () -> k));
+        return new MetadataServiceHeaders(fixed, key);
+    }
+
     /** The deployment pipeline with its production adapters. */
     public static DeploymentPipeline pipeline(Environment env) {
         return pipeline(env, new MetaflowFlowCompiler());
@@ -176,7 +205,7 @@ public final class DeployerWiring {
         Environment env = DEPLOYER.environment(system);
         AwsSettings aws = DEPLOYER.aws(env);
         FlowgateResources names = resources(env);
-        SecretsManagerClient secrets = aws.configure(SecretsManagerClient.builder());
+        SecretsProvider secrets = SecretValues.provider(aws, SECRET_MAX_AGE);
         DynamoDbDeploymentStore store = new DynamoDbDeploymentStore(aws.configure(DynamoDbClient.builder()),
                 names.tableName(FlowgateResources.CONTROL));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -185,24 +214,17 @@ public final class DeployerWiring {
         String githubApi = env.get("FLOWGATE_GITHUB_API_URL").or(() -> env.get("GITHUB_API_URL"))
                 .or(() -> local.map(u -> u + "/local/github"))
                 .orElse("https://api.github.com");
-        SecretsManagerSecret token = new SecretsManagerSecret(secrets, names.secretName(FlowgateResources.GITHUB_TOKEN),
-                SECRET_MAX_AGE, Clock.systemUTC());
+        SecretsManagerSecret token = new SecretsManagerSecret(secrets, names.secretName(FlowgateResources.GITHUB_TOKEN));
         String metadataUrl = env.get("METAFLOW_SERVICE_URL").or(() -> local)
                 .orElseThrow(() -> new Environment.MissingSettingException("METAFLOW_SERVICE_URL"));
-        Map<String, String> metadataHeaders = new HashMap<>();
-        env.get("METAFLOW_SERVICE_HEADERS").ifPresent(h -> FlowgateJson.parse(h).fields()
-                .forEachRemaining(e -> metadataHeaders.put(e.getKey(), e.getValue().asText())));
-        env.get("METAFLOW_SERVICE_AUTH_KEY").ifPresent(k -> metadataHeaders.put("x-api-key", k));
-        // in AWS the key comes from Secrets Manager (every metadata API method requires one), never in plain text
-        env.get(METADATA_API_KEY_SECRET).ifPresent(id -> metadataHeaders.put("x-api-key",
-                new SecretsManagerSecret(secrets, id, SECRET_MAX_AGE, Clock.systemUTC()).get().strip()));
+        MetadataServiceHeaders metadataHeaders = metadataHeaders(env, secrets);
         boolean emulated = env.get("AWS_ENDPOINT_URL").isPresent();
         String sfnRole = emulated ? env.get("FLOWGATE_SFN_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_SFN_ROLE_ARN");
         String eventsRole = emulated ? env.get("FLOWGATE_EVENTS_ROLE_ARN", LOCAL_ROLE) : env.require("FLOWGATE_EVENTS_ROLE_ARN");
         Map<String, String> metaflowSettings = new HashMap<>();
         // the Metaflow config JSON: from a Secrets Manager secret when named, else from the environment
         Optional<String> config = env.get("FLOWGATE_METAFLOW_CONFIG_SECRET")
-                .map(id -> new SecretsManagerSecret(secrets, id, SECRET_MAX_AGE, Clock.systemUTC()).get())
+                .map(id -> new SecretsManagerSecret(secrets, id).get())
                 .or(() -> env.get("FLOWGATE_METAFLOW_CONFIG"));
         config.ifPresent(c -> FlowgateJson.parse(c).fields()
                 .forEachRemaining(e -> metaflowSettings.put(e.getKey(), e.getValue().asText())));
@@ -217,6 +239,9 @@ public final class DeployerWiring {
         metaflowSettings.putIfAbsent("METAFLOW_SFN_IAM_ROLE", sfnRole);
         metaflowSettings.putIfAbsent("METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE", eventsRole);
         metaflowSettings.putIfAbsent("METAFLOW_SFN_DYNAMO_DB_TABLE", names.tableName(FlowgateResources.SFN_FOREACH));
+        // the jobs' key reaches Batch as a job-definition secret (by ARN); its value never enters a definition
+        env.get(JOBS_KEY_SECRET).ifPresent(arn -> metaflowSettings.putIfAbsent("METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN", arn));
+        env.get(JOBS_EXECUTION_ROLE).ifPresent(role -> metaflowSettings.putIfAbsent("METAFLOW_BATCH_EXECUTION_ROLE", role));
         if (emulated) {
             metaflowSettings.putIfAbsent("METAFLOW_BATCH_JOB_QUEUE",
                     "arn:aws:batch:" + aws.region().id() + ":123456789012:job-queue/flowgate-local");
@@ -234,7 +259,7 @@ public final class DeployerWiring {
                 store,
                 store,
                 new LambdaAlertNotifier(lambdaClient(env, aws), env.get("FLOWGATE_ALERTER_FUNCTION", ALERTER_FUNCTION),
-                        new LoggingAlertNotifier(System.out), Clock.systemUTC()),
+                        new LoggingAlertNotifier(), Clock.systemUTC()),
                 repositoryPolicy(env),
                 metaflowSettings, env.get("FLOWGATE_METAFLOW_LAYER"), new DeploymentIds(), Clock.systemUTC(),
                 new GraphCheck(new MetaflowRunArtifacts(http, metadataUrl, metadataHeaders, s3, datastoreRoot), compiler))

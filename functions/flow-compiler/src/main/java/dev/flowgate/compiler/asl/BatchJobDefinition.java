@@ -7,6 +7,7 @@ import dev.flowgate.compiler.CompiledFlow;
 import dev.flowgate.model.json.FlowgateJson;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The RegisterJobDefinition request of a step's container, with the settings Metaflow 2.19's
@@ -24,8 +25,9 @@ final class BatchJobDefinition {
     }
 
     /** The definition of a container job ({@code nodes} 0) or of a multi-node job of {@code nodes} nodes. */
-    static CompiledFlow.JobDefinition of(BatchContainer spec, Map<String, String> sharedEnvironment, int nodes) {
-        ObjectNode container = container(spec, sharedEnvironment);
+    static CompiledFlow.JobDefinition of(BatchContainer spec, Map<String, String> sharedEnvironment,
+                                         Optional<DeploymentSettings.JobSecret> serviceAuthKey, int nodes) {
+        ObjectNode container = container(spec, sharedEnvironment, serviceAuthKey);
         ObjectNode request = JSON.createObjectNode();
         if (nodes > 0) {
             request.put("type", "multinode");
@@ -47,13 +49,19 @@ final class BatchJobDefinition {
         return new CompiledFlow.JobDefinition(name, FlowgateJson.write(request));
     }
 
-    private static ObjectNode container(BatchContainer spec, Map<String, String> sharedEnvironment) {
+    private static ObjectNode container(BatchContainer spec, Map<String, String> sharedEnvironment,
+                                        Optional<DeploymentSettings.JobSecret> serviceAuthKey) {
         ObjectNode container = JSON.createObjectNode();
         container.put("image", spec.image());
         container.put("jobRoleArn", spec.jobRole());
         container.putArray("command").add("echo").add("hello world");
         ArrayNode environment = container.putArray("environment");
         sharedEnvironment.forEach((name, value) -> environment.addObject().put("name", name).put("value", value));
+        serviceAuthKey.ifPresent(key -> {
+            // the metadata API key by reference: Batch resolves it when the job starts; the value is in no definition
+            container.put("executionRoleArn", key.executionRole());
+            container.putArray("secrets").addObject().put("name", "METAFLOW_SERVICE_AUTH_KEY").put("valueFrom", key.secretArn());
+        });
         // the overrides of every submission replace these (Metaflow registers the same placeholders)
         ArrayNode req = container.putArray("resourceRequirements");
         req.addObject().put("value", "1").put("type", "VCPU");

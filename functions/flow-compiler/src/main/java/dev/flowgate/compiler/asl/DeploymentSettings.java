@@ -25,7 +25,8 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
                                  Optional<String> serviceHeaders, Optional<String> s3EndpointUrl, String region,
                                  Optional<String> stateMachinePrefix, long defaultRuntimeLimitSeconds,
                                  Optional<String> fargateExecutionRole, Map<String, String> batchDefaultTags,
-                                 Optional<String> containerRegistry, Map<String, String> forwardedEnvironment) {
+                                 Optional<String> containerRegistry, Map<String, String> forwardedEnvironment,
+                                 Optional<JobSecret> serviceAuthKey) {
     /** Settings Metaflow forwards into the container only when the config sets them (no default). */
     private static final java.util.List<String> FORWARDED_WHEN_SET = java.util.List.of("OTEL_ENDPOINT",
             "DEFAULT_SECRETS_BACKEND_TYPE", "AWS_SECRETS_MANAGER_DEFAULT_REGION", "S3_SERVER_SIDE_ENCRYPTION");
@@ -33,6 +34,14 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
     public DeploymentSettings {
         batchDefaultTags = Collections.unmodifiableMap(new LinkedHashMap<>(batchDefaultTags));
         forwardedEnvironment = Collections.unmodifiableMap(new LinkedHashMap<>(forwardedEnvironment));
+        serviceAuthKey = serviceAuthKey == null ? Optional.empty() : serviceAuthKey;
+    }
+
+    /**
+     * The metadata API key of the jobs, by reference: Batch reads the secret {@code secretArn} with the ECS task
+     * execution role {@code executionRole} and sets METAFLOW_SERVICE_AUTH_KEY in the container.
+     */
+    public record JobSecret(String secretArn, String executionRole) {
     }
 
     public static DeploymentSettings fromConfig(Map<String, String> config) {
@@ -52,7 +61,8 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
                 get(config, "SERVICE_HEADERS"), get(config, "S3_ENDPOINT_URL"),
                 get(config, "AWS_DEFAULT_REGION").or(() -> Optional.ofNullable(config.get("AWS_DEFAULT_REGION"))).orElse("us-east-1"),
                 get(config, "SFN_STATE_MACHINE_PREFIX"), limit, get(config, "ECS_FARGATE_EXECUTION_ROLE"),
-                batchDefaultTags(get(config, "BATCH_DEFAULT_TAGS")), registry, forwardedEnvironment(config, root));
+                batchDefaultTags(get(config, "BATCH_DEFAULT_TAGS")), registry, forwardedEnvironment(config, root),
+                serviceAuthKey(config));
     }
 
     /** What {@code batch.py} sets from the config in every container (see {@code forwardedEnvironment}). */
@@ -64,6 +74,28 @@ public record DeploymentSettings(String datastoreRoot, String datatoolsRoot, Str
         env.put("METAFLOW_OTEL_SERVICE_NAME", get(config, "OTEL_SERVICE_NAME").orElse("metaflow"));
         FORWARDED_WHEN_SET.forEach(key -> get(config, key).ifPresent(v -> env.put("METAFLOW_" + key, v)));
         return env;
+    }
+
+    /**
+     * METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN with the execution role that may read it (METAFLOW_BATCH_EXECUTION_ROLE,
+     * else METAFLOW_ECS_FARGATE_EXECUTION_ROLE). A key in METAFLOW_SERVICE_HEADERS is refused: it would be stored in
+     * plain text in every job definition and deployment record.
+     */
+    private static Optional<JobSecret> serviceAuthKey(Map<String, String> config) {
+        get(config, "SERVICE_HEADERS").ifPresent(headers -> {
+            if (headers.toLowerCase(java.util.Locale.ROOT).contains("x-api-key")) {
+                throw new SettingsException("METAFLOW_SERVICE_HEADERS must not carry x-api-key: job definitions would hold"
+                        + " the key in plain text; store it in Secrets Manager and set METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN");
+            }
+        });
+        Optional<String> arn = get(config, "SERVICE_AUTH_KEY_SECRET_ARN");
+        if (arn.isEmpty()) {
+            return Optional.empty();
+        }
+        String role = get(config, "BATCH_EXECUTION_ROLE").or(() -> get(config, "ECS_FARGATE_EXECUTION_ROLE"))
+                .orElseThrow(() -> new SettingsException("METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN needs METAFLOW_BATCH_EXECUTION_ROLE:"
+                        + " the ECS task execution role AWS Batch reads the secret with"));
+        return Optional.of(new JobSecret(arn.get(), role));
     }
 
     /** An image named without a registry gets {@code METAFLOW_BATCH_CONTAINER_REGISTRY}'s, as in Metaflow. */

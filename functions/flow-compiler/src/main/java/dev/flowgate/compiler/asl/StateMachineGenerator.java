@@ -700,7 +700,7 @@ public final class StateMachineGenerator {
 
     /** Registers (in the output) the job definition the container needs; returns its name. */
     private String jobDefinition(BatchContainer container, int nodes) {
-        CompiledFlow.JobDefinition definition = BatchJobDefinition.of(container, deploymentEnvironment, nodes);
+        CompiledFlow.JobDefinition definition = BatchJobDefinition.of(container, deploymentEnvironment, settings.serviceAuthKey(), nodes);
         jobDefinitions.putIfAbsent(definition.name(), definition);
         return definition.name();
     }

@@ -1,65 +1,85 @@
 package dev.flowgate.metadata.handler;
 
-import dev.flowgate.model.json.FlowgateJson;
+import dev.flowgate.aws.FlowgateMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.metrics.model.DimensionSet;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
-import java.io.PrintStream;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
- * One structured JSON log line per request (request id, route, status, latency), carrying CloudWatch
- * Embedded Metric Format so that count, latency and errors per route become metrics without API calls
- * (what Powertools logging + metrics produce, without AspectJ weaving).
+ * One log line per request — {@code GET /flows/{flow_id}/runs -> 200 in 12.3 ms (2 DynamoDB requests)} for people,
+ * the same with route, status, latency and DynamoDB units as fields in Powertools' JSON — and one EMF document per
+ * request (namespace {@value #NAMESPACE}, dimensions {@code method} and {@code route}, the path template): Requests, Errors, ClientErrors, Latency and the
+ * DynamoDB requests and capacity units the request consumed. Successful requests log at INFO, 4xx at WARN, 5xx at
+ * ERROR, so {@code POWERTOOLS_LOG_LEVEL=WARN} keeps only failures.
  */
 final class RequestLog {
     static final String NAMESPACE = "Flowgate/MetadataApi";
-    private final PrintStream out;
-    private final int minimumStatus;
+    private static final Logger LOG = LoggerFactory.getLogger(RequestLog.class);
+    private final Logger log;
+    private final FlowgateMetrics metrics;
 
-    /** {@code level} as Powertools reads {@code POWERTOOLS_LOG_LEVEL}: WARN logs only 4xx/5xx, ERROR only 5xx. */
-    RequestLog(PrintStream out, String level) {
-        this.out = out;
-        this.minimumStatus = switch (level == null ? "INFO" : level.toUpperCase(java.util.Locale.ROOT)) {
-            case "WARN" -> 400;
-            case "ERROR", "FATAL", "OFF" -> 500;
-            default -> 0;
-        };
+    RequestLog(FlowgateMetrics metrics) {
+        this(LOG, metrics);
+    }
+
+    RequestLog(Logger log, FlowgateMetrics metrics) {
+        this.log = log;
+        this.metrics = metrics;
     }
 
     /** {@code dynamo} = {requests, read capacity units, write capacity units} this request cost. */
-    void record(String requestId, String method, MetadataApi.HttpReply reply, double latencyMs, double[] dynamo) {
-        if (reply.status() < minimumStatus) {
+    void record(String method, MetadataApi.HttpReply reply, double latencyMs, double[] dynamo) {
+        record(method, reply, latencyMs, dynamo, true);
+    }
+
+    /** The same line for a SnapStart priming request (warming the logging path), which is no request: not counted. */
+    void recordPriming(String method, MetadataApi.HttpReply reply, double latencyMs, double[] dynamo) {
+        record(method, reply, latencyMs, dynamo, false);
+    }
+
+    private void record(String method, MetadataApi.HttpReply reply, double latencyMs, double[] dynamo, boolean counted) {
+        String route = reply.route() == null ? "unmatched" : reply.route();
+        int status = reply.status();
+        double latency = Math.round(latencyMs * 100) / 100.0;
+        String line = line(method, reply, latency, (long) dynamo[0]);
+        Object[] fields = {line, entry("route", route), entry("status", status), entry("latency_ms", latency),
+                entry("dynamodb_requests", (long) dynamo[0]), entry("dynamodb_read_units", dynamo[1]),
+                entry("dynamodb_write_units", dynamo[2])};
+        if (status >= 500) {
+            log.error("{}", fields);
+        } else if (status >= 400) {
+            log.warn("{}", fields);
+        } else {
+            log.info("{}", fields);
+        }
+        if (!counted) {
             return;
         }
-        String route = reply.route() == null ? "unmatched" : reply.route();
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("timestamp", Instant.now().toString());
-        line.put("level", reply.status() >= 500 ? "ERROR" : reply.status() >= 400 ? "WARN" : "INFO");
-        line.put("service", "metadata-api");
-        line.put("message", (reply.route() == null ? method + " " : "") + route + " -> " + reply.status());
-        line.put("requestId", requestId);
-        line.put("route", route);
-        line.put("status", reply.status());
-        line.put("latencyMs", Math.round(latencyMs * 100) / 100.0);
-        line.put("Requests", 1);
-        line.put("Errors", reply.status() >= 500 ? 1 : 0);
-        line.put("ClientErrors", reply.status() >= 400 && reply.status() < 500 ? 1 : 0);
-        line.put("Latency", line.get("latencyMs"));
-        line.put("DynamoDbRequests", (long) dynamo[0]);
-        line.put("DynamoDbReadUnits", dynamo[1]);
-        line.put("DynamoDbWriteUnits", dynamo[2]);
-        line.put("_aws", Map.of("Timestamp", System.currentTimeMillis(), "CloudWatchMetrics", List.of(Map.of(
-                "Namespace", NAMESPACE,
-                "Dimensions", List.of(List.of("route")),
-                "Metrics", List.of(Map.of("Name", "Requests", "Unit", "Count"),
-                        Map.of("Name", "Errors", "Unit", "Count"),
-                        Map.of("Name", "ClientErrors", "Unit", "Count"),
-                        Map.of("Name", "Latency", "Unit", "Milliseconds"),
-                        Map.of("Name", "DynamoDbRequests", "Unit", "Count"),
-                        Map.of("Name", "DynamoDbReadUnits", "Unit", "Count"),
-                        Map.of("Name", "DynamoDbWriteUnits", "Unit", "Count"))))));
-        out.println(FlowgateJson.write(line));
+        int space = route.indexOf(' ');
+        String routeMethod = space < 0 ? method : route.substring(0, space);
+        String routePath = space < 0 ? route : route.substring(space + 1);
+        metrics.emit(m -> {
+            // EMF dimension values hold no whitespace: the route is its method and its path template
+            m.addDimension(DimensionSet.of("method", routeMethod, "route", routePath));
+            m.addMetric("Requests", 1, MetricUnit.COUNT);
+            m.addMetric("Errors", status >= 500 ? 1 : 0, MetricUnit.COUNT);
+            m.addMetric("ClientErrors", status >= 400 && status < 500 ? 1 : 0, MetricUnit.COUNT);
+            m.addMetric("Latency", latency, MetricUnit.MILLISECONDS);
+            m.addMetric("DynamoDbRequests", dynamo[0], MetricUnit.COUNT);
+            m.addMetric("DynamoDbReadUnits", dynamo[1], MetricUnit.COUNT);
+            m.addMetric("DynamoDbWriteUnits", dynamo[2], MetricUnit.COUNT);
+        });
+    }
+
+    /** The human line: the route (or method and path when no route matched), status, latency, DynamoDB requests. */
+    static String line(String method, MetadataApi.HttpReply reply, double latencyMs, long dynamoRequests) {
+        String route = reply.route() == null ? method + " (no route)" : reply.route();
+        return String.format(Locale.ROOT, "%s -> %d in %.1f ms%s", route, reply.status(), latencyMs,
+                dynamoRequests == 0 ? "" : " (" + dynamoRequests + " DynamoDB request" + (dynamoRequests == 1 ? ")" : "s)"));
     }
 }

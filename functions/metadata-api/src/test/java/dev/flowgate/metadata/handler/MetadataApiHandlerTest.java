@@ -4,14 +4,13 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgate.aws.RecordedMetrics;
 import dev.flowgate.metadata.adapter.DynamoDbUsage;
 import dev.flowgate.metadata.domain.MetadataService;
 import dev.flowgate.metadata.fixture.InMemoryMetadataStore;
 import dev.flowgate.model.json.FlowgateJson;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
@@ -19,10 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Lambda event translation: API Gateway REST proxy events as AWS sends them. */
 class MetadataApiHandlerTest {
-    private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    private final RecordedMetrics metrics = new RecordedMetrics();
     private final MetadataApiHandler handler = new MetadataApiHandler(
             new MetadataApi(MetadataRoutes.build(new MetadataService(new InMemoryMetadataStore(), Clock.systemUTC()))),
-            new DynamoDbUsage(), new RequestLog(new PrintStream(logs, true, StandardCharsets.UTF_8), "INFO"));
+            new DynamoDbUsage(), new RequestLog(metrics.metrics(RequestLog.NAMESPACE)));
 
     @Test
     void handleRequest_withProxyPathBehindABasePath_andABase64Body_createsTheRun() {
@@ -35,7 +34,8 @@ class MetadataApiHandlerTest {
         JsonNode run = FlowgateJson.parse(response.getBody());
         assertThat(run.get("user_name").asText()).isEqualTo("ann");
         assertThat(run.get("run_number").isNumber()).isTrue();
-        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("\"route\":\"POST /flows/{flow_id}/run\"");
+        assertThat(metrics.documents()).extracting(d -> d.dimensions().get("route"))
+                .containsExactly("/flows/{flow_id}", "/flows/{flow_id}/run");
     }
 
     @Test

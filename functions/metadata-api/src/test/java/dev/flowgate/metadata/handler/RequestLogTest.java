@@ -1,43 +1,34 @@
 package dev.flowgate.metadata.handler;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.flowgate.model.json.FlowgateJson;
+import dev.flowgate.aws.RecordedMetrics;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RequestLogTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final RecordedMetrics recorded = new RecordedMetrics();
 
-    private RequestLog log(String level) {
-        return new RequestLog(new PrintStream(out, true, StandardCharsets.UTF_8), level);
+    @Test
+    void line_isOneShortHumanLine_withRouteStatusLatencyAndDynamoRequests() {
+        assertThat(RequestLog.line("POST", new MetadataApi.HttpReply(409, Map.of(), "{}", "POST /flows/{flow_id}/run"), 12.345, 2))
+                .isEqualTo("POST /flows/{flow_id}/run -> 409 in 12.3 ms (2 DynamoDB requests)");
+        assertThat(RequestLog.line("GET", new MetadataApi.HttpReply(404, Map.of(), "{}", null), 0.4, 0))
+                .isEqualTo("GET (no route) -> 404 in 0.4 ms");
     }
 
     @Test
-    void record_writesOneJsonLine_withRouteStatusLatency_andAnEmfBlock() {
-        log("INFO").record("req-1", "POST", new MetadataApi.HttpReply(409, Map.of(), "{}", "POST /flows/{flow_id}/run"),
-                12.345, new double[]{2, 1, 1});
-        JsonNode line = FlowgateJson.parse(out.toString(StandardCharsets.UTF_8));
-        assertThat(line.get("requestId").asText()).isEqualTo("req-1");
-        assertThat(line.get("route").asText()).isEqualTo("POST /flows/{flow_id}/run");
-        assertThat(line.get("status").asInt()).isEqualTo(409);
-        assertThat(line.get("level").asText()).isEqualTo("WARN");
-        assertThat(line.get("ClientErrors").asInt()).isEqualTo(1);
-        assertThat(line.get("DynamoDbRequests").asInt()).isEqualTo(2);
-        JsonNode metrics = line.get("_aws").get("CloudWatchMetrics").get(0);
-        assertThat(metrics.get("Namespace").asText()).isEqualTo(RequestLog.NAMESPACE);
-        assertThat(metrics.get("Dimensions").get(0).get(0).asText()).isEqualTo("route");
-        assertThat(metrics.findValuesAsText("Name")).contains("Requests", "Errors", "Latency", "DynamoDbWriteUnits");
-    }
+    void record_emitsOneEmfDocumentPerRequest_byRoute_withCountsLatencyAndDynamoUnits() {
+        new RequestLog(recorded.metrics(RequestLog.NAMESPACE)).record("POST",
+                new MetadataApi.HttpReply(409, Map.of(), "{}", "POST /flows/{flow_id}/run"), 12.345, new double[]{2, 1, 1.5});
 
-    @Test
-    void record_atWarnLevel_skipsSuccessfulRequests() {
-        log("WARN").record("req-2", "GET", new MetadataApi.HttpReply(200, Map.of(), "[]", "GET /flows"), 1, new double[3]);
-        assertThat(out.size()).isZero();
+        assertThat(recorded.documents()).singleElement().satisfies(document -> {
+            assertThat(document.namespace()).isEqualTo("Flowgate/MetadataApi");
+            assertThat(document.dimensions()).containsOnly(Map.entry("method", "POST"), Map.entry("route", "/flows/{flow_id}/run"));
+            assertThat(document.values()).containsEntry("Requests", 1.0).containsEntry("ClientErrors", 1.0)
+                    .containsEntry("Errors", 0.0).containsEntry("Latency", 12.35).containsEntry("DynamoDbRequests", 2.0)
+                    .containsEntry("DynamoDbReadUnits", 1.0).containsEntry("DynamoDbWriteUnits", 1.5);
+        });
     }
 }
