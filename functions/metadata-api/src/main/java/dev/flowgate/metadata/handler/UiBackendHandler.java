@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.flowgate.aws.FlowgateMetrics;
 import dev.flowgate.aws.FunctionContract;
 import dev.flowgate.aws.FunctionContract.Resource;
 import dev.flowgate.aws.FunctionContract.ResourceKind;
@@ -49,7 +50,7 @@ public final class UiBackendHandler implements RequestHandler<APIGatewayProxyReq
         this.usage = new DynamoDbUsage();
         this.api = new UiBackendApi(new UiReadService(new DynamoDbMetadataStore(dynamo,
                 resources.tableName(FlowgateResources.METADATA), usage), Clock.systemUTC()));
-        this.log = new RequestLog(System.out, env.get("POWERTOOLS_LOG_LEVEL", "INFO"));
+        this.log = new RequestLog(FlowgateMetrics.from(system, RequestLog.NAMESPACE));
         String base = env.get("MF_BASEURL", "");
         this.baseUrlOverride = base.isBlank() ? null : base;
     }
@@ -60,8 +61,7 @@ public final class UiBackendHandler implements RequestHandler<APIGatewayProxyReq
         usage.begin();
         MetadataApi.HttpReply reply = api.serve(event.getHttpMethod(), path(event), event.getQueryStringParameters(),
                 baseUrl(event));
-        log.record(context == null ? null : context.getAwsRequestId(), event.getHttpMethod(), reply,
-                (System.nanoTime() - start) / 1_000_000.0, usage.end());
+        log.record(event.getHttpMethod(), reply, (System.nanoTime() - start) / 1_000_000.0, usage.end());
         return new APIGatewayProxyResponseEvent().withStatusCode(reply.status()).withHeaders(reply.headers())
                 .withBody(reply.body());
     }
