@@ -105,9 +105,16 @@ public final class ControlPlaneStack extends Stack {
         plan.addApiKey(key);
         // production jobs (Step Functions → Batch) send production:<token> system tags; only this key's fingerprint,
         // listed in metadataApi.productionCallers, may (the metadata API refuses them from every other caller)
+        // its value is a generated secret: Batch puts it into the jobs' METAFLOW_SERVICE_AUTH_KEY from the job
+        // definition's secrets (valueFrom, read with the execution role below); no template or definition holds it
+        Secret productionKeySecret = Secret.Builder.create(this, "ProductionJobsApiKey").secretName(prefix + "/production-jobs-api-key")
+                .description("x-api-key of production jobs (the value of the " + prefix + "-production-jobs API key);"
+                        + " Batch reads it into METAFLOW_SERVICE_AUTH_KEY")
+                .generateSecretString(SecretStringGenerator.builder().excludePunctuation(true).passwordLength(40).build()).build();
         ApiKey productionKey = ApiKey.Builder.create(this, "ProductionJobsKey").apiKeyName(prefix + "-production-jobs")
-                .description("x-api-key of production jobs (METAFLOW_SERVICE_HEADERS of production deployments only); list its"
-                        + " fingerprint key-sha256:<16 hex> in metadataApi.productionCallers").build();
+                .description("x-api-key of production jobs; value in the secret " + prefix + "/production-jobs-api-key; list its"
+                        + " fingerprint key-sha256:<16 hex> in metadataApi.productionCallers")
+                .value(productionKeySecret.getSecretValue().unsafeUnwrap()).build();
         plan.addApiKey(productionKey);
         plan.addApiStage(UsagePlanPerApiStage.builder().api(metadataApi).stage(metadataApi.getDeploymentStage()).build());
         // the deployer's own key (a generated secret; the template holds only a dynamic reference to it): every
@@ -151,6 +158,11 @@ public final class ControlPlaneStack extends Stack {
                 .resources(List.of(machines)).build());
         sfnRole.addToPolicy(PolicyStatement.Builder.create().actions(List.of("states:DescribeExecution", "states:StopExecution"))
                 .resources(List.of(executions + "/*")).build());
+        // the ECS task execution role Batch reads the production jobs' key with (job definitions' executionRoleArn):
+        // that one secret and nothing else (images are public and EC2 hosts ship logs with their instance role)
+        Role jobsExecutionRole = Role.Builder.create(this, "JobsExecutionRole").assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
+                .description("METAFLOW_BATCH_EXECUTION_ROLE: Batch reads the production jobs' metadata API key secret with it").build();
+        jobsExecutionRole.addToPolicy(allow(productionKeySecret.getSecretArn(), "secretsmanager:GetSecretValue"));
         // EventBridge Scheduler (@schedule) and EventBridge rules (@trigger_on_finish) start executions with it
         Role eventsRole = Role.Builder.create(this, "EventBridgeRole").assumedBy(new CompositePrincipal(
                         new ServicePrincipal("scheduler.amazonaws.com"), new ServicePrincipal("events.amazonaws.com")))
@@ -180,6 +192,9 @@ public final class ControlPlaneStack extends Stack {
         deployerEnv.put("METAFLOW_DATASTORE_SYSROOT_S3", "s3://" + datastore.getBucketName() + "/metaflow");
         deployerEnv.put("FLOWGATE_METADATA_API_KEY_SECRET", deployerKeySecret.getSecretArn());
         deployerEnv.put("METAFLOW_SFN_STATE_MACHINE_PREFIX", prefix);
+        // compiled job definitions name the jobs' key secret and the role that reads it, never the key itself
+        deployerEnv.put("FLOWGATE_JOBS_AUTH_KEY_SECRET_ARN", productionKeySecret.getSecretArn());
+        deployerEnv.put("FLOWGATE_JOBS_EXECUTION_ROLE_ARN", jobsExecutionRole.getRoleArn());
         Code deployerCode = asset(repositoryRoot, settings.deployerAsset(), "lambdaAssets.deployer");
         Function deployerFn = function("Deployer", prefix + "-deployer", DEPLOYER_HANDLER, deployerCode, 2048, Duration.minutes(15), deployerEnv);
         // SnapStart restores only published versions: every caller invokes the alias, never $LATEST
@@ -223,7 +238,8 @@ public final class ControlPlaneStack extends Stack {
         // no resource-level permissions exist for these two (AWS service authorization reference): "*" is forced
         deployerFn.addToRolePolicy(allow("*", "batch:DescribeJobDefinitions", "states:ListStateMachines"));
         deployerFn.addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("iam:PassRole"))
-                .resources(List.of(sfnRole.getRoleArn(), eventsRole.getRoleArn(), jobRole.getRoleArn())).build());
+                .resources(List.of(sfnRole.getRoleArn(), eventsRole.getRoleArn(), jobRole.getRoleArn(),
+                        jobsExecutionRole.getRoleArn())).build());
         deployerLive.addPermission("JenkinsInvoke", Permission.builder()
                 .principal(new ArnPrincipal("arn:" + getPartition() + ":iam::" + getAccount() + ":role/" + settings.jenkinsRoleName()))
                 .action("lambda:InvokeFunction").build());
@@ -283,6 +299,9 @@ public final class ControlPlaneStack extends Stack {
         CfnOutput.Builder.create(this, "ProductionJobsApiKeyId").key("FLOWGATEPRODUCTIONJOBSKEYID")
                 .description("API key id of production jobs; its fingerprint goes into metadataApi.productionCallers")
                 .value(productionKey.getKeyId()).build();
+        CfnOutput.Builder.create(this, "JobsExecutionRoleOut").key("METAFLOWBATCHEXECUTIONROLE")
+                .description("METAFLOW_BATCH_EXECUTION_ROLE (the deployer sets it; reads the production jobs' key secret)")
+                .value(jobsExecutionRole.getRoleArn()).build();
         CfnOutput.Builder.create(this, "ServiceApiKeyId").key("METAFLOWSERVICEAUTHKEYID")
                 .description("API key id; its value is METAFLOW_SERVICE_AUTH_KEY (fetch it, never print it in logs)").value(key.getKeyId()).build();
         CfnOutput.Builder.create(this, "SfnRole").key("METAFLOWSFNIAMROLE").description("METAFLOW_SFN_IAM_ROLE").value(sfnRole.getRoleArn()).build();

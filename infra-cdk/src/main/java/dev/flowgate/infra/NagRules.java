@@ -93,7 +93,8 @@ final class NagRules {
                 + "X-Hub-Signature-256 HMAC with the webhook secret before doing anything";
         suppress(stack, "/WebhookRestApi/Default/webhooks/github/POST/Resource",
                 rule("AwsSolutions-APIG4", webhookAuth), rule("AwsSolutions-COG4", webhookAuth));
-        for (String secret : List.of("GitHubToken", "GitHubWebhookSecret", "MetaflowConfig", "SlackWebhook", "DeployerApiKey")) {
+        for (String secret : List.of("GitHubToken", "GitHubWebhookSecret", "MetaflowConfig", "SlackWebhook", "DeployerApiKey",
+                "ProductionJobsApiKey")) {
             suppress(stack, "/" + secret + "/Resource", rule("AwsSolutions-SMG4", "Third-party credentials (GitHub, Slack), "
                     + "settings, or an API Gateway key value, which AWS cannot rotate; operators rotate them at the issuer and "
                     + "update the secret"));

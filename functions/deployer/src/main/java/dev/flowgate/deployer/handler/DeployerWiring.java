@@ -104,8 +104,9 @@ public final class DeployerWiring {
             .optional("GITHUB_API_URL", "GitHub Enterprise's REST API when FLOWGATE_GITHUB_API_URL is unset")
             .optional("METAFLOW_SERVICE_HEADERS", "extra headers (JSON) for metadata API calls")
             .local("METAFLOW_SERVICE_AUTH_KEY", "the metadata API key in plain text (local runtime and tests)")
-            .optional(JOBS_KEY_SECRET, "secret (ARN) holding the production jobs' metadata API key; job definitions name it")
-            .optional(JOBS_EXECUTION_ROLE, "ECS task execution role Batch reads the jobs' key secret with")
+            .required(JOBS_KEY_SECRET, "secret (ARN) holding the production jobs' metadata API key; job definitions name it"
+                    + " (without it jobs call the metadata API with no key: 403)")
+            .required(JOBS_EXECUTION_ROLE, "ECS task execution role Batch reads the jobs' key secret with")
             .local("FLOWGATE_METAFLOW_CONFIG", "the Metaflow config JSON in plain text (local runtime and tests)")
             .optional("FLOWGATE_METAFLOW_LAYER", "s3:// tar.gz of the pinned Metaflow library for experimental packages")
             .local("FLOWGATE_LOCAL_URL", "the local runtime (Lambda Invoke API, GitHub stand-in, metadata API)")
@@ -131,8 +132,9 @@ public final class DeployerWiring {
             .allows(Resource.of(ResourceKind.FLOW_SCHEDULE_RULES), "events:DescribeRule", "events:ListTargetsByRule",
                     "events:RemoveTargets", "events:DeleteRule")
             // not SDK calls of their own: CreateStateMachine with publish=true needs PublishStateMachineVersion, and
-            // passing the roles to state machines, schedules, rule targets and job definitions needs iam:PassRole
-            .allows(Resource.of(ResourceKind.PASSED_ROLE, "sfn, events, job"), "iam:PassRole")
+            // passing the roles to state machines, schedules, rule targets and job definitions (job role, and the
+            // execution role that reads the jobs' key secret) needs iam:PassRole
+            .allows(Resource.of(ResourceKind.PASSED_ROLE, "sfn, events, job, jobs' execution"), "iam:PassRole")
             .allows(Resource.of(ResourceKind.FUNCTION, "alerter"), "lambda:InvokeFunction")
             .build();
 

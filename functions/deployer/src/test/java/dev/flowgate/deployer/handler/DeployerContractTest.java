@@ -68,7 +68,9 @@ class DeployerContractTest {
         assertThat(DeployerWiring.WEBHOOK.sdkActions()).contains("lambda:InvokeFunction", "secretsmanager:GetSecretValue")
                 .noneMatch(a -> a.startsWith("states:") || a.startsWith("s3:"));
         assertThat(DeployerWiring.DEPLOYER.requiredEnvironment()).contains(DeployerWiring.METADATA_API_KEY_SECRET,
-                "METAFLOW_SERVICE_URL", DeployerWiring.STATE_MACHINE_PREFIX);
+                "METAFLOW_SERVICE_URL", DeployerWiring.STATE_MACHINE_PREFIX,
+                // production jobs call the metadata API with the key Batch reads from this secret (else 403)
+                DeployerWiring.JOBS_KEY_SECRET, DeployerWiring.JOBS_EXECUTION_ROLE);
     }
 
     private static void assertSent(Runnable call) {
