@@ -91,7 +91,7 @@ class GangDecoratorTest {
         String source = flow("from metaflow import FlowSpec, batch, current, step\nfrom mylib import torchrun", "", "@torchrun");
         assertThatThrownBy(() -> FlowCompiler.parse("gang_flow.py", source)).isInstanceOf(FlowLintException.class)
                 .hasMessageContaining("it is started with num_parallel but has no @parallel")
-                .hasMessageContaining("@torchrun");
+                .hasMessageContaining("@torchrun (metaflow-torchrun)");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.flowgate.model.naming.MetaflowNames;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Turns a parsed flow into a {@link FlowGraph}, applying Metaflow's lint rules ({@code metaflow/lint.py}) in
@@ -105,7 +107,8 @@ public final class GraphBuilder {
                 ParsedStep target = byName.get(shape.targets().get(0));
                 if (!GangDecorator.isGang(target.decorators())) {
                     problem(target.line(), target.name(), "it is started with num_parallel but has no @parallel",
-                            "add @parallel (or @torchrun, @deepspeed, @metaflow_ray) to " + target.name());
+                            "add one of " + Arrays.stream(GangDecorator.values()).map(GangDecorator::written)
+                                    .collect(Collectors.joining(", ")) + " to " + target.name());
                 }
             }
             Optional<GangDecorator> gang = GangDecorator.of(step.decorators());

@@ -17,19 +17,17 @@ import java.util.Optional;
  * {@code from metaflow import torchrun} (or {@code metaflow.torchrun}).
  */
 public enum GangDecorator {
-    PARALLEL("parallel", "metaflow", "current.parallel"),
-    TORCHRUN("torchrun", "metaflow-torchrun", "current.torch.run(entrypoint=...)"),
-    DEEPSPEED("deepspeed", "metaflow-deepspeed", "current.deepspeed.run(entrypoint=...)"),
-    METAFLOW_RAY("metaflow_ray", "metaflow-ray", "a Ray cluster the step joins with ray.init()");
+    PARALLEL("parallel", "metaflow"),
+    TORCHRUN("torchrun", "metaflow-torchrun"),
+    DEEPSPEED("deepspeed", "metaflow-deepspeed"),
+    METAFLOW_RAY("metaflow_ray", "metaflow-ray");
 
     private final String decoratorName;
     private final String distribution;
-    private final String launcher;
 
-    GangDecorator(String decoratorName, String distribution, String launcher) {
+    GangDecorator(String decoratorName, String distribution) {
         this.decoratorName = decoratorName;
         this.distribution = distribution;
-        this.launcher = launcher;
     }
 
     /** The name it has in {@code metaflow}'s namespace and in a flow file: {@code torchrun}. */
@@ -42,14 +40,9 @@ public enum GangDecorator {
         return distribution;
     }
 
-    /** What the step's code uses to start its work on every node. */
-    public String launcher() {
-        return launcher;
-    }
-
-    /** Whether it comes from a Metaflow extension, which the step's code package or image must carry. */
-    public boolean isExtension() {
-        return this != PARALLEL;
+    /** How a fix names it: {@code @parallel}, {@code @torchrun (metaflow-torchrun)}. */
+    public String written() {
+        return "@" + decoratorName + (this == PARALLEL ? "" : " (" + distribution + ")");
     }
 
     public static List<String> names() {
