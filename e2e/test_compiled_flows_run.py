@@ -64,13 +64,17 @@ def deployment(moto_url, platform_url, tmp_path_factory):
     return {"aws": aws, "s3": s3, "work": work, "client_env": client_env}
 
 
-def run_compiled(deployment, flow, parameters=None, extra_args=(), execution_input=None):
-    """Packages, compiles and runs the flow; returns (execution name, Execution, error or None)."""
+def run_compiled(deployment, flow, parameters=None, extra_args=(), execution_input=None, package_env=None, job_env=None):
+    """Packages, compiles and runs the flow; returns (execution name, Execution, error or None).
+
+    `package_env` is added to the environment Metaflow packages the flow in (the data scientist's machine),
+    `job_env` to every Batch job's (what the image provides)."""
     work = deployment["work"] / (flow.stem + "-" + uuid.uuid4().hex[:6])
     work.mkdir()
     package = work / "job.tar"
     subprocess.run([PYTHON, flow.name, "--no-pylint", "--datastore=s3", "package", "save", str(package)],
-                   cwd=flow.parent, env=deployment["client_env"], check=True, capture_output=True, timeout=180)
+                   cwd=flow.parent, env={**deployment["client_env"], **(package_env or {})}, check=True, capture_output=True,
+                   timeout=180)
     data = package.read_bytes()
     sha = hashlib.sha1(data).hexdigest()
     key = f"metaflow/{flow.stem}/data/{sha[:2]}/{sha}"
@@ -88,7 +92,7 @@ def run_compiled(deployment, flow, parameters=None, extra_args=(), execution_inp
         deployment["s3"].put_object(Bucket=bucket, Key=key, Body=gzip.compress((flow.parent / default).read_bytes()))
     name = "e2e-" + uuid.uuid4().hex[:12]
     env = dict(deployment["aws"], HOME=os.environ.get("HOME", str(work)), PATH=os.environ["PATH"],
-               METAFLOW_HOME=str(work))
+               METAFLOW_HOME=str(work), **(job_env or {}))
     execution = Execution(json.loads(compiled.stdout), json.loads((work / "jobs.json").read_text()), name, env,
                           str(work), os.path.dirname(PYTHON), log=lambda line: None)
     try:
@@ -202,6 +206,59 @@ print(json.dumps({"ok": run.successful, "ranks": sorted(run["join"].task["ranks"
                   "tasks": sorted(t.id.split("-")[0] for t in run["train"])}))""")
     assert run["ok"] and run["ranks"] == [0, 1, 2]
     assert len(run["tasks"]) == 3 and run["tasks"].count("control") == 1, "one control task and two workers"
+
+
+TORCHRUN_EXTENSION = "metaflow-torchrun==0.2.2"  # 15 kB, pure Python, no dependencies (it never installs torch)
+
+# Stands in for PyTorch in the "image": `python -m torch.distributed.run ARGS` (what current.torch.run starts on every
+# node) records its arguments and the node it ran on, instead of training.
+FAKE_TORCH_RUN = """import json, os, sys, uuid
+record = {"argv": sys.argv[1:], "node": os.environ.get("AWS_BATCH_JOB_NODE_INDEX")}
+with open(os.path.join(os.environ["FAKE_TORCHRUN_RECORDS"], uuid.uuid4().hex + ".json"), "w") as out:
+    json.dump(record, out)
+"""
+
+
+@pytest.fixture(scope="module")
+def torchrun_extension(tmp_path_factory):
+    """metaflow-torchrun installed where the data scientist packages the flow, and a stand-in torch for the image."""
+    root = tmp_path_factory.mktemp("torchrun")
+    extension = root / "site"
+    installed = subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(extension),
+                                TORCHRUN_EXTENSION], capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, "pip install %s (from the package registry) failed: %s" % (TORCHRUN_EXTENSION, installed.stderr)
+    image = root / "image"
+    (image / "torch" / "distributed").mkdir(parents=True)
+    (image / "torch" / "__init__.py").write_text("")
+    (image / "torch" / "distributed" / "__init__.py").write_text("")
+    (image / "torch" / "distributed" / "run.py").write_text(FAKE_TORCH_RUN)
+    records = root / "records"
+    records.mkdir()
+    return {"extension": extension, "image": image, "records": records}
+
+
+def test_torchrun_step_runs_as_a_gang_and_every_node_gets_the_rendezvous_arguments(deployment, torchrun_extension):
+    ext = torchrun_extension
+    # the extension reaches the containers in Metaflow's code package (Metaflow packages every installed extension);
+    # the jobs' own PYTHONPATH has only the stand-in torch
+    name, execution, error = run_compiled(deployment, E2E_FLOWS / "torchrun_run_flow.py",
+                                          package_env={"PYTHONPATH": str(ext["extension"])},
+                                          job_env={"PYTHONPATH": str(ext["image"]), "FAKE_TORCHRUN_RECORDS": str(ext["records"])})
+    assert error is None, job_log_tail(execution)
+    run = read_run(deployment, f"TorchrunRunFlow/sfn-{name}", """
+print(json.dumps({"ok": run.successful, "ranks": run["join"].task["ranks"].data,
+                  "tasks": sorted(t.id.split("-")[0] for t in run["train"])}))""")
+    assert run["ok"] and run["ranks"] == [0, 1, 2]
+    assert len(run["tasks"]) == 3 and run["tasks"].count("control") == 1, "one control task and two workers"
+    records = [json.loads(p.read_text()) for p in ext["records"].iterdir()]
+    assert sorted(r["node"] for r in records) == ["0", "1", "2"], "torchrun ran once on every node"
+    for record in records:
+        argv = record["argv"]
+        options = dict(zip(argv[0:-3:2], argv[1:-3:2]))
+        assert options == {"--nnodes": "3", "--master_addr": "127.0.0.1", "--master_port": "3339",
+                           "--node_rank": record["node"], "--nproc_per_node": "1",
+                           "--rdzv_endpoint": "127.0.0.1:3339"}, argv
+        assert argv[-3:] == ["train.py", "--epochs", "2"], "the entrypoint and its arguments follow"
 
 
 def test_inherited_flow_runs_the_overriding_step_the_mixin_step_and_the_subclass_parameter_default(deployment):

@@ -1,7 +1,12 @@
-"""The same gang of GPU nodes, launched with DeepSpeed instead of torchrun (code only, not run here)."""
-import subprocess
+"""The same gang of GPU nodes, launched with DeepSpeed by metaflow-deepspeed's `@deepspeed` (code only, not run here).
 
-from metaflow import FlowSpec, batch, current, parallel, project, step
+`@deepspeed` (pip install metaflow-deepspeed) is `@parallel` plus passwordless SSH between the nodes (an MPI
+cluster: every node's key is exchanged through the datastore, `sshd` is restarted with it) and
+`current.deepspeed.run`, which the control node (node 0) calls to start `deepspeed --hostfile ...` on all nodes,
+with as many slots per host as the step's `@batch(gpu=...)`. The image needs DeepSpeed, OpenMPI and
+openssh-server (and root or `@deepspeed(use_sudo=True)` to restart sshd).
+"""
+from metaflow import FlowSpec, batch, current, deepspeed, environment, project, step
 
 
 @project(name="llm_training")
@@ -11,19 +16,16 @@ class DeepSpeedTrainingFlow(FlowSpec):
     def start(self):
         self.next(self.train, num_parallel=2)
 
-    @parallel
+    @environment(vars={"NCCL_SOCKET_IFNAME": "eth0", "FI_PROVIDER": "efa"})
     @batch(gpu=8, cpu=96, memory=1100000, efa=4, shared_memory=65536, queue="flowgate-efa-gpu",
            host_volumes=["/fsx"])
+    @deepspeed
     @step
     def train(self):
-        if current.parallel.node_index == 0:
-            hosts = "\n".join(f"node{i} slots=8" for i in range(current.parallel.num_nodes))
-            with open("/tmp/hostfile", "w") as handle:
-                handle.write(hosts)
-        subprocess.run(["deepspeed", "--num_nodes", str(current.parallel.num_nodes),
-                        "--node_rank", str(current.parallel.node_index),
-                        "--master_addr", current.parallel.main_ip,
-                        "train_zero3.py", "--deepspeed_config", "ds_config.json"], check=True)
+        current.deepspeed.run(
+            entrypoint="train_zero3.py",
+            entrypoint_args={"deepspeed_config": "ds_config.json"},
+        )
         self.next(self.join)
 
     @step

@@ -1,8 +1,11 @@
-"""A Ray cluster on a gang of nodes: node 0 is the head, the others join it (code only, not run here)."""
-import subprocess
-import time
+"""A Ray cluster on a gang of nodes with metaflow-ray's `@metaflow_ray` (code only, not run here).
 
-from metaflow import FlowSpec, batch, current, parallel, step
+`@metaflow_ray` (pip install metaflow-ray) is `@parallel` plus a Ray cluster: every node starts Ray, node 0 as the
+head on port 6379, the others join it, and the step's code runs on the head once all nodes have joined
+(`ray.init()` finds the cluster); the workers wait until the head's step finishes. The image needs
+`ray[default]`.
+"""
+from metaflow import FlowSpec, batch, metaflow_ray, step
 
 
 class RayTuneFlow(FlowSpec):
@@ -11,25 +14,25 @@ class RayTuneFlow(FlowSpec):
     def start(self):
         self.next(self.tune, num_parallel=3)
 
-    @parallel
     @batch(gpu=4, cpu=32, memory=240000, queue="flowgate-efa-gpu", host_volumes=["/fsx"])
+    @metaflow_ray(all_nodes_started_timeout=600)
     @step
     def tune(self):
-        if current.parallel.node_index == 0:
-            subprocess.run(["ray", "start", "--head", "--port=6379"], check=True)
-            time.sleep(10)
-            subprocess.run(["python", "tune.py", "--address", "auto"], check=True)
-        else:
-            subprocess.run(["ray", "start", f"--address={current.parallel.main_ip}:6379", "--block"], check=True)
+        import ray
+        from tune import run_search  # tune.py, shipped in the code package
+
+        ray.init()
+        self.best = run_search(resources_per_trial={"gpu": 1})
         self.next(self.join)
 
     @step
     def join(self, inputs):
+        self.best = [i.best for i in inputs if hasattr(i, "best")][0]
         self.next(self.end)
 
     @step
     def end(self):
-        pass
+        print("best:", self.best)
 
 
 if __name__ == "__main__":

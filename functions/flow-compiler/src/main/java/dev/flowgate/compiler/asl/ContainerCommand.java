@@ -66,7 +66,7 @@ final class ContainerCommand {
     }
 
     static String script(FlowGraph graph, StepNode node, CompileOptions options, StepResources resources, String stateMachine) {
-        boolean parallel = node.has("parallel");
+        boolean parallel = node.isGang();
         String taskId = parallel ? CONTROL_ID : "${AWS_BATCH_JOB_ID}";
         List<String> setup = setup(identifier(graph.flowName()) + "/sfn-$METAFLOW_RUN_ID/" + identifier(node.name()) + "/" + taskId,
                 parallel ? " MF_PARALLEL_CONTROL_TASK_ID=" + CONTROL_ID : "", options, "Task is starting.");

@@ -356,7 +356,7 @@ public final class StateMachineGenerator {
 
     private ObjectNode batchTask(StepNode node) {
         StepResources resources = StepResources.of(node, settings, graph.fileName());
-        boolean parallelStep = node.has("parallel");
+        boolean parallelStep = node.isGang();
         int nodes = parallelStep ? numParallelOf(node) : 0;
         BatchContainer container = resources.container();
         String jobDefinition = jobDefinition(container, nodes);
@@ -546,7 +546,7 @@ public final class StateMachineGenerator {
             // as Metaflow: the same value the step passes on as its split_parent_task_id_<foreach> job parameter
             env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", splitParentPath(node, foreachJoinParent));
         }
-        if (node.has("parallel")) {
+        if (node.isGang()) {
             // Metaflow's step_functions_internal decorator records every task that ends a split's branch for the
             // join; on a @parallel step it needs the launching step's job id and the table, or it fails the task
             env.put("METAFLOW_SPLIT_PARENT_TASK_ID_FOR_FOREACH_JOIN", "$.JobId");
@@ -565,7 +565,7 @@ public final class StateMachineGenerator {
             // "--trigger <Flow>/sfn-<id>" when an upstream's success started the run, else " " (TriggerGate)
             env.put(ContainerCommand.TRIGGER_OPTION, triggerOptionPath(node));
         }
-        if (node.type() == NodeType.FOREACH || node.type() == NodeType.SWITCH || foreachJoinParent != null || node.has("parallel")
+        if (node.type() == NodeType.FOREACH || node.type() == NodeType.SWITCH || foreachJoinParent != null || node.isGang()
                 || (node.type() == NodeType.JOIN && isForeachJoin(node))) {
             env.put("METAFLOW_SFN_DYNAMO_DB_TABLE", dynamoTable(node));
         }

@@ -1,5 +1,6 @@
 package dev.flowgate.compiler.graph;
 
+import dev.flowgate.compiler.parse.GangDecorator;
 import dev.flowgate.compiler.parse.ParsedFlow;
 import dev.flowgate.compiler.parse.ParsedFlow.ParsedStep;
 import dev.flowgate.compiler.parse.PyExpr;
@@ -7,14 +8,17 @@ import dev.flowgate.model.naming.MetaflowNames;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Turns a parsed flow into a {@link FlowGraph}, applying Metaflow's lint rules ({@code metaflow/lint.py}) in
@@ -101,20 +105,29 @@ public final class GraphBuilder {
             }
             if (shape.type() == NodeType.PARALLEL_FOREACH) {
                 ParsedStep target = byName.get(shape.targets().get(0));
-                if (!target.has("parallel")) {
+                if (!GangDecorator.isGang(target.decorators())) {
                     problem(target.line(), target.name(), "it is started with num_parallel but has no @parallel",
-                            "add @parallel to " + target.name());
+                            "add one of " + Arrays.stream(GangDecorator.values()).map(GangDecorator::written)
+                                    .collect(Collectors.joining(", ")) + " to " + target.name());
                 }
             }
-            if (step.has("parallel")) {
+            Optional<GangDecorator> gang = GangDecorator.of(step.decorators());
+            if (gang.isPresent()) {
+                String written = "@" + gang.get().decoratorName();
+                List<String> gangs = step.decorators().stream().filter(d -> d.fromMetaflow() && GangDecorator.named(d.name()).isPresent())
+                        .map(d -> "@" + d.name()).toList();
+                if (gangs.size() > 1) {
+                    problem(step.line(), step.name(), "it has " + String.join(" and ", gangs) + ": each makes the step a gang"
+                            + " of its own and Metaflow would run both setups on every node", "keep one of them");
+                }
                 Shape own = shapes.get(step.name());
                 if (own.type() != NodeType.LINEAR || shapes.get(own.targets().get(0)).type() != NodeType.JOIN) {
-                    problem(step.line(), step.name(), "a @parallel step must be followed by a join step",
+                    problem(step.line(), step.name(), "a " + written + " step must be followed by a join step",
                             "make its self.next() go to a step that takes (self, inputs)");
                 }
                 boolean reachedByNumParallel = in.get(step.name()).stream().allMatch(p -> shapes.get(p).type() == NodeType.PARALLEL_FOREACH);
                 if (!reachedByNumParallel) {
-                    problem(step.line(), step.name(), "a @parallel step must be reached with self.next(self." + step.name()
+                    problem(step.line(), step.name(), "a " + written + " step must be reached with self.next(self." + step.name()
                             + ", num_parallel=N)", "start it with num_parallel");
                 }
             }

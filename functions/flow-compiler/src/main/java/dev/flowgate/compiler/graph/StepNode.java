@@ -1,5 +1,6 @@
 package dev.flowgate.compiler.graph;
 
+import dev.flowgate.compiler.parse.GangDecorator;
 import dev.flowgate.compiler.parse.ParsedFlow.Decorator;
 
 import java.util.List;
@@ -29,5 +30,10 @@ public record StepNode(String name, NodeType type, List<String> outFuncs, List<S
 
     public boolean has(String name) {
         return decorator(name).isPresent();
+    }
+
+    /** A multi-node gang: {@code @parallel} or a distributed-training decorator built on it ({@link GangDecorator}). */
+    public boolean isGang() {
+        return GangDecorator.isGang(decorators);
     }
 }

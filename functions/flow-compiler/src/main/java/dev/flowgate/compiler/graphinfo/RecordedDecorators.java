@@ -4,6 +4,7 @@ import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.compiler.graph.StepNode;
 import dev.flowgate.compiler.graphinfo.RecordedGraph.RecordedDecorator;
 import dev.flowgate.compiler.graphinfo.RecordedGraph.RecordedStep;
+import dev.flowgate.compiler.parse.GangDecorator;
 import dev.flowgate.compiler.parse.ParsedFlow.Decorator;
 import dev.flowgate.compiler.parse.PyExpr;
 
@@ -26,13 +27,18 @@ import java.util.Set;
  */
 public final class RecordedDecorators {
     /** Step decorators a mutator may add whose effect cannot be compiled from a record. */
-    static final Map<String, String> REFUSED_STEP = Map.of(
-            "parallel", "it turns the step into a multi-node gang, which changes the graph's shape",
-            "kubernetes", "Flowgate runs steps on AWS Batch only",
-            "slurm", "Flowgate runs steps on AWS Batch only");
+    static final Map<String, String> REFUSED_STEP = refusedStep();
     static final Set<String> TAKEN_FLOW = Set.of("project", "schedule", "trigger_on_finish");
 
     private RecordedDecorators() {
+    }
+
+    private static Map<String, String> refusedStep() {
+        Map<String, String> refused = new LinkedHashMap<>();
+        GangDecorator.names().forEach(n -> refused.put(n, "it turns the step into a multi-node gang, which changes the graph's shape"));
+        refused.put("kubernetes", "Flowgate runs steps on AWS Batch only");
+        refused.put("slurm", "Flowgate runs steps on AWS Batch only");
+        return Map.copyOf(refused);
     }
 
     /**

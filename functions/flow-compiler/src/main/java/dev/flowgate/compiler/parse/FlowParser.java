@@ -197,6 +197,8 @@ public final class FlowParser {
                             "secrets", "kubernetes", "current")) {
                         metaflowNames.put(n, n);
                     }
+                    // Metaflow's namespace also holds every installed extension's step decorators (no __all__)
+                    GangDecorator.names().forEach(n -> metaflowNames.put(n, n));
                 }
             } else {
                 String name = expectName();

@@ -8,6 +8,8 @@ import dev.flowgate.compiler.FlowCompiler;
 import dev.flowgate.compiler.graph.FlowGraph;
 import dev.flowgate.model.json.FlowgateJson;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -221,18 +223,19 @@ class GraphComparisonTest {
         });
     }
 
-    @Test
-    void aMutatorThatAddsParallel_isRefusedWithReasonAndFix() {
+    @ParameterizedTest
+    @ValueSource(strings = {"parallel", "torchrun", "deepspeed", "metaflow_ray"})
+    void aMutatorThatAddsAGangDecorator_isRefusedWithReasonAndFix(String gang) {
         Map<String, Object> record = envRecord(8192L);
-        stepDecorators(record, "train").add(deco("parallel", attrs(), true, List.of("__main__.gang")));
+        stepDecorators(record, "train").add(deco(gang, attrs(), true, List.of("__main__.gang")));
 
         List<GraphDifference> differences = RunGraphCheck.of(FlowCompiler.parse("env_flow.py", ENV_FLOW),
                 RecordedGraph.fromPlain(record)).differences();
 
         assertThat(differences).singleElement().satisfies(d -> {
             assertThat(d.step()).isEqualTo("train");
-            assertThat(d.decorator()).isEqualTo("parallel");
-            assertThat(d.fix()).contains("multi-node gang").contains("write @parallel on the step in the flow file");
+            assertThat(d.decorator()).isEqualTo(gang);
+            assertThat(d.fix()).contains("multi-node gang").contains("write @" + gang + " on the step in the flow file");
         });
     }
 
