@@ -147,6 +147,7 @@ class DynamoDbTenThousandTasksIT {
         // a UI's paged read (the client never pages): the newest 500, then the next 500 from the cursor; each page is
         // cut from the full merged list, so two pages show the cursor works across shards without 20 full reads
         APIGatewayProxyResponseEvent first = http("GET", base + "/tasks", Map.of("_limit", "500"), null);
+        assertThat(first.getStatusCode()).as("first page: %s", first.getBody()).isEqualTo(200);
         String cursor = first.getHeaders().get("X-Next-Cursor");
         APIGatewayProxyResponseEvent second = http("GET", base + "/tasks", Map.of("_limit", "500", "_cursor", cursor), null);
         List<JsonNode> pageRows = new ArrayList<>();
