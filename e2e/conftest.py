@@ -159,6 +159,7 @@ def runs(metaflow_env):
         "foreach": lambda: mf.run("foreach_flow.py")[0],
         "params": lambda: mf.run("params_flow.py", "--alpha", "2.5", "--label", "tuned")[0],
         "retry": lambda: mf.run("retry_flow.py")[0],
+        "unicode": lambda: mf.run("unicode_flow.py", "--tag", "größe")[0],
         "resume": lambda: _resume_chain(mf),
     }
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:

@@ -161,3 +161,19 @@ def test_tag_mutation_through_the_cli(client, runs, metaflow_env):
                      "--remove", "cli_added", "--add", "cli_replaced")
     tags = client.Run(f"BranchFlow/{run_id}").user_tags
     assert "cli_replaced" in tags and "cli_added" not in tags
+
+
+def test_non_ascii_flow_name_tag_and_artifacts_read_back(client, runs, platform_url):
+    import json
+    import urllib.parse
+
+    client.namespace(None)
+    run = client.Run(f"FlüßFlow/{runs['unicode']}")
+    assert run.successful
+    assert run.data.grüße == "Grüße aus Köln — 東京"
+    assert run.data.länge == len("Grüße aus Köln — 東京")
+    assert "größe" in run.user_tags
+    assert "FlüßFlow" in [f.id for f in client.Metaflow().flows]
+    assert [r.id for r in client.Flow("FlüßFlow").runs("größe")] == [runs["unicode"]]
+    _, _, body = service_get(platform_url, "/flows/" + urllib.parse.quote("FlüßFlow"))
+    assert json.loads(body)["flow_id"] == "FlüßFlow"
