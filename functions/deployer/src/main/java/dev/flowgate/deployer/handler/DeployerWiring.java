@@ -198,6 +198,23 @@ public final class DeployerWiring {
         return new MetadataServiceHeaders(fixed, key);
     }
 
+    /**
+     * The jobs' metadata API key reaches Batch as a job-definition secret (by ARN, read with the execution role); its
+     * value never enters a definition. The Metaflow config's own settings win. On AWS, where every metadata API call
+     * needs a key, a deployer that could give its jobs none fails closed at start: otherwise every deployment would
+     * "succeed" and every production step would then be refused (403).
+     */
+    static void jobsKey(Environment env, Map<String, String> metaflowSettings, boolean emulated) {
+        env.get(JOBS_KEY_SECRET).ifPresent(arn -> metaflowSettings.putIfAbsent("METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN", arn));
+        env.get(JOBS_EXECUTION_ROLE).ifPresent(role -> metaflowSettings.putIfAbsent("METAFLOW_BATCH_EXECUTION_ROLE", role));
+        if (!emulated && !metaflowSettings.containsKey("METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN")) {
+            throw new Environment.MissingSettingException(JOBS_KEY_SECRET);
+        }
+        if (!emulated && !metaflowSettings.containsKey("METAFLOW_BATCH_EXECUTION_ROLE")) {
+            throw new Environment.MissingSettingException(JOBS_EXECUTION_ROLE);
+        }
+    }
+
     /** The deployment pipeline with its production adapters. */
     public static DeploymentPipeline pipeline(Environment env) {
         return pipeline(env, new MetaflowFlowCompiler());
@@ -241,9 +258,7 @@ public final class DeployerWiring {
         metaflowSettings.putIfAbsent("METAFLOW_SFN_IAM_ROLE", sfnRole);
         metaflowSettings.putIfAbsent("METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE", eventsRole);
         metaflowSettings.putIfAbsent("METAFLOW_SFN_DYNAMO_DB_TABLE", names.tableName(FlowgateResources.SFN_FOREACH));
-        // the jobs' key reaches Batch as a job-definition secret (by ARN); its value never enters a definition
-        env.get(JOBS_KEY_SECRET).ifPresent(arn -> metaflowSettings.putIfAbsent("METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN", arn));
-        env.get(JOBS_EXECUTION_ROLE).ifPresent(role -> metaflowSettings.putIfAbsent("METAFLOW_BATCH_EXECUTION_ROLE", role));
+        jobsKey(env, metaflowSettings, emulated);
         if (emulated) {
             metaflowSettings.putIfAbsent("METAFLOW_BATCH_JOB_QUEUE",
                     "arn:aws:batch:" + aws.region().id() + ":123456789012:job-queue/flowgate-local");

@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,5 +82,31 @@ class DeployerContractTest {
     private static void assertRefused(Runnable call, String action) {
         assertThatThrownBy(call::run).isInstanceOf(FunctionContract.UndeclaredSdkCallException.class)
                 .hasMessageContaining("deployer calls " + action + ", which its FunctionContract does not declare");
+    }
+
+    @Test
+    void onAws_aDeployerThatCouldGiveItsJobsNoMetadataKey_refusesToStart_namingTheVariable() {
+        Environment none = Environment.of(Map.of());
+        assertThatThrownBy(() -> DeployerWiring.jobsKey(none, new HashMap<>(), false))
+                .hasMessageContaining(DeployerWiring.JOBS_KEY_SECRET);
+        Environment keyOnly = Environment.of(Map.of(DeployerWiring.JOBS_KEY_SECRET, "arn:aws:secretsmanager:us-east-1:1:secret:k"));
+        assertThatThrownBy(() -> DeployerWiring.jobsKey(keyOnly, new HashMap<>(), false))
+                .hasMessageContaining(DeployerWiring.JOBS_EXECUTION_ROLE);
+
+        Map<String, String> settings = new HashMap<>();
+        DeployerWiring.jobsKey(Environment.of(Map.of(DeployerWiring.JOBS_KEY_SECRET, "arn:key",
+                DeployerWiring.JOBS_EXECUTION_ROLE, "arn:role")), settings, false);
+        assertThat(settings).containsEntry("METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN", "arn:key")
+                .containsEntry("METAFLOW_BATCH_EXECUTION_ROLE", "arn:role");
+
+        Map<String, String> fromConfig = new HashMap<>(Map.of("METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN", "arn:config-key",
+                "METAFLOW_BATCH_EXECUTION_ROLE", "arn:config-role"));
+        DeployerWiring.jobsKey(none, fromConfig, false);
+        assertThat(fromConfig).as("the Metaflow config's own settings are enough").containsEntry(
+                "METAFLOW_SERVICE_AUTH_KEY_SECRET_ARN", "arn:config-key");
+
+        Map<String, String> local = new HashMap<>();
+        DeployerWiring.jobsKey(none, local, true);
+        assertThat(local).as("on an emulator jobs may run without a key (the local API may not demand one)").isEmpty();
     }
 }
