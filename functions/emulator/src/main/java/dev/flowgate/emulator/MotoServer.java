@@ -21,17 +21,12 @@ import java.util.Optional;
 public final class MotoServer implements AutoCloseable {
     public static final String HOST = "127.0.0.1";
 
-    private final Process process;
+    private final ChildServer server;
     private final URI endpoint;
-    private final Path log;
-    private final Thread shutdownHook;
 
-    private MotoServer(Process process, URI endpoint, Path log) {
-        this.process = process;
-        this.endpoint = endpoint;
-        this.log = log;
-        this.shutdownHook = new Thread(this::stopProcess, "moto-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    private MotoServer(ChildServer server) {
+        this.server = server;
+        this.endpoint = server.endpoint();
     }
 
     /** Starts moto on {@code port} (0 = any free port) and waits until it answers. */
@@ -49,28 +44,24 @@ public final class MotoServer implements AutoCloseable {
             throw new EmulatorStartException("port " + chosen + " on " + HOST
                     + " is already in use; stop what runs there or choose another emulator port");
         }
-        Process process;
-        try {
-            Files.createDirectories(logFile.toAbsolutePath().getParent());
-            ProcessBuilder builder = new ProcessBuilder(List.of(python.toString(), "-m", "moto.server",
-                    "-H", HOST, "-p", Integer.toString(chosen)))
-                    .redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile());
-            builder.environment().put("MOTO_ALLOW_NONEXISTENT_REGION", "true");
-            if (recording.isPresent()) {
+        ProcessBuilder builder = new ProcessBuilder(List.of(python.toString(), "-m", "moto.server",
+                "-H", HOST, "-p", Integer.toString(chosen)));
+        builder.environment().put("MOTO_ALLOW_NONEXISTENT_REGION", "true");
+        if (recording.isPresent()) {
+            try {
                 Files.createDirectories(recording.get().toAbsolutePath().getParent());
-                builder.environment().put("MOTO_ENABLE_RECORDING", "true");
-                builder.environment().put("MOTO_RECORDER_FILEPATH", recording.get().toAbsolutePath().toString());
+            } catch (IOException e) {
+                throw new EmulatorStartException("cannot create the directory of " + recording.get() + ": " + e.getMessage(), e);
             }
-            process = builder.start();
-        } catch (IOException e) {
-            throw new EmulatorStartException("cannot run " + python + " (" + e.getMessage()
-                    + "): install Python 3 and run scripts/bootstrap-python, or set FLOWGATE_PYTHON", e);
+            builder.environment().put("MOTO_ENABLE_RECORDING", "true");
+            builder.environment().put("MOTO_RECORDER_FILEPATH", recording.get().toAbsolutePath().toString());
         }
-        URI endpoint = URI.create("http://" + HOST + ":" + chosen);
-        MotoServer server = new MotoServer(process, endpoint, logFile);
-        server.awaitReady(python, timeout);
-        return server;
+        ChildServer server = ChildServer.start("moto", builder, URI.create("http://" + HOST + ":" + chosen), logFile,
+                "install Python 3 and run scripts/bootstrap-python, or set FLOWGATE_PYTHON");
+        server.awaitReady("/moto-api/", timeout, (code, tail) -> tail.contains("No module named")
+                ? "moto is not installed for " + python + ": run scripts/bootstrap-python (scripts/platform and scripts/test do it for you)"
+                : "moto exited with code " + code + " before it was ready; its log " + server.log() + " ends with: " + tail);
+        return new MotoServer(server);
     }
 
     public URI endpoint() {
@@ -78,11 +69,11 @@ public final class MotoServer implements AutoCloseable {
     }
 
     public long pid() {
-        return process.pid();
+        return server.pid();
     }
 
     public boolean isAlive() {
-        return process.isAlive();
+        return server.isAlive();
     }
 
     /** Forgets every resource moto holds (its {@code /moto-api/reset} endpoint). */
@@ -129,75 +120,7 @@ public final class MotoServer implements AutoCloseable {
 
     @Override
     public void close() {
-        stopProcess();
-        try {
-            Files.deleteIfExists(log); // kept only when moto failed to start, for the error message's pointer
-        } catch (IOException ignored) {
-            // a leftover log in the temp directory is harmless
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook runs anyway
-        }
-    }
-
-    private void stopProcess() {
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void awaitReady(Path python, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                String tail = logTail();
-                stopProcess();
-                if (tail.contains("No module named")) {
-                    throw new EmulatorStartException("moto is not installed for " + python
-                            + ": run scripts/bootstrap-python (scripts/platform and scripts/test do it for you)");
-                }
-                throw new EmulatorStartException("moto exited with code " + process.exitValue()
-                        + " before it was ready; its log " + log + " ends with: " + tail);
-            }
-            if (answers()) {
-                return;
-            }
-            sleep(100);
-        }
-        stopProcess();
-        throw new EmulatorStartException("moto did not answer on " + endpoint + " within " + timeout.toSeconds()
-                + " s; see " + log);
-    }
-
-    private boolean answers() {
-        try {
-            HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL().openConnection();
-            connection.setConnectTimeout(500);
-            connection.setReadTimeout(2000);
-            int status = connection.getResponseCode();
-            connection.disconnect();
-            return status < 500;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        server.close();
     }
 
     static int freePort() {
@@ -215,15 +138,6 @@ public final class MotoServer implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EmulatorStartException("interrupted while waiting for moto");
         }
     }
 }
